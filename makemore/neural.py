@@ -1,0 +1,115 @@
+"""The neural model: one linear layer W on one-hot contexts, softmax, trained by gradient descent."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+from makemore.counts import check_context
+from makemore.table import Table
+
+METHODS = ("counts", "onehot", "index", "cross_entropy")
+MAX_EPOCHS = 100_000
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Hyperparameters of one training run; the defaults are the lecture's."""
+
+    epochs: int = 100  # full-batch gradient steps
+    lr: float = 50.0  # learning rate
+    reg: float = 0.01  # weight of mean(W**2) in the loss
+    seed: int = 2147483647  # seeds the generator that draws the initial W
+    method: str = "counts"  # how the loss is computed; all four give the same numbers
+
+    def check(self) -> None:
+        if not 1 <= self.epochs <= MAX_EPOCHS:
+            raise ValueError(f"epochs must be 1..{MAX_EPOCHS:,}, not {self.epochs}")
+        if not (self.lr > 0 and math.isfinite(self.lr)):
+            raise ValueError(f"learning rate must be a finite number > 0, not {self.lr}")
+        if not (self.reg >= 0 and math.isfinite(self.reg)):
+            raise ValueError(f"regularization must be a finite number >= 0, not {self.reg}")
+        if self.method not in METHODS:
+            raise ValueError(f"method must be one of {', '.join(METHODS)}, not {self.method!r}")
+
+
+@dataclass(frozen=True)
+class Record:
+    """The forward pass of epoch `epoch` (1-based), before that epoch's update."""
+
+    epoch: int
+    nll: float  # mean negative log-likelihood of the data
+    total: float  # nll + reg * mean(W**2), the loss that is minimized
+
+
+class TrainingDiverged(ValueError):
+    """The loss became inf or nan."""
+
+
+def init_weights(rows: int, V: int, seed: int) -> torch.Tensor:
+    g = torch.Generator().manual_seed(seed)
+    return torch.randn((rows, V), generator=g, requires_grad=True)
+
+
+def data_nll(W: torch.Tensor, method: str, xs, ys, N) -> torch.Tensor:
+    """Mean NLL of the examples under softmax(W), computed by one of the four methods."""
+    if method == "onehot":  # the lecture's code
+        xenc = F.one_hot(xs, num_classes=W.shape[0]).float()  # (num, V**k)
+        logits = xenc @ W  # (num, V)
+        counts = logits.exp()
+        probs = counts / counts.sum(1, keepdim=True)
+        return -probs[torch.arange(len(ys)), ys].log().mean()
+    if method == "index":  # E04: xenc @ W just picks rows of W
+        logits = W[xs]
+        return -(logits.log_softmax(1)[torch.arange(len(ys)), ys]).mean()
+    if method == "cross_entropy":  # E05
+        return F.cross_entropy(W[xs], ys)
+    # counts: full batch, so identical (context, next) pairs can be summed up front
+    return -(N * W.log_softmax(1)).sum() / N.sum()
+
+
+def train(
+    N: torch.Tensor, config: TrainConfig = TrainConfig(), xs=None, ys=None, W: torch.Tensor | None = None
+) -> Iterator[tuple[Record, torch.Tensor]]:
+    """Yield (record, W) once per epoch; W is the live weight tensor, updated after each yield.
+
+    N is the count matrix (V**k, V); the per-example methods also need xs, ys (the examples N counts).
+    """
+    config.check()
+    if config.method != "counts" and (xs is None or ys is None):
+        raise ValueError(f"method {config.method!r} needs the examples xs, ys")
+    Nf = N.float()
+    if W is None:
+        W = init_weights(*N.shape, config.seed)
+    for epoch in range(1, config.epochs + 1):
+        loss_nll = data_nll(W, config.method, xs, ys, Nf)
+        loss = loss_nll + config.reg * (W**2).mean()
+        record = Record(epoch, loss_nll.item(), loss.item())
+        if not (math.isfinite(record.nll) and math.isfinite(record.total)):
+            raise TrainingDiverged(
+                f"training diverged at epoch {epoch} (loss {record.total}); "
+                f"try a smaller learning rate than {config.lr:g}"
+            )
+        yield record, W
+        W.grad = None
+        loss.backward()
+        with torch.no_grad():
+            W += -config.lr * W.grad
+
+
+def neural_table(W: torch.Tensor, vocab, k: int) -> Table:
+    """The table the net defines: P = softmax(W) row by row."""
+    check_context(k)
+    return Table(vocab, k, torch.softmax(W.detach(), dim=1))
+
+
+def fit_neural(N: torch.Tensor, vocab, k: int, config: TrainConfig = TrainConfig(), xs=None, ys=None):
+    """Train to the end; returns (table, records)."""
+    records, W = [], None
+    for record, W in train(N, config, xs, ys):
+        records.append(record)
+    return neural_table(W, vocab, k), records

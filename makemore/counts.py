@@ -80,6 +80,5 @@ def sweep(
 
     Ns = {name: count_matrix(words, vocab, k) for name, words in splits.items()}
     return [
-        {"smoothing": s, **{name: nll_counts(smooth(Ns[fit_on], s), N) for name, N in Ns.items()}}
-        for s in smoothings
+        {"smoothing": s, **{name: nll_counts(smooth(Ns[fit_on], s), N) for name, N in Ns.items()}} for s in smoothings
     ]

@@ -1,0 +1,70 @@
+"""The command line: JSON keys, exit codes, one-line errors."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import ROOT
+
+
+def cli(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "makemore", *args], check=False, capture_output=True, text=True, cwd=ROOT
+    )
+
+
+def test_eval_json(words):
+    r = cli("eval", "--json")
+    out = json.loads(r.stdout)
+    assert r.returncode == 0
+    assert out["words"] == len(words) and out["examples"] == sum(len(w) + 1 for w in words)
+    assert out["vocab_size"] == 27 and 2.3 < out["nll"] < 2.6
+    assert set(out["splits"]) == {"train", "dev", "test"}
+
+
+def test_train_json():
+    out = json.loads(cli("train", "--json", "--epochs", "7").stdout)
+    assert len(out["losses"]) == len(out["totals"]) == 7
+    assert out["losses"][-1] < out["losses"][0] and out["train_seconds"] > 0
+    assert all(t > l for l, t in zip(out["losses"], out["totals"]))
+    assert out["nll"] < out["losses"][-1]  # after the last update
+
+
+def test_sample_and_score_json():
+    out = json.loads(cli("sample", "--json", "-n", "5").stdout)
+    assert len(out["samples"]) == 5 and {"name", "new", "cut"} <= set(out["samples"][0])
+    out = json.loads(cli("score", "emma", "--json").stdout)
+    assert len(out["transitions"]) == 5 and out["nll"] > 0
+
+
+def test_sweep_json_writes_inf_as_a_string():
+    out = json.loads(cli("sweep", "--json", "--values", "0", "1").stdout)
+    assert out["rows"][0]["dev"] == "inf" and isinstance(out["rows"][1]["dev"], float)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("eval", "--data", "/no/such/file"),
+        ("eval", "--smoothing", "-1"),
+        ("train", "--lr", "1e7"),
+        ("train", "--epochs", "0"),
+        ("score", "zoë"),
+        ("sample", "--temperature", "0"),
+        ("eval", "--context", "3"),
+    ],
+)
+def test_bad_input_exit_2_one_line_no_traceback(args):
+    r = cli(*args)
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) <= 3 and r.stderr.strip()
+
+
+def test_binary_file(tmp_path):
+    f = tmp_path / "x.bin"
+    f.write_bytes(bytes(range(256)) * 10)
+    r = cli("eval", "--data", str(f))
+    assert r.returncode == 2 and "binary" in r.stderr and "Traceback" not in r.stderr

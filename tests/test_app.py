@@ -1,0 +1,236 @@
+"""The Streamlit page through AppTest, by widget key: every control changes what it should."""
+
+import json
+import math
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from makemore.counts import count_matrix, fit_counts
+from makemore.table import nll
+
+from .conftest import ROOT
+
+APP = str(ROOT / "streamlit_app.py")
+
+
+def app(query: dict | None = None, **state) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    for key, value in state.items():
+        widget(at, key).set_value(value)
+    if state:
+        at.run()
+    assert not at.exception
+    return at
+
+
+def widget(at: AppTest, key: str):
+    for kind in ("slider", "select_slider", "number_input", "selectbox", "radio", "checkbox", "text_input"):
+        found = [w for w in getattr(at, kind) if w.key == key]
+        if found:
+            return found[0]
+    raise KeyError(key)
+
+
+def figure(at: AppTest, key: str) -> dict:
+    """The Plotly figure drawn by the plotly_view component under `key`."""
+    for el in at.get("component_instance"):
+        if el.proto.id.endswith(f"-{key}"):
+            return json.loads(el.proto.json_args)["figure"]
+    raise KeyError(key)
+
+
+def table_values(at: AppTest, index: int = 0):
+    return at.dataframe[index].value
+
+
+def train(at: AppTest, **state) -> AppTest:
+    for key, value in {"animate": False, **state}.items():
+        widget(at, key).set_value(value)
+    at.sidebar.button(key="train").click().run()
+    assert not at.exception
+    return at
+
+
+def curve(at: AppTest) -> list[float]:
+    return figure(at, "loss")["data"][0]["y"]
+
+
+def test_defaults_reproduce_the_lecture(words, vocab):
+    at = app()
+    assert not at.exception and not at.error
+    z = figure(at, "heatmap")["data"][0]["z"]
+    assert z == count_matrix(words, vocab).tolist()  # the lecture's counts, cell by cell
+    text = figure(at, "heatmap")["data"][0]["text"]
+    assert text[1][14] == f"an<br>{z[1][14]:.0f}"  # row "a", column "n"
+    nlls = table_values(at)
+    assert float(nlls.loc["all", "NLL"]) == pytest.approx(nll(fit_counts(words, vocab), words), abs=1e-4)
+    assert at.query_params["smoothing"] == "1.0" and at.query_params["seed"] == "2147483647"
+    assert len(curve(at)) == 0  # nothing trains by itself
+
+
+def test_smoothing_changes_heatmap_and_nll():
+    at = app(view="probabilities")
+    before_z, before_nll = figure(at, "heatmap")["data"][0]["z"], table_values(at).loc["dev", "NLL"]
+    widget(at, "smoothing").set_value(100.0)
+    at.run()
+    assert figure(at, "heatmap")["data"][0]["z"] != before_z
+    assert float(table_values(at).loc["dev", "NLL"]) > float(before_nll)
+    assert at.query_params["smoothing"] == "100.0"
+    widget(at, "smoothing").set_value(0.0)
+    at.run()
+    assert not at.exception and table_values(at).loc["all", "NLL"] != before_nll
+
+
+def test_view_switches_to_log_probabilities():
+    at = app(view="log-probabilities")
+    z = figure(at, "heatmap")["data"][0]["z"]
+    assert all(v <= 0 for row in z for v in row)
+    assert math.exp(z[0][1]) == pytest.approx(
+        figure(app(view="probabilities"), "heatmap")["data"][0]["z"][0][1], rel=1e-4
+    )
+
+
+def test_seed_and_temperature_change_the_samples():
+    at = app()
+    first = list(at.dataframe[1].value["name"])
+    assert first[:5] == ["cexze", "momasurailezitynn", "konimittain", "llayn", "ka"]  # torch 2.13, lecture loop
+    widget(at, "seed").set_value(42)
+    at.run()
+    assert list(at.dataframe[1].value["name"]) != first
+    widget(at, "n_samples").set_value(25)
+    at.run()
+    assert len(at.dataframe[1].value) == 25
+
+
+def test_epochs_sets_the_curve_length_and_training_is_reproducible():
+    at = train(app(), epochs=7)
+    assert len(curve(at)) == 7
+    first = curve(at)
+    train(at, epochs=7)
+    assert curve(at) == first  # same seed, same run
+    assert at.success and "7 epochs" in at.success[0].value
+
+
+@pytest.mark.parametrize("method", ["counts", "onehot", "index", "cross_entropy"])
+def test_each_method_converges_near_the_count_model(method):
+    at = train(app(), epochs=100, method=method)
+    y = curve(at)
+    floor = figure(at, "loss")["data"][1]["y"][0]
+    assert len(y) == 100 and y[-1] == pytest.approx(floor, abs=0.05) and y[0] > 3.5
+    assert "neural net" in at.dataframe[3].value.columns  # the compare table gains the net's column
+
+
+def test_diverging_learning_rate_shows_a_message_and_keeps_the_page():
+    at = train(app(), epochs=200, lr=500_000.0)
+    assert at.error and "diverged at epoch" in at.error[0].value and "smaller learning rate" in at.error[0].value
+    assert figure(at, "heatmap")  # the rest of the page is still there
+
+
+@pytest.mark.parametrize(
+    "content, needle",
+    [
+        (b"", "empty"),
+        (bytes(range(256)) * 64, "binary"),
+        (b"emma\nj.r.\n", "line 2"),
+        (b"a" * 1000 + b"\n", "limit"),
+    ],
+)
+def test_bad_upload_shows_an_error_and_the_page_keeps_working(content, needle):
+    at = app(dataset="upload")
+    at.file_uploader(key="upload").upload("bad.txt", content, "text/plain").run()
+    assert not at.exception
+    assert any(needle in e.value for e in at.error)
+    assert figure(at, "heatmap")["data"][0]["z"]  # falls back to names.txt
+    widget(at, "smoothing").set_value(10.0)
+    at.run()
+    assert not at.exception and at.query_params["smoothing"] == "10.0"
+
+
+def test_good_upload_is_used():
+    at = app(dataset="upload")
+    at.file_uploader(key="upload").upload("pets.txt", b"rex\r\nfido\nbuddy\n", "text/plain").run()
+    assert not at.exception and not at.error
+    assert figure(at, "heatmap")["data"][0]["x"] == [".", "b", "d", "e", "f", "i", "o", "r", "u", "x", "y"]
+
+
+def test_ssa_year_dataset():
+    at = app({"dataset": "SSA year", "year": "1950", "sex": "girls"})
+    assert not at.error and "SSA 1950, girls" in at.caption[0].value
+
+
+def test_url_restores_settings():
+    at = app({"smoothing": "10.0", "seed": "7", "context": "2", "epochs": "300", "method": "index", "name": "ava"})
+    assert widget(at, "smoothing").value == 10.0 and widget(at, "seed").value == 7
+    assert widget(at, "epochs").value == 300 and widget(at, "method").value == "index"
+    assert widget(at, "context").value == 2 and widget(at, "name").value == "ava"
+    assert not at.sidebar.warning
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"smoothing": "-3"},
+        {"smoothing": "abc"},
+        {"epochs": "100000"},
+        {"seed": "1e400"},
+        {"context": "5"},
+        {"method": "adam"},
+        {"lr": "nan"},
+        {"year": "1700", "dataset": "SSA year"},
+        {"slice": "toolong", "context": "2"},
+    ],
+)
+def test_bad_url_values_fall_back_with_a_note(query):
+    at = app(query)
+    assert not at.exception
+    assert at.sidebar.warning and next(iter(query)) in at.sidebar.warning[0].value
+    key = next(iter(query))
+    assert (
+        widget(at, key).value
+        == {
+            "smoothing": 1.0,
+            "epochs": 100,
+            "seed": 2147483647,
+            "context": 1,
+            "method": "counts",
+            "lr": 50.0,
+            "year": 2017,
+            "slice": ".",
+        }[key]
+    )
+
+
+def test_trigram_end_to_end(words, vocab):
+    at = app(context=2)
+    assert not at.exception
+    z = figure(at, "heatmap")["data"][0]["z"]
+    N = count_matrix(words, vocab, 2)
+    assert z == N[:27].tolist()  # the slice of contexts starting with '.'
+    widget(at, "slice").set_value("e")
+    at.run()
+    assert figure(at, "heatmap")["data"][0]["z"] == N[5 * 27 : 6 * 27].tolist()
+    train(at, epochs=5)
+    assert len(curve(at)) == 5 and not at.error
+
+
+def test_score_a_name_and_unknown_character():
+    at = app(name="emma")
+    bars = figure(at, "score_bars")["data"]
+    assert bars[0]["x"] == [".→e", "e→m", "m→m", "m→a", "a→."]
+    widget(at, "name").set_value("zoë")
+    at.run()
+    assert not at.exception and at.warning and "'ë' is not in the vocabulary" in at.warning[0].value
+
+
+def test_step_sampler_draws_the_same_names_as_the_sampler():
+    at = app()
+    expected = at.dataframe[1].value["name"][0]  # 'cexze'
+    for _ in range(len(expected) + 1):
+        at.button(key="step").click().run()
+    assert not at.exception
+    assert f"Finished: {expected}" in " ".join(m.value for m in at.markdown)
+    assert figure(at, "step_row")["data"][0]["marker"]["color"][0] == "#ff7f0e"  # '.' drawn last, highlighted

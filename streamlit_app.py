@@ -22,7 +22,13 @@ from ui.plotly_view import plotly_view, spec
 
 torch.set_num_threads(1)  # the server's own threads compete with torch's
 LIVE_FPS = 30  # loss-curve updates per second while training
-ANIMATE_SECONDS = 3.0  # with "animate", a short run is spread over this long so it can be watched
+ANIMATE_SECONDS = 3.0
+PARTS = [
+    "all",
+    "train",
+    "dev",
+    "test",
+]  # rows of the NLL tables  # with "animate", a short run is spread over this long so it can be watched
 
 
 def main() -> None:
@@ -180,7 +186,7 @@ def heatmap_spec(key: tuple, _corpus: Corpus, k: int, smoothing: float, view: st
 @st.cache_data(max_entries=64, show_spinner=False)
 def split_nlls(key: tuple, _corpus: Corpus, k: int, fit: str, smoothing: float) -> dict[str, float]:
     P = count_table(key, _corpus, k, fit, smoothing)
-    return {part: nll_counts(P, _corpus.counts(k, part)) for part in ("all", "train", "dev", "test")}
+    return {part: nll_counts(P, _corpus.counts(k, part)) for part in PARTS}
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -222,7 +228,7 @@ def show_counts(corpus: Corpus) -> None:
         st.metric("Symbols", len(corpus.vocab))
         st.subheader("Count model NLL")
         nlls = split_nlls(corpus.key, corpus, k, corpus.fit_part(), ss("smoothing"))
-        st.dataframe(pd.DataFrame({"NLL": [fmt_nll(v) for v in nlls.values()]}, index=list(nlls)), width="stretch")
+        st.table(pd.DataFrame({"NLL": [fmt_nll(v) for v in nlls.values()]}, index=list(nlls)))
         st.caption(
             f"smoothing {ss('smoothing'):g}, fit on {corpus.fit_part()} words; uniform is ln {len(corpus.vocab)} "
             f"= {math.log(len(corpus.vocab)):.4f}"
@@ -405,14 +411,14 @@ def show_compare(corpus: Corpus) -> None:
     count_samples = samples_of((corpus.key, ss("context"), corpus.fit_part(), ss("smoothing")), counts, *args)
     with c1:
         st.markdown("**Count model**")
-        st.dataframe(samples_frame(count_samples), width="stretch", hide_index=True, key="samples_counts")
+        st.table(samples_frame(count_samples))
     with c2:
         st.markdown("**Neural net**")
         if net is None:
             st.info("Train the net (sidebar) to sample from it.")
         else:
             net_samples = samples_of(("net", id(st.session_state["run"])), net, *args)
-            st.dataframe(samples_frame(net_samples), width="stretch", hide_index=True, key="samples_net")
+            st.table(samples_frame(net_samples))
     st.download_button(
         "Samples (CSV)", samples_frame(count_samples).to_csv(index=False), "samples.csv", "text/csv", key="dl_samples"
     )
@@ -420,12 +426,8 @@ def show_compare(corpus: Corpus) -> None:
     k, part = ss("context"), corpus.fit_part()
     table = {"count model": split_nlls(corpus.key, corpus, k, part, ss("smoothing"))}
     if net is not None:
-        table["neural net"] = {p: nll_counts(net.P, corpus.counts(k, p)) for p in ("all", "train", "dev", "test")}
-    st.dataframe(
-        pd.DataFrame(
-            {m: [fmt_nll(v) for v in d.values()] for m, d in table.items()}, index=["all", "train", "dev", "test"]
-        )
-    )
+        table["neural net"] = {p: nll_counts(net.P, corpus.counts(k, p)) for p in PARTS}
+    st.table(pd.DataFrame({m: [fmt_nll(v) for v in d.values()] for m, d in table.items()}, index=PARTS))
     st.caption(
         f"Both models are fit on **{part}** words."
         + (" Dev and test are not held out: choose *Fit on: train split* to hold them out." if part == "all" else "")
@@ -439,7 +441,8 @@ def samples_frame(samples) -> pd.DataFrame:
         {
             "name": [s.name + ("…" if s.cut else "") for s in samples],
             "": ["new" if s.new else "in data" for s in samples],
-        }
+        },
+        index=range(1, len(samples) + 1),
     )
 
 

@@ -44,7 +44,7 @@ def figure(at: AppTest, key: str) -> dict:
 
 
 def table_values(at: AppTest, index: int = 0):
-    return at.dataframe[index].value
+    return at.table[index].value
 
 
 def train(at: AppTest, **state) -> AppTest:
@@ -96,14 +96,14 @@ def test_view_switches_to_log_probabilities():
 
 def test_seed_and_temperature_change_the_samples():
     at = app()
-    first = list(at.dataframe[1].value["name"])
+    first = list(at.table[1].value["name"])
     assert first[:5] == ["cexze", "momasurailezitynn", "konimittain", "llayn", "ka"]  # torch 2.13, lecture loop
     widget(at, "seed").set_value(42)
     at.run()
-    assert list(at.dataframe[1].value["name"]) != first
+    assert list(at.table[1].value["name"]) != first
     widget(at, "n_samples").set_value(25)
     at.run()
-    assert len(at.dataframe[1].value) == 25
+    assert len(at.table[1].value) == 25
 
 
 def test_epochs_sets_the_curve_length_and_training_is_reproducible():
@@ -121,7 +121,7 @@ def test_each_method_converges_near_the_count_model(method):
     y = curve(at)
     floor = figure(at, "loss")["data"][1]["y"][0]
     assert len(y) == 100 and y[-1] == pytest.approx(floor, abs=0.05) and y[0] > 3.5
-    assert "neural net" in at.dataframe[3].value.columns  # the compare table gains the net's column
+    assert "neural net" in at.table[3].value.columns  # the compare table gains the net's column
 
 
 def test_diverging_learning_rate_shows_a_message_and_keeps_the_page():
@@ -228,7 +228,7 @@ def test_score_a_name_and_unknown_character():
 
 def test_step_sampler_draws_the_same_names_as_the_sampler():
     at = app()
-    expected = at.dataframe[1].value["name"][0]  # 'cexze'
+    expected = at.table[1].value["name"].iloc[0]  # "cexze"
     for _ in range(len(expected) + 1):
         at.button(key="step").click().run()
     assert not at.exception

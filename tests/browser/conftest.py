@@ -1,0 +1,45 @@
+"""Browser fixtures: one app server and one Chromium for the whole browser suite."""
+
+import os
+
+import pytest
+
+from .harness import ARTIFACTS, CHROMIUM_ARGS, INSTALL_HINT, app_server, find_chromium
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    path = find_chromium()
+    if path is None:
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(INSTALL_HINT)
+        pytest.skip(INSTALL_HINT)
+    return path
+
+
+@pytest.fixture(scope="session")
+def server(chromium_path):
+    ARTIFACTS.mkdir(exist_ok=True)
+    with app_server(log=ARTIFACTS / "server.log") as (url, proc):
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)
+    pg.base = server
+    yield pg
+    assert pg.locator("[data-testid=stException]").count() == 0, "a traceback reached the page"
+    context.close()

@@ -1,0 +1,128 @@
+"""Running the app for a real browser: a server on a free loopback port, Chromium, chart probes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts"
+# without the networking flags Chromium keeps calling out to Google hosts, refused on a closed network
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+INSTALL_HINT = "no Chromium found: `sudo apt-get install chromium` (Debian) or set CHROMIUM=/path/to/chromium"
+
+
+def find_chromium() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def app_server(log: Path | None = None):
+    """`streamlit run streamlit_app.py` on a free port; yields (base url, process)."""
+    port = free_port()
+    out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 (closed below)
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "streamlit_app.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 90
+        while True:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                    break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError(f"the app did not start (exit code {proc.poll()})")
+            time.sleep(0.2)
+        yield url, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        if log:
+            out.close()
+
+
+def chart_frame(page, key: str, timeout: float = 30_000):
+    """The Frame of the plotly_view component drawn under `key`."""
+    iframe = page.locator(f".st-key-{key} iframe")
+    iframe.wait_for(state="attached", timeout=timeout)
+    return iframe.element_handle().content_frame()
+
+
+CHART_STATE = """() => {
+  const c = document.getElementById('chart');
+  if (!c || !c.data) return null;
+  return {data: c.data, meta: c.layout.meta || '', renders: window.renders, draws: window.draws || 0,
+          boot: window.bootTime, lastDraw: window.lastDraw || 0,
+          drawn: (window.draws || 0) > 0};
+}"""
+
+
+def chart_state(page, key: str) -> dict | None:
+    return chart_frame(page, key).evaluate(CHART_STATE)
+
+
+def wait_chart(page, key: str, predicate, timeout: float = 60) -> dict:
+    """Poll the chart until predicate(state) is true; returns that state."""
+    deadline = time.time() + timeout
+    state = None
+    while time.time() < deadline:
+        try:
+            state = chart_state(page, key)
+        except Exception:  # noqa: BLE001  (the iframe may be mid-load)
+            state = None
+        if state and state["drawn"] and predicate(state):
+            return state
+        time.sleep(0.05)
+    raise AssertionError(f"chart {key!r} never reached the expected state; last: {str(state)[:300]}")
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process, in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")

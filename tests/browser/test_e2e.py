@@ -1,0 +1,164 @@
+"""What only a browser shows: the page in headless Chromium, driven like a user would."""
+
+import re
+import time
+
+from .harness import ARTIFACTS, chart_state, wait_chart
+
+LETTERS = [".", *"abcdefghijklmnopqrstuvwxyz"]
+
+
+def open_app(page, query: str = "") -> dict:
+    page.goto(f"{page.base}/?{query}")
+    return wait_chart(page, "heatmap", lambda s: s["data"][0]["z"])
+
+
+def tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+
+
+def press_slider(page, key: str, keyname: str, times: int = 1) -> None:
+    thumb = page.locator(f".st-key-{key} input[type=range]")
+    thumb.focus()
+    for _ in range(times):
+        thumb.press(keyname)
+
+
+def table_text(page, index: int) -> str:
+    return page.locator("[data-testid=stTable]").nth(index).inner_text()
+
+
+def wait_text(page, pattern: str, timeout: float = 60) -> str:
+    loc = page.get_by_text(re.compile(pattern)).first
+    loc.wait_for(timeout=timeout * 1000)
+    return loc.inner_text()
+
+
+def test_heatmap_renders_with_the_lecture_labels(page):
+    state = open_app(page)
+    trace = state["data"][0]
+    assert trace["x"] == LETTERS and trace["y"] == LETTERS
+    assert trace["text"][1][14] == f"an<br>{trace['z'][1][14]:.0f}"
+    frame = page.locator(".st-key-heatmap iframe").element_handle().content_frame()
+    svg_text = " ".join(frame.evaluate("() => Array.from(document.querySelectorAll('text')).map(t => t.textContent)"))
+    assert "an" in svg_text and "em" in svg_text
+    assert "32,469" in page.locator("[data-testid=stMetricValue]").first.inner_text()
+    time.sleep(0.5)
+    page.screenshot(path=str(ARTIFACTS / "main.png"))
+
+
+def test_smoothing_slider_by_keyboard_redraws_heatmap_and_nll(page):
+    before = open_app(page, "view=probabilities")
+    nll_before = table_text(page, 0)
+    press_slider(page, "smoothing", "ArrowRight")  # 1 -> 2
+    after = wait_chart(page, "heatmap", lambda s: s["data"][0]["z"] != before["data"][0]["z"])
+    assert after["boot"] == before["boot"]  # the same chart, updated in place
+    page.wait_for_function(f"() => document.querySelector('[data-testid=stTable]').innerText !== {nll_before!r}")
+    page.wait_for_url(re.compile(r"smoothing=2\.0"))
+
+
+def test_training_draws_the_curve_to_the_chosen_epoch_with_the_floor(page):
+    open_app(page, "epochs=60&animate=False")
+    tab(page, "Neural net")
+    page.get_by_role("button", name="Train", exact=True).click()
+    state = wait_chart(page, "loss", lambda s: s["meta"] == "60/60" and len(s["data"][0]["y"]) == 60)
+    floor = state["data"][1]
+    assert floor["line"]["dash"] == "dash" and floor["y"][0] == floor["y"][1] < state["data"][0]["y"][-1]
+    wait_text(page, r"Trained 60 epochs")
+    time.sleep(0.5)
+    page.screenshot(path=str(ARTIFACTS / "trained.png"))
+
+
+def test_live_curve_is_drawn_in_every_frame(page):
+    open_app(page, "epochs=300")  # animated: about 3 s
+    tab(page, "Neural net")
+    start = chart_state(page, "loss")
+    page.evaluate(
+        """() => { window.frames_ = []; const tick = () => {
+             const f = document.querySelector('.st-key-loss iframe');
+             const w = f && f.contentWindow, d = f && f.contentDocument;
+             const line = d && d.querySelector('.scatterlayer .js-line');
+             window.frames_.push({boot: w && w.bootTime, drawn: !!line && !!line.getAttribute('d')});
+             if (!window.stopFrames) requestAnimationFrame(tick); };
+           requestAnimationFrame(tick); }"""
+    )
+    page.get_by_role("button", name="Train", exact=True).click()
+    end = wait_chart(page, "loss", lambda s: s["meta"] == "300/300", timeout=90)
+    frames = page.evaluate("() => { window.stopFrames = true; return window.frames_; }")
+    training = frames[next(i for i, f in enumerate(frames) if f["drawn"]) :]
+    assert len(training) > 30
+    assert all(f["drawn"] for f in training), f"{sum(not f['drawn'] for f in training)} blank frames"
+    assert {f["boot"] for f in frames} == {start["boot"]}  # never a new iframe
+    assert end["renders"] - start["renders"] >= 20  # the curve grew live, not in one jump
+
+
+def test_sidebar_change_during_training_stops_cleanly(page):
+    open_app(page, "epochs=1000")  # animated: about 3 s
+    tab(page, "Neural net")
+    page.get_by_role("button", name="Train", exact=True).click()
+    wait_chart(page, "loss", lambda s: len(s["data"][0]["y"]) > 50)
+    press_slider(page, "smoothing", "ArrowRight")
+    text = wait_text(page, r"Training stopped at epoch \d+|Trained 1000 epochs")
+    state = wait_chart(page, "loss", lambda s: len(s["data"][0]["y"]) > 50)
+    if "stopped" in text:
+        epoch = int(re.search(r"epoch (\d+)", text).group(1))
+        assert len(state["data"][0]["y"]) <= epoch + 1 and state["meta"].endswith("/1000")
+    else:
+        assert len(state["data"][0]["y"]) == 1000
+
+
+def test_samples_appear_and_change_with_the_seed(page):
+    open_app(page)
+    tab(page, "Compare")
+    first = table_text(page, 1)
+    assert "cexze" in first and "new" in first
+    seed = page.locator(".st-key-seed input")
+    seed.fill("42")
+    seed.press("Enter")
+    page.wait_for_function(f"() => document.querySelectorAll('[data-testid=stTable]')[1].innerText !== {first!r}")
+    page.wait_for_url(re.compile(r"seed=42&"))
+
+
+def test_bad_upload_shows_an_error_and_the_page_still_works(page):
+    open_app(page, "dataset=upload")
+    page.locator(".st-key-upload input[type=file]").set_input_files(
+        files=[{"name": "photo.txt", "mimeType": "text/plain", "buffer": bytes(range(256)) * 100}]
+    )
+    wait_text(page, r"Could not use photo.txt: .*binary")
+    before = wait_chart(page, "heatmap", lambda s: True)
+    page.get_by_text("probabilities", exact=True).click()
+    wait_chart(page, "heatmap", lambda s: s["data"][0]["z"] != before["data"][0]["z"])
+
+
+def test_a_shared_url_restores_the_settings(page):
+    open_app(page, "smoothing=10.0&seed=7&context=2&epochs=300&method=index&temperature=0.5")
+    assert page.locator(".st-key-seed input").input_value() == "7"
+    assert page.locator(".st-key-smoothing input[type=range]").get_attribute("aria-valuetext") == "10"
+    assert page.locator(".st-key-epochs input[type=range]").input_value() == "300"
+    assert page.locator(".st-key-context input[type=radio]").nth(1).is_checked()
+    assert page.locator(".st-key-method input").first.input_value() == "index"
+    for part in ("smoothing=10.0", "seed=7", "context=2", "method=index"):
+        assert part in page.url
+
+
+def test_scoring_a_name_shows_its_bars(page):
+    open_app(page)
+    tab(page, "Score a name")
+    name = page.locator(".st-key-name input")
+    name.fill("anna")
+    name.press("Enter")
+    state = wait_chart(page, "score_bars", lambda s: s["data"][0]["x"][0] == ".→a")
+    assert state["data"][0]["x"] == [".→a", "a→n", "n→n", "n→a", "a→."]
+    assert all(0 < p < 1 for p in state["data"][0]["y"])
+    name.fill("zoë")
+    name.press("Enter")
+    wait_text(page, r"'ë' is not in the vocabulary")
+
+
+def test_trigram_view(page):
+    state = open_app(page, "context=2")
+    assert state["data"][0]["text"][0][1].startswith("..a<br>")
+    page.locator(".st-key-slice").click()
+    page.get_by_role("option", name="e", exact=True).click()
+    state = wait_chart(page, "heatmap", lambda s: s["data"][0]["text"][0][1].startswith("e.a"))
+    assert state["data"][0]["text"][1][1].startswith("eaa")

@@ -20,7 +20,7 @@ def chromium_path():
 @pytest.fixture(scope="session")
 def server(chromium_path):
     ARTIFACTS.mkdir(exist_ok=True)
-    with app_server(log=ARTIFACTS / "server.log") as (url, proc):
+    with app_server(log=ARTIFACTS / "server.log") as (url, _proc):
         yield url
 
 

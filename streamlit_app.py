@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import functools
 import hashlib
+import io
 import json
 import math
 import time
 from dataclasses import dataclass, field
 
-import pandas as pd
 import streamlit as st
 import torch
 
@@ -228,7 +230,7 @@ def show_counts(corpus: Corpus) -> None:
         st.metric("Symbols", len(corpus.vocab))
         st.subheader("Count model NLL")
         nlls = split_nlls(corpus.key, corpus, k, corpus.fit_part(), ss("smoothing"))
-        st.table(pd.DataFrame({"NLL": [fmt_nll(v) for v in nlls.values()]}, index=list(nlls)))
+        show_table({"NLL": [fmt_nll(v) for v in nlls.values()]}, list(nlls))
         st.caption(
             f"smoothing {ss('smoothing'):g}, fit on {corpus.fit_part()} words; uniform is ln {len(corpus.vocab)} "
             f"= {math.log(len(corpus.vocab)):.4f}"
@@ -239,14 +241,36 @@ def show_counts(corpus: Corpus) -> None:
 
 
 def csv_downloads(corpus: Corpus) -> None:
-    k, labels = ss("context"), None
+    """The count matrix and the probabilities; the CSV text is made only when a button is clicked."""
     table = count_model(corpus)
+    header = ["context", *corpus.vocab.itos]
     labels = [table.context_name(i) for i in range(table.P.shape[0])]
-    cols = list(corpus.vocab.itos)
-    N = pd.DataFrame(corpus.counts(k).tolist(), index=labels, columns=cols).to_csv()
-    P = pd.DataFrame(table.P.tolist(), index=labels, columns=cols).to_csv(float_format="%.6g")
-    st.download_button("Counts (CSV)", N, "counts.csv", "text/csv", key="dl_counts")
-    st.download_button("Probabilities (CSV)", P, "probabilities.csv", "text/csv", key="dl_probs")
+    N, P = corpus.counts(ss("context")), table.P
+    counts = functools.partial(csv_text, header, labels, N.tolist())
+    probs = functools.partial(csv_text, header, labels, [[f"{p:.6g}" for p in row] for row in P.tolist()])
+    st.download_button("Counts (CSV)", counts, "counts.csv", "text/csv", key="dl_counts")
+    st.download_button("Probabilities (CSV)", probs, "probabilities.csv", "text/csv", key="dl_probs")
+
+
+def csv_text(header: list[str], labels: list[str], rows: list[list]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([label, *row] for label, row in zip(labels, rows, strict=True))
+    return out.getvalue()
+
+
+def show_table(columns: dict[str, list], index: list, corner: str = "") -> None:
+    """A small table as Markdown: plain HTML, large enough to read on a projector."""
+    lines = ["| " + " | ".join([corner, *columns]) + " |", "|" + "---|" * (len(columns) + 1)]
+    for r, label in enumerate(index):
+        lines.append("| " + " | ".join([md(label), *(md(col[r]) for col in columns.values())]) + " |")
+    st.markdown("\n".join(lines))
+
+
+def md(x) -> str:
+    """Text shown literally in Markdown (an uploaded word may hold any character)."""
+    return "".join("\\" + c if c in "\\`*_{}[]<>()#+-.!|~$" else c for c in str(x)) or " "
 
 
 # ---------------------------------------------------------------- tab 2: neural net
@@ -411,23 +435,27 @@ def show_compare(corpus: Corpus) -> None:
     count_samples = samples_of((corpus.key, ss("context"), corpus.fit_part(), ss("smoothing")), counts, *args)
     with c1:
         st.markdown("**Count model**")
-        st.table(samples_frame(count_samples))
+        show_samples(count_samples)
     with c2:
         st.markdown("**Neural net**")
         if net is None:
             st.info("Train the net (sidebar) to sample from it.")
         else:
             net_samples = samples_of(("net", id(st.session_state["run"])), net, *args)
-            st.table(samples_frame(net_samples))
+            show_samples(net_samples)
     st.download_button(
-        "Samples (CSV)", samples_frame(count_samples).to_csv(index=False), "samples.csv", "text/csv", key="dl_samples"
+        "Samples (CSV)",
+        functools.partial(csv_text, ["#", "name", "tag"], range(1, len(count_samples) + 1), sample_rows(count_samples)),
+        "samples.csv",
+        "text/csv",
+        key="dl_samples",
     )
     st.subheader("Average NLL")
     k, part = ss("context"), corpus.fit_part()
     table = {"count model": split_nlls(corpus.key, corpus, k, part, ss("smoothing"))}
     if net is not None:
         table["neural net"] = {p: nll_counts(net.P, corpus.counts(k, p)) for p in PARTS}
-    st.table(pd.DataFrame({m: [fmt_nll(v) for v in d.values()] for m, d in table.items()}, index=PARTS))
+    show_table({m: [fmt_nll(v) for v in d.values()] for m, d in table.items()}, PARTS)
     st.caption(
         f"Both models are fit on **{part}** words."
         + (" Dev and test are not held out: choose *Fit on: train split* to hold them out." if part == "all" else "")
@@ -436,14 +464,13 @@ def show_compare(corpus: Corpus) -> None:
     plotly_view(spec(plots.sweep_curve(sweep_rows(corpus.key, corpus, k), ss("smoothing") or None)), key="sweep")
 
 
-def samples_frame(samples) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "name": [s.name + ("…" if s.cut else "") for s in samples],
-            "": ["new" if s.new else "in data" for s in samples],
-        },
-        index=range(1, len(samples) + 1),
-    )
+def sample_rows(samples) -> list[list[str]]:
+    return [[s.name + ("…" if s.cut else ""), "new" if s.new else "in data"] for s in samples]
+
+
+def show_samples(samples) -> None:
+    rows = sample_rows(samples)
+    show_table({"name": [r[0] for r in rows], "tag": [r[1] for r in rows]}, list(range(1, len(rows) + 1)), "#")
 
 
 # ---------------------------------------------------------------- tab 4: score a name

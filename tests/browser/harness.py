@@ -96,7 +96,7 @@ CHART_STATE = """() => {
   const c = document.getElementById('chart');
   if (!c || !c.data) return null;
   return {data: c.data, meta: c.layout.meta || '', renders: window.renders, draws: window.draws || 0,
-          boot: window.bootTime, lastDraw: window.lastDraw || 0,
+          boot: window.bootTime, lastDraw: window.lastDraw || 0, lastArgs: window.lastArgs || 0,
           drawn: (window.draws || 0) > 0};
 }"""
 

@@ -25,7 +25,7 @@ def press_slider(page, key: str, keyname: str, times: int = 1) -> None:
 
 
 def table_text(page, index: int) -> str:
-    return page.locator("[data-testid=stTable]").nth(index).inner_text()
+    return page.locator("[data-testid=stMarkdownContainer] table").nth(index).inner_text()
 
 
 def wait_text(page, pattern: str, timeout: float = 60) -> str:
@@ -53,7 +53,7 @@ def test_smoothing_slider_by_keyboard_redraws_heatmap_and_nll(page):
     press_slider(page, "smoothing", "ArrowRight")  # 1 -> 2
     after = wait_chart(page, "heatmap", lambda s: s["data"][0]["z"] != before["data"][0]["z"])
     assert after["boot"] == before["boot"]  # the same chart, updated in place
-    page.wait_for_function(f"() => document.querySelector('[data-testid=stTable]').innerText !== {nll_before!r}")
+    page.wait_for_function(f"() => document.querySelector('[data-testid=stMarkdownContainer] table').innerText !== {nll_before!r}")
     page.wait_for_url(re.compile(r"smoothing=2\.0"))
 
 
@@ -115,7 +115,7 @@ def test_samples_appear_and_change_with_the_seed(page):
     seed = page.locator(".st-key-seed input")
     seed.fill("42")
     seed.press("Enter")
-    page.wait_for_function(f"() => document.querySelectorAll('[data-testid=stTable]')[1].innerText !== {first!r}")
+    page.wait_for_function(f"() => document.querySelectorAll('[data-testid=stMarkdownContainer] table')[1].innerText !== {first!r}")
     page.wait_for_url(re.compile(r"seed=42&"))
 
 

@@ -17,7 +17,7 @@ from playwright.sync_api import sync_playwright
 from makemore.counts import count_matrix
 from makemore.data import Vocab, load_words
 from makemore.neural import TrainConfig, train
-from tests.browser.harness import CHROMIUM_ARGS, app_server, chart_frame, find_chromium, rss_mb, wait_chart
+from tests.browser.harness import CHROMIUM_ARGS, app_server, find_chromium, rss_mb, wait_chart
 
 NOW = "() => performance.timeOrigin + performance.now()"
 
@@ -62,10 +62,10 @@ def slider_steps(page, steps: int, split: list[float]) -> list[float]:
 
 
 SAMPLER = """() => { window.frames_ = []; const tick = () => {
-  const f = document.querySelector('.st-key-loss iframe');
-  const w = f && f.contentWindow, d = f && f.contentDocument;
-  const line = d && d.querySelector('.scatterlayer .js-line');
-  window.frames_.push({t: performance.now(), boot: w && w.bootTime, draws: (w && w.draws) || 0,
+  const c = document.querySelector('.st-key-loss .mm-chart');
+  const m = (c && c._mm) || {};
+  const line = c && c.querySelector('.scatterlayer .js-line');
+  window.frames_.push({t: performance.now(), boot: m.boot, draws: m.draws || 0,
                        drawn: !!line && !!line.getAttribute('d')});
   if (!window.stopFrames) requestAnimationFrame(tick); };
   requestAnimationFrame(tick); }"""
@@ -92,7 +92,7 @@ def live_curve(browser, url: str, query: str, epochs: int) -> dict:
         "per_second": (last["draws"] - first["draws"]) / seconds if seconds > 0 else float("nan"),
         "blank": sum(not f["drawn"] for f in frames),
         "frames": len(frames),
-        "iframes": len({f["boot"] for f in frames}),
+        "elements": len({f["boot"] for f in frames}),
         "seconds": seconds,
     }
 
@@ -150,8 +150,12 @@ def main() -> None:
         page_load(browser, url, 1, fresh=True)  # warm the server: imports, caches
         print(f"server {url}, Chromium {browser.version}\n")
 
-        print(f"page load to drawn heatmap (warm server, new browser profile)   {summary(page_load(browser, url, 7, True))}  target <= 2000")
-        print(f"page load to drawn heatmap (warm server and browser cache)      {summary(page_load(browser, url, 7, False))}")
+        print(
+            f"page load to drawn heatmap (warm server, new browser profile)   {summary(page_load(browser, url, 7, True))}  target <= 2000"
+        )
+        print(
+            f"page load to drawn heatmap (warm server and browser cache)      {summary(page_load(browser, url, 7, False))}"
+        )
         page = browser.new_page(viewport={"width": 1500, "height": 1100})
         page.goto(f"{url}/?view=probabilities")
         wait_chart(page, "heatmap", lambda s: True)
@@ -159,7 +163,6 @@ def main() -> None:
         steps = slider_steps(page, 20, split)
         print(f"slider step to redrawn heatmap                                  {summary(steps)}  target median <= 150")
         print(f"  of which: key press to new figure in the chart                {summary(split)}")
-        chart_frame(page, "heatmap")
         rss1 = rss_mb(proc.pid)
         page.close()
 
@@ -168,8 +171,10 @@ def main() -> None:
             ("150 epochs, index, not animated", "epochs=150&method=index&animate=False", 150),
         ]:
             r = live_curve(browser, url, query, epochs)
-            print(f"live curve, {label:40} {r['per_second']:5.1f} updates/s ({r['updates']} in {r['seconds']:.1f} s), "
-                  f"blank frames {r['blank']} of {r['frames']}, iframes {r['iframes']}  target >= 20/s, 0 blank")
+            print(
+                f"live curve, {label:40} {r['per_second']:5.1f} updates/s ({r['updates']} in {r['seconds']:.1f} s), "
+                f"blank frames {r['blank']} of {r['frames']}, chart elements {r['elements']}  target >= 20/s, 0 blank"
+            )
 
         print(f"\nserver RSS, 1 session                  {rss1:6.0f} MB  target <= 350")
         pages = [browser.new_page() for _ in range(10)]
@@ -181,8 +186,10 @@ def main() -> None:
         for pg in pages:
             pg.close()
         problems, peak = concurrent_training(browser, url, proc, 10)
-        print(f"10 sessions training at once: peak RSS {peak:6.0f} MB; "
-              + ("all finished, each saw only its own run" if not problems else "PROBLEMS: " + "; ".join(problems)))
+        print(
+            f"10 sessions training at once: peak RSS {peak:6.0f} MB; "
+            + ("all finished, each saw only its own run" if not problems else "PROBLEMS: " + "; ".join(problems))
+        )
         browser.close()
 
 

@@ -37,9 +37,9 @@ def widget(at: AppTest, key: str):
 
 def figure(at: AppTest, key: str) -> dict:
     """The Plotly figure drawn by the plotly_view component under `key`."""
-    for el in at.get("component_instance"):
+    for el in at.get("bidi_component"):
         if el.proto.id.endswith(f"-{key}"):
-            return json.loads(el.proto.json_args)["figure"]
+            return json.loads(el.proto.bytes)
     raise KeyError(key)
 
 

@@ -85,24 +85,18 @@ def app_server(log: Path | None = None):
             out.close()
 
 
-def chart_frame(page, key: str, timeout: float = 30_000):
-    """The Frame of the plotly_view component drawn under `key`."""
-    iframe = page.locator(f".st-key-{key} iframe")
-    iframe.wait_for(state="attached", timeout=timeout)
-    return iframe.element_handle().content_frame()
-
-
-CHART_STATE = """() => {
-  const c = document.getElementById('chart');
-  if (!c || !c.data) return null;
-  return {data: c.data, meta: c.layout.meta || '', renders: window.renders, draws: window.draws || 0,
-          boot: window.bootTime, lastDraw: window.lastDraw || 0, lastArgs: window.lastArgs || 0,
-          drawn: (window.draws || 0) > 0};
+CHART_STATE = """(key) => {
+  const c = document.querySelector(`.st-key-${key} .mm-chart`);
+  if (!c || !c._mm || !c.data) return null;
+  const m = c._mm;
+  return {data: c.data, meta: c.layout.meta || '', renders: m.renders, draws: m.draws, boot: m.boot,
+          lastDraw: m.lastDraw, lastArgs: m.lastArgs, drawn: m.draws > 0};
 }"""
 
 
 def chart_state(page, key: str) -> dict | None:
-    return chart_frame(page, key).evaluate(CHART_STATE)
+    """What the chart under `key` holds and how often it was drawn (hooks in ui/plotly_view.js)."""
+    return page.evaluate(CHART_STATE, key)
 
 
 def wait_chart(page, key: str, predicate, timeout: float = 60) -> dict:
@@ -112,7 +106,7 @@ def wait_chart(page, key: str, predicate, timeout: float = 60) -> dict:
     while time.time() < deadline:
         try:
             state = chart_state(page, key)
-        except Exception:  # noqa: BLE001  (the iframe may be mid-load)
+        except Exception:  # noqa: BLE001  (the page may be mid-rerun)
             state = None
         if state and state["drawn"] and predicate(state):
             return state

@@ -39,8 +39,7 @@ def test_heatmap_renders_with_the_lecture_labels(page):
     trace = state["data"][0]
     assert trace["x"] == LETTERS and trace["y"] == LETTERS
     assert trace["text"][1][14] == f"an<br>{trace['z'][1][14]:.0f}"
-    frame = page.locator(".st-key-heatmap iframe").element_handle().content_frame()
-    svg_text = " ".join(frame.evaluate("() => Array.from(document.querySelectorAll('text')).map(t => t.textContent)"))
+    svg_text = " ".join(page.locator(".st-key-heatmap text").all_text_contents())
     assert "an" in svg_text and "em" in svg_text
     assert "32,469" in page.locator("[data-testid=stMetricValue]").first.inner_text()
     time.sleep(0.5)
@@ -53,7 +52,9 @@ def test_smoothing_slider_by_keyboard_redraws_heatmap_and_nll(page):
     press_slider(page, "smoothing", "ArrowRight")  # 1 -> 2
     after = wait_chart(page, "heatmap", lambda s: s["data"][0]["z"] != before["data"][0]["z"])
     assert after["boot"] == before["boot"]  # the same chart, updated in place
-    page.wait_for_function(f"() => document.querySelector('[data-testid=stMarkdownContainer] table').innerText !== {nll_before!r}")
+    page.wait_for_function(
+        f"() => document.querySelector('[data-testid=stMarkdownContainer] table').innerText !== {nll_before!r}"
+    )
     page.wait_for_url(re.compile(r"smoothing=2\.0"))
 
 
@@ -75,10 +76,9 @@ def test_live_curve_is_drawn_in_every_frame(page):
     start = chart_state(page, "loss")
     page.evaluate(
         """() => { window.frames_ = []; const tick = () => {
-             const f = document.querySelector('.st-key-loss iframe');
-             const w = f && f.contentWindow, d = f && f.contentDocument;
-             const line = d && d.querySelector('.scatterlayer .js-line');
-             window.frames_.push({boot: w && w.bootTime, drawn: !!line && !!line.getAttribute('d')});
+             const c = document.querySelector('.st-key-loss .mm-chart');
+             const line = c && c.querySelector('.scatterlayer .js-line');
+             window.frames_.push({boot: c && c._mm && c._mm.boot, drawn: !!line && !!line.getAttribute('d')});
              if (!window.stopFrames) requestAnimationFrame(tick); };
            requestAnimationFrame(tick); }"""
     )
@@ -88,7 +88,7 @@ def test_live_curve_is_drawn_in_every_frame(page):
     training = frames[next(i for i, f in enumerate(frames) if f["drawn"]) :]
     assert len(training) > 30
     assert all(f["drawn"] for f in training), f"{sum(not f['drawn'] for f in training)} blank frames"
-    assert {f["boot"] for f in frames} == {start["boot"]}  # never a new iframe
+    assert {f["boot"] for f in frames} == {start["boot"]}  # never a new chart element
     assert end["renders"] - start["renders"] >= 20  # the curve grew live, not in one jump
 
 
@@ -115,7 +115,9 @@ def test_samples_appear_and_change_with_the_seed(page):
     seed = page.locator(".st-key-seed input")
     seed.fill("42")
     seed.press("Enter")
-    page.wait_for_function(f"() => document.querySelectorAll('[data-testid=stMarkdownContainer] table')[1].innerText !== {first!r}")
+    page.wait_for_function(
+        f"() => document.querySelectorAll('[data-testid=stMarkdownContainer] table')[1].innerText !== {first!r}"
+    )
     page.wait_for_url(re.compile(r"seed=42&"))
 
 

@@ -1,8 +1,8 @@
-"""A Streamlit component that keeps one Plotly chart in the page and updates it in place.
+"""A Streamlit (v2) component that keeps one Plotly chart per key in the page and updates it in place.
 
-Re-drawing a chart with `st.plotly_chart` replaces the element, so it blanks for a few frames and
-re-lays out from scratch. This component keeps one iframe per key and calls `Plotly.react` on
-new data, so a slider step or a training epoch only changes the traces.
+`st.plotly_chart` replaces its element on every change: the chart blanks for a few frames and is
+laid out from scratch. This component mounts once per key (no iframe) and calls `Plotly.react`
+with each new figure. plotly.js is the plotly package's own file, served from ./static.
 """
 
 from __future__ import annotations
@@ -13,23 +13,26 @@ from pathlib import Path
 
 import plotly
 import plotly.graph_objects as go
-import streamlit.components.v1 as components
+import streamlit as st
 from streamlit.elements.lib.utils import user_key_from_element_id
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 HERE = Path(__file__).resolve().parent
+STATIC = HERE.parent / "static"  # served at ./app/static/ (server.enableStaticServing)
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 
 
 def _install_plotly_js() -> None:
-    """Serve the plotly package's own plotly.min.js beside index.html (nothing is downloaded)."""
-    target = HERE / "plotly.min.js"
+    target = STATIC / "plotly.min.js"
     if not target.exists() or target.stat().st_size != PLOTLY_JS.stat().st_size:
+        STATIC.mkdir(exist_ok=True)
         shutil.copyfile(PLOTLY_JS, target)
 
 
 _install_plotly_js()
-_component = components.declare_component("plotly_view", path=str(HERE))
+_component = st.components.v2.component(
+    "plotly_view", html='<div class="mm-chart"></div>', js=(HERE / "plotly_view.js").read_text(), isolate_styles=False
+)
 
 
 def spec(fig: go.Figure) -> dict:
@@ -41,14 +44,16 @@ def plotly_view(figure: go.Figure | dict, key: str, again: bool = False) -> None
     """Draw figure in the chart named key; again=True redraws it within the same script run."""
     if again:
         _forget(key)
-    _component(figure=figure if isinstance(figure, dict) else spec(figure), key=key, default=None)
+    text = json.dumps(figure if isinstance(figure, dict) else spec(figure))
+    # bytes go to the browser as they are; a dict would make Streamlit import pandas and pyarrow
+    _component(key=key, data=text.encode())
 
 
 def _forget(key: str) -> None:
     """Let `key` be used again in this run, so a loop can update one chart without replacing it.
 
-    Streamlit 1.67 refuses a key twice per run; a placeholder filled with a new key would make
-    the browser build a new iframe (a blank chart). The registries are private: pinned version.
+    Streamlit 1.67 refuses a key twice per run, and a new key would make the browser mount a new
+    chart (a blank frame). The registries are private: this is pinned to streamlit==1.67.0.
     """
     ctx = get_script_run_ctx()
     if ctx is None:

@@ -20,7 +20,7 @@ from makemore.data import SEXES, YEARS, DataError, Vocab, babynames, load_words,
 from makemore.neural import METHODS, TrainConfig, TrainingDiverged, train
 from makemore.table import Table, nll_counts, sample, score
 from ui.params import DATASETS, FIT_ON, MAX_EPOCHS, MAX_LR, MAX_SEED, PARAMS, SMOOTHINGS, TEMPERATURES, from_url, to_url
-from ui.plotly_view import plotly_view, spec
+from ui.plotly_view import plotly_view, preload, spec
 
 torch.set_num_threads(1)  # the server's own threads compete with torch's
 LIVE_FPS = 30  # loss-curve updates per second while training
@@ -35,6 +35,7 @@ PARTS = [
 
 def main() -> None:
     st.set_page_config(page_title="makemore explorer", page_icon="🔤", layout="wide")
+    preload()
     restore_from_url()
     corpus = dataset_ui()
     settings_ui(corpus)

@@ -49,6 +49,12 @@ def plotly_view(figure: go.Figure | dict, key: str, again: bool = False) -> None
     _component(key=key, data=text.encode())
 
 
+def preload() -> None:
+    """An empty chart at the top of the sidebar: its script starts loading plotly.js right away."""
+    with st.sidebar:
+        _component(key="plotly_preload", data=b"")
+
+
 def _forget(key: str) -> None:
     """Let `key` be used again in this run, so a loop can update one chart without replacing it.
 

@@ -19,8 +19,8 @@ from makemore.counts import count_matrix, examples, smooth, sweep
 from makemore.data import SEXES, YEARS, DataError, Vocab, babynames, load_words, parse_words, split
 from makemore.neural import METHODS, TrainConfig, TrainingDiverged, train
 from makemore.table import Table, nll_counts, sample, score
+from ui.components import heatmap_view, plotly_view, preload, spec
 from ui.params import DATASETS, FIT_ON, MAX_EPOCHS, MAX_LR, MAX_SEED, PARAMS, SMOOTHINGS, TEMPERATURES, from_url, to_url
-from ui.plotly_view import plotly_view, preload, spec
 
 torch.set_num_threads(1)  # the server's own threads compete with torch's
 LIVE_FPS = 30  # loss-curve updates per second while training
@@ -178,12 +178,12 @@ def count_model(corpus: Corpus) -> Table:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def heatmap_spec(key: tuple, _corpus: Corpus, k: int, smoothing: float, view: str, first: str) -> dict:
+def heatmap_data(key: tuple, _corpus: Corpus, k: int, smoothing: float, view: str, first: str) -> dict:
     N, P = _corpus.counts(k), count_table(key, _corpus, k, "all", smoothing)
     if k == 2:  # the 27x27 slice of contexts starting with `first`
         i = _corpus.vocab.stoi[first] * len(_corpus.vocab)
         N, P = N[i : i + len(_corpus.vocab)], P[i : i + len(_corpus.vocab)]
-    return spec(plots.heatmap(N, P, _corpus.vocab, view, prefix=first if k == 2 else ""))
+    return plots.heatmap_cells(N, P, _corpus.vocab, view, prefix=first if k == 2 else "")
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -238,7 +238,7 @@ def show_counts(corpus: Corpus) -> None:
         )
         csv_downloads(corpus)
     with left:
-        plotly_view(heatmap_spec(corpus.key, corpus, k, ss("smoothing"), ss("view"), first), key="heatmap")
+        heatmap_view(heatmap_data(corpus.key, corpus, k, ss("smoothing"), ss("view"), first), key="heatmap")
 
 
 def csv_downloads(corpus: Corpus) -> None:

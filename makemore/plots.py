@@ -18,51 +18,29 @@ def _label(s: str) -> str:
     return s if s.isprintable() and not s.isspace() else repr(s)[1:-1] or "␣"
 
 
-def heatmap(N: torch.Tensor, P: torch.Tensor, vocab: Vocab, view: str = "counts", prefix: str = "") -> go.Figure:
-    """The lecture's bigram figure: each cell labelled with its two characters and its value.
+def heatmap_cells(N: torch.Tensor, P: torch.Tensor, vocab: Vocab, view: str = "counts", prefix: str = "") -> dict:
+    """The lecture's bigram figure as plain data: each cell's two characters, its value, its shade.
 
-    N and P are (V, V) slices: rows are the context (after `prefix`, for a trigram), columns the next symbol.
+    N and P are (V, V) slices: rows are the context (after `prefix`, for a trigram), columns the
+    next symbol. `z` shades the cells; `count`, `p` and `nlogp` are shown on hover.
     """
     if view not in VIEWS:
         raise ValueError(f"view must be one of {', '.join(VIEWS)}")
-    V = len(vocab)
     chars = [_label(c) for c in vocab.itos]
     logp = torch.log(P)
     z = {"counts": N.float(), "probabilities": P, "log-probabilities": logp.clamp(min=-20)}[view].tolist()
     fmt = {"counts": "{:.0f}", "probabilities": "{:.3f}", "log-probabilities": "{:.2f}"}[view]
-    text = [[f"{prefix}{chars[i]}{chars[j]}<br>{fmt.format(z[i][j])}" for j in range(V)] for i in range(V)]
-    custom = [[[int(N[i, j]), float(P[i, j]), float(-logp[i, j])] for j in range(V)] for i in range(V)]
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=chars,
-            y=chars,
-            text=text,
-            texttemplate="%{text}",
-            textfont={"size": 8},
-            customdata=custom,
-            colorscale="Blues",
-            showscale=False,
-            xgap=1,
-            ygap=1,
-            hovertemplate=f"<b>{prefix}%{{y}}%{{x}}</b><br>count %{{customdata[0]:,}}<br>"
-            "p %{customdata[1]:.4f}<br>-log p %{customdata[2]:.3f}<extra></extra>",
-        )
-    )
-    fig.update_layout(
-        height=760,
-        margin={"l": 40, "r": 10, "t": 30, "b": 10},
-        xaxis={"side": "top", "title": "next character", "tickfont": {"size": 11}, "fixedrange": True},
-        yaxis={
-            "autorange": "reversed",
-            "title": "previous" if not prefix else f"previous (after {prefix!r})",
-            "scaleanchor": "x",
-            "fixedrange": True,
-            "tickfont": {"size": 11},
-        },
-        plot_bgcolor="white",
-    )
-    return fig
+    return {
+        "x": chars,
+        "y": [prefix + c for c in chars],
+        "view": view,
+        "z": z,
+        "text": [[f"{prefix}{a}{b}" for b in chars] for a in chars],
+        "values": [[fmt.format(v) for v in row] for row in z],
+        "count": N.tolist(),
+        "p": [[round(v, 6) for v in row] for row in P.tolist()],
+        "nlogp": [[round(v, 4) for v in row] for row in (-logp).tolist()],
+    }
 
 
 def matrix(M: torch.Tensor, vocab: Vocab, title: str, diverging: bool = False, height: int = 430) -> go.Figure:

@@ -36,7 +36,7 @@ def widget(at: AppTest, key: str):
 
 
 def figure(at: AppTest, key: str) -> dict:
-    """The Plotly figure drawn by the plotly_view component under `key`."""
+    """The data drawn by the plotly_view or heatmap_view component under `key`."""
     for el in at.get("bidi_component"):
         if el.proto.id.endswith(f"-{key}"):
             return json.loads(el.proto.bytes)
@@ -79,10 +79,11 @@ def curve(at: AppTest) -> list[float]:
 def test_defaults_reproduce_the_lecture(words, vocab):
     at = app()
     assert not at.exception and not at.error
-    z = figure(at, "heatmap")["data"][0]["z"]
+    z = figure(at, "heatmap")["z"]
     assert z == count_matrix(words, vocab).tolist()  # the lecture's counts, cell by cell
-    text = figure(at, "heatmap")["data"][0]["text"]
-    assert text[1][14] == f"an<br>{z[1][14]:.0f}"  # row "a", column "n"
+    cells = figure(at, "heatmap")
+    assert cells["text"][1][14] == "an" and cells["values"][1][14] == f"{z[1][14]:.0f}"  # row "a", column "n"
+    assert cells["p"][1][14] == pytest.approx(fit_counts(words, vocab).P[1, 14].item(), abs=1e-6)
     nlls = table_values(at)
     assert float(nlls["all"]["NLL"]) == pytest.approx(nll(fit_counts(words, vocab), words), abs=1e-4)
     assert at.query_params["smoothing"] == "1.0" and at.query_params["seed"] == "2147483647"
@@ -91,10 +92,10 @@ def test_defaults_reproduce_the_lecture(words, vocab):
 
 def test_smoothing_changes_heatmap_and_nll():
     at = app(view="probabilities")
-    before_z, before_nll = figure(at, "heatmap")["data"][0]["z"], table_values(at)["dev"]["NLL"]
+    before_z, before_nll = figure(at, "heatmap")["z"], table_values(at)["dev"]["NLL"]
     widget(at, "smoothing").set_value(100.0)
     at.run()
-    assert figure(at, "heatmap")["data"][0]["z"] != before_z
+    assert figure(at, "heatmap")["z"] != before_z
     assert float(table_values(at)["dev"]["NLL"]) > float(before_nll)
     assert at.query_params["smoothing"] == "100.0"
     widget(at, "smoothing").set_value(0.0)
@@ -104,11 +105,9 @@ def test_smoothing_changes_heatmap_and_nll():
 
 def test_view_switches_to_log_probabilities():
     at = app(view="log-probabilities")
-    z = figure(at, "heatmap")["data"][0]["z"]
+    z = figure(at, "heatmap")["z"]
     assert all(v <= 0 for row in z for v in row)
-    assert math.exp(z[0][1]) == pytest.approx(
-        figure(app(view="probabilities"), "heatmap")["data"][0]["z"][0][1], rel=1e-4
-    )
+    assert math.exp(z[0][1]) == pytest.approx(figure(app(view="probabilities"), "heatmap")["z"][0][1], rel=1e-4)
 
 
 def test_seed_and_temperature_change_the_samples():
@@ -161,7 +160,7 @@ def test_bad_upload_shows_an_error_and_the_page_keeps_working(content, needle):
     at.file_uploader(key="upload").upload("bad.txt", content, "text/plain").run()
     assert not at.exception
     assert any(needle in e.value for e in at.error)
-    assert figure(at, "heatmap")["data"][0]["z"]  # falls back to names.txt
+    assert figure(at, "heatmap")["z"]  # falls back to names.txt
     widget(at, "smoothing").set_value(10.0)
     at.run()
     assert not at.exception and at.query_params["smoothing"] == "10.0"
@@ -171,7 +170,7 @@ def test_good_upload_is_used():
     at = app(dataset="upload")
     at.file_uploader(key="upload").upload("pets.txt", b"rex\r\nfido\nbuddy\n", "text/plain").run()
     assert not at.exception and not at.error
-    assert figure(at, "heatmap")["data"][0]["x"] == [".", "b", "d", "e", "f", "i", "o", "r", "u", "x", "y"]
+    assert figure(at, "heatmap")["x"] == [".", "b", "d", "e", "f", "i", "o", "r", "u", "x", "y"]
 
 
 def test_ssa_year_dataset():
@@ -224,12 +223,12 @@ def test_bad_url_values_fall_back_with_a_note(query):
 def test_trigram_end_to_end(words, vocab):
     at = app(context=2)
     assert not at.exception
-    z = figure(at, "heatmap")["data"][0]["z"]
+    z = figure(at, "heatmap")["z"]
     N = count_matrix(words, vocab, 2)
     assert z == N[:27].tolist()  # the slice of contexts starting with '.'
     widget(at, "slice").set_value("e")
     at.run()
-    assert figure(at, "heatmap")["data"][0]["z"] == N[5 * 27 : 6 * 27].tolist()
+    assert figure(at, "heatmap")["z"] == N[5 * 27 : 6 * 27].tolist()
     train(at, epochs=5)
     assert len(curve(at)) == 5 and not at.error
 

@@ -86,10 +86,11 @@ def app_server(log: Path | None = None):
 
 
 CHART_STATE = """(key) => {
-  const c = document.querySelector(`.st-key-${key} .mm-chart`);
-  if (!c || !c._mm || !c.data) return null;
-  const m = c._mm;
-  return {data: c.data, meta: c.layout.meta || '', renders: m.renders, draws: m.draws, boot: m.boot,
+  const c = document.querySelector(`.st-key-${key} .mm-chart, .st-key-${key} .mm-heatmap`);
+  if (!c || !c._mm) return null;
+  const m = c._mm, data = c.classList.contains('mm-heatmap') ? [m.data] : c.data;
+  if (!data || !data[0]) return null;
+  return {data: data, meta: (c.layout && c.layout.meta) || '', renders: m.renders, draws: m.draws, boot: m.boot,
           lastDraw: m.lastDraw, lastArgs: m.lastArgs, drawn: m.draws > 0};
 }"""
 

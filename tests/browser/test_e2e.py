@@ -3,7 +3,7 @@
 import re
 import time
 
-from .harness import ARTIFACTS, chart_state, wait_chart
+from .harness import ARTIFACTS, wait_chart
 
 LETTERS = [".", *"abcdefghijklmnopqrstuvwxyz"]
 
@@ -38,9 +38,12 @@ def test_heatmap_renders_with_the_lecture_labels(page):
     state = open_app(page)
     trace = state["data"][0]
     assert trace["x"] == LETTERS and trace["y"] == LETTERS
-    assert trace["text"][1][14] == f"an<br>{trace['z'][1][14]:.0f}"
-    svg_text = " ".join(page.locator(".st-key-heatmap text").all_text_contents())
-    assert "an" in svg_text and "em" in svg_text
+    assert trace["text"][1][14] == "an" and trace["values"][1][14] == f"{trace['z'][1][14]:.0f}"
+    cell = page.locator(".st-key-heatmap .mm-cell").nth(1 * 27 + 14)  # row "a", column "n"
+    assert cell.inner_text().split() == ["an", trace["values"][1][14]]
+    cell.hover()
+    tip = page.locator(".st-key-heatmap .mm-tip")
+    assert "count" in tip.inner_text() and "−log p" in tip.inner_text()
     assert "32,469" in page.locator("[data-testid=stMetricValue]").first.inner_text()
     time.sleep(0.5)
     page.screenshot(path=str(ARTIFACTS / "main.png"))
@@ -73,7 +76,7 @@ def test_training_draws_the_curve_to_the_chosen_epoch_with_the_floor(page):
 def test_live_curve_is_drawn_in_every_frame(page):
     open_app(page, "epochs=300")  # animated: about 3 s
     tab(page, "Neural net")
-    start = chart_state(page, "loss")
+    start = wait_chart(page, "loss", lambda s: True)
     page.evaluate(
         """() => { window.frames_ = []; const tick = () => {
              const c = document.querySelector('.st-key-loss .mm-chart');
@@ -159,7 +162,7 @@ def test_scoring_a_name_shows_its_bars(page):
 
 def test_trigram_view(page):
     state = open_app(page, "context=2")
-    assert state["data"][0]["text"][0][1].startswith("..a<br>")
+    assert state["data"][0]["text"][0][1] == "..a"
     page.locator(".st-key-slice").click()
     page.get_by_role("option", name="e", exact=True).click()
     state = wait_chart(page, "heatmap", lambda s: s["data"][0]["text"][0][1].startswith("e.a"))

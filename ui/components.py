@@ -1,8 +1,10 @@
-"""A Streamlit (v2) component that keeps one Plotly chart per key in the page and updates it in place.
+"""Two Streamlit (v2) components that mount once per key (no iframe) and update in place.
 
 `st.plotly_chart` replaces its element on every change: the chart blanks for a few frames and is
-laid out from scratch. This component mounts once per key (no iframe) and calls `Plotly.react`
-with each new figure. plotly.js is the plotly package's own file, served from ./static.
+laid out from scratch. `plotly_view` keeps one Plotly chart per key and calls `Plotly.react` with
+each new figure (plotly.js is the plotly package's own file, served from ./static).
+`heatmap_view` draws the lecture's bigram figure as an HTML grid and updates its cells in place.
+Data goes to the browser as JSON bytes: a dict would make Streamlit import pandas and pyarrow.
 """
 
 from __future__ import annotations
@@ -30,8 +32,15 @@ def _install_plotly_js() -> None:
 
 
 _install_plotly_js()
-_component = st.components.v2.component(
+_plotly = st.components.v2.component(
     "plotly_view", html='<div class="mm-chart"></div>', js=(HERE / "plotly_view.js").read_text(), isolate_styles=False
+)
+_heatmap = st.components.v2.component(
+    "heatmap_view",
+    html='<div class="mm-heatmap"></div>',
+    js=(HERE / "heatmap_view.js").read_text(),
+    css=(HERE / "heatmap_view.css").read_text(),
+    isolate_styles=False,  # the page's tests and fonts reach the cells; classes are prefixed mm-
 )
 
 
@@ -44,15 +53,18 @@ def plotly_view(figure: go.Figure | dict, key: str, again: bool = False) -> None
     """Draw figure in the chart named key; again=True redraws it within the same script run."""
     if again:
         _forget(key)
-    text = json.dumps(figure if isinstance(figure, dict) else spec(figure))
-    # bytes go to the browser as they are; a dict would make Streamlit import pandas and pyarrow
-    _component(key=key, data=text.encode())
+    _plotly(key=key, data=json.dumps(figure if isinstance(figure, dict) else spec(figure)).encode())
+
+
+def heatmap_view(cells: dict, key: str) -> None:
+    """Draw makemore.plots.heatmap_cells(...) as a grid under key."""
+    _heatmap(key=key, data=json.dumps(cells).encode())
 
 
 def preload() -> None:
     """An empty chart at the top of the sidebar: its script starts loading plotly.js right away."""
     with st.sidebar:
-        _component(key="plotly_preload", data=b"")
+        _plotly(key="plotly_preload", data=b"")
 
 
 def _forget(key: str) -> None:

@@ -1,0 +1,87 @@
+// The lecture's bigram figure as an HTML grid: each cell shows its two characters and its value,
+// shaded on the Blues scale; hover shows count, p and -log p. A new table updates the cells in
+// place (no chart library, no re-layout), so a slider step redraws in a few milliseconds.
+const BLUES = [[247, 251, 255], [222, 235, 247], [198, 219, 239], [158, 202, 225], [107, 174, 214],
+               [66, 146, 198], [33, 113, 181], [8, 81, 156], [8, 48, 107]];
+
+function blue(t) {
+  const x = Math.min(Math.max(t, 0), 1) * (BLUES.length - 1);
+  const i = Math.min(Math.floor(x), BLUES.length - 2), f = x - i;
+  const c = BLUES[i].map((v, k) => Math.round(v + f * (BLUES[i + 1][k] - v)));
+  return `rgb(${c[0]},${c[1]},${c[2]})`;
+}
+
+function now() {
+  return performance.timeOrigin + performance.now();
+}
+
+function build(root, d) {
+  root.innerHTML = "";
+  const grid = document.createElement("div");
+  grid.className = "mm-grid";
+  grid.style.gridTemplateColumns = `1.6em repeat(${d.x.length}, minmax(0, 1fr))`;
+  grid.appendChild(document.createElement("div"));
+  for (const c of d.x) {
+    const h = document.createElement("div");
+    h.className = "mm-head";
+    h.textContent = c;
+    grid.appendChild(h);
+  }
+  const cells = [];
+  d.y.forEach((r, i) => {
+    const h = document.createElement("div");
+    h.className = "mm-head";
+    h.textContent = r;
+    grid.appendChild(h);
+    cells.push(d.x.map((_, j) => {
+      const cell = document.createElement("div");
+      cell.className = "mm-cell";
+      cell.dataset.i = i;
+      cell.dataset.j = j;
+      cell.innerHTML = "<b></b><span></span>";
+      grid.appendChild(cell);
+      return cell;
+    }));
+  });
+  const tip = document.createElement("div");
+  tip.className = "mm-tip";
+  root.append(grid, tip);
+  grid.addEventListener("mouseover", (e) => {
+    const cell = e.target.closest(".mm-cell");
+    if (!cell) return;
+    const d = root._mm.data, i = +cell.dataset.i, j = +cell.dataset.j;
+    tip.innerHTML = `<b>${d.text[i][j]}</b><br>count ${d.count[i][j].toLocaleString("en-US")}` +
+      `<br>p ${d.p[i][j].toFixed(4)}<br>−log p ${d.nlogp[i][j].toFixed(3)}`;
+    tip.style.left = cell.offsetLeft + cell.offsetWidth + 4 + "px";
+    tip.style.top = cell.offsetTop + "px";
+    tip.style.display = "block";
+  });
+  grid.addEventListener("mouseleave", () => (tip.style.display = "none"));
+  root._cells = cells;
+}
+
+export default function (component) {
+  const { data, parentElement } = component;
+  const root = parentElement.querySelector(".mm-heatmap");
+  const text = new TextDecoder().decode(data);
+  const mm = (root._mm = root._mm || { boot: now(), renders: 0, draws: 0, lastDraw: 0, lastArgs: 0, text: "" });
+  if (text === mm.text) return;
+  mm.text = text;
+  mm.lastArgs = now();
+  mm.renders += 1;
+  const d = JSON.parse(text);
+  mm.data = d;
+  if (!root._cells || root._cells.length !== d.y.length || root._cells[0].length !== d.x.length) build(root, d);
+  const flat = d.z.flat(), lo = Math.min(...flat), hi = Math.max(...flat), span = hi - lo || 1;
+  d.z.forEach((row, i) => row.forEach((v, j) => {
+    const cell = root._cells[i][j], t = (v - lo) / span;
+    cell.style.background = blue(t);
+    cell.style.color = t > 0.55 ? "white" : "#333";
+    cell.firstChild.textContent = d.text[i][j];
+    cell.lastChild.textContent = d.values[i][j];
+  }));
+  requestAnimationFrame(() => {
+    mm.draws += 1;
+    mm.lastDraw = now(); // painted
+  });
+}

@@ -20,17 +20,24 @@ from makemore.data import SEXES, YEARS, DataError, Vocab, babynames, load_words,
 from makemore.neural import METHODS, TrainConfig, TrainingDiverged, train
 from makemore.table import Table, nll_counts, sample, score
 from ui.components import heatmap_view, plotly_view, preload, spec
-from ui.params import DATASETS, FIT_ON, MAX_EPOCHS, MAX_LR, MAX_SEED, PARAMS, SMOOTHINGS, TEMPERATURES, from_url, to_url
+from ui.params import (
+    DATASETS,
+    FIT_ON,
+    MAX_EPOCHS,
+    MAX_LR,
+    MAX_SEED,
+    PARAMS,
+    SMOOTHINGS,
+    TABS,
+    TEMPERATURES,
+    from_url,
+    to_url,
+)
 
 torch.set_num_threads(1)  # the server's own threads compete with torch's
 LIVE_FPS = 30  # loss-curve updates per second while training
-ANIMATE_SECONDS = 3.0
-PARTS = [
-    "all",
-    "train",
-    "dev",
-    "test",
-]  # rows of the NLL tables  # with "animate", a short run is spread over this long so it can be watched
+ANIMATE_SECONDS = 3.0  # with "animate", a short run is spread over this long so it can be watched
+PARTS = ["all", "train", "dev", "test"]  # rows of the NLL tables
 
 
 def main() -> None:
@@ -38,30 +45,38 @@ def main() -> None:
     preload()
     restore_from_url()
     corpus = dataset_ui()
-    settings_ui(corpus)
-    st.query_params.from_dict(to_url(st.session_state))
+    # the sidebar's values are in session_state already, so the main area goes first: the heatmap
+    # reaches the browser after a handful of messages, not after every sidebar widget
     st.title("makemore: the bigram model, two ways")
     st.caption(
         f"{corpus.label}: {len(corpus.words):,} words, {corpus.n_examples(ss('context')):,} examples, "
         f"{len(corpus.vocab)} symbols. One table P[context, next], filled by counting and by gradient descent."
     )
-    counts_tab, net_tab, compare_tab, score_tab, step_tab = st.tabs(
-        ["Counts", "Neural net", "Compare", "Score a name", "Sample step by step"]
-    )
-    with counts_tab:
-        show_counts(corpus)
-    with compare_tab:
-        show_compare(corpus)
-    with score_tab:
-        show_score(corpus)
-    with step_tab:
-        show_steps(corpus)
-    with net_tab:  # last: a training run streams into it, and everything else is drawn already
-        show_net(corpus)
+    # only the open tab runs (on_change="rerun"): a slider step redraws one tab, not five
+    tabs = dict(zip(TABS, st.tabs(TABS, key="tab", on_change="rerun"), strict=True))
+    shows = {
+        "Counts": show_counts,
+        "Compare": show_compare,
+        "Score a name": show_score,
+        "Sample step by step": show_steps,
+    }
+    for name, show in shows.items():
+        if tabs[name].open:
+            with tabs[name]:
+                show(corpus)
+    settings_ui(corpus)
+    st.query_params.from_dict(to_url(st.session_state))
+    if tabs["Neural net"].open:
+        with tabs["Neural net"]:  # last: a training run streams into it, and everything else is drawn already
+            show_net(corpus)
 
 
 def ss(key: str):
     return st.session_state[key]
+
+
+def open_tab(name: str) -> None:
+    st.session_state["tab"] = name
 
 
 # ---------------------------------------------------------------- settings and URL state
@@ -155,7 +170,7 @@ def settings_ui(corpus: Corpus) -> None:
     c2.number_input("Regularization", 0.0, 100.0, key="reg", format="%g", step=0.01)
     sb.selectbox("Method", METHODS, key="method", help="four ways to compute the same loss; counts is fastest")
     sb.checkbox("Animate training", key="animate", help=f"spread a fast run over ~{ANIMATE_SECONDS:g} s")
-    sb.button("Train", key="train", type="primary", width="stretch")
+    sb.button("Train", key="train", type="primary", width="stretch", on_click=open_tab, args=("Neural net",))
     sb.header("Sampling")
     sb.number_input("Seed", 0, MAX_SEED, step=1, key="seed")
     c1, c2 = sb.columns(2)
@@ -216,15 +231,18 @@ def fmt_nll(x: float) -> str:
 
 def show_counts(corpus: Corpus) -> None:
     k = ss("context")
+    first = "."
+    if k == 2:
+        if ss("slice") not in corpus.vocab.itos:
+            st.session_state["slice"] = "."
+        first = ss("slice")
     left, right = st.columns([3, 1])
+    with left:
+        heatmap_view(heatmap_data(corpus.key, corpus, k, ss("smoothing"), ss("view"), first), key="heatmap")
     with right:
         st.radio("Show", plots.VIEWS, key="view")
-        first = "."
         if k == 2:
-            options = list(corpus.vocab.itos)
-            if ss("slice") not in options:
-                st.session_state["slice"] = "."
-            first = st.selectbox("First context character", options, key="slice")
+            st.selectbox("First context character", list(corpus.vocab.itos), key="slice")
         st.subheader("Dataset")
         st.metric("Words", f"{len(corpus.words):,}")
         st.metric("Examples", f"{corpus.n_examples(k):,}")
@@ -237,8 +255,6 @@ def show_counts(corpus: Corpus) -> None:
             f"= {math.log(len(corpus.vocab)):.4f}"
         )
         csv_downloads(corpus)
-    with left:
-        heatmap_view(heatmap_data(corpus.key, corpus, k, ss("smoothing"), ss("view"), first), key="heatmap")
 
 
 def csv_downloads(corpus: Corpus) -> None:

@@ -19,27 +19,22 @@ def _label(s: str) -> str:
 
 
 def heatmap_cells(N: torch.Tensor, P: torch.Tensor, vocab: Vocab, view: str = "counts", prefix: str = "") -> dict:
-    """The lecture's bigram figure as plain data: each cell's two characters, its value, its shade.
+    """The lecture's bigram figure as plain data for a grid; labels are drawn from x and y.
 
     N and P are (V, V) slices: rows are the context (after `prefix`, for a trigram), columns the
-    next symbol. `z` shades the cells; `count`, `p` and `nlogp` are shown on hover.
+    next symbol. `z` is the value shown and shaded in each cell; `count` and `p` show on hover.
     """
     if view not in VIEWS:
         raise ValueError(f"view must be one of {', '.join(VIEWS)}")
     chars = [_label(c) for c in vocab.itos]
-    logp = torch.log(P)
-    z = {"counts": N.float(), "probabilities": P, "log-probabilities": logp.clamp(min=-20)}[view].tolist()
-    fmt = {"counts": "{:.0f}", "probabilities": "{:.3f}", "log-probabilities": "{:.2f}"}[view]
+    z = {"counts": N, "probabilities": P, "log-probabilities": torch.log(P).clamp(min=-20)}[view].tolist()
     return {
         "x": chars,
         "y": [prefix + c for c in chars],
         "view": view,
-        "z": z,
-        "text": [[f"{prefix}{a}{b}" for b in chars] for a in chars],
-        "values": [[fmt.format(v) for v in row] for row in z],
+        "z": [[round(v, 6) for v in row] for row in z] if view != "counts" else z,
         "count": N.tolist(),
         "p": [[round(v, 6) for v in row] for row in P.tolist()],
-        "nlogp": [[round(v, 4) for v in row] for row in (-logp).tolist()],
     }
 
 

@@ -60,7 +60,15 @@ def table_values(at: AppTest, index: int = 0) -> dict[str, dict[str, str]]:
     return tables(at)[index]
 
 
-def sample_names(at: AppTest, index: int = 1) -> list[str]:
+def open_tab(at: AppTest, name: str) -> AppTest:
+    """Switch tabs as a click does: only the open tab's content runs."""
+    at.session_state["tab"] = name
+    at.run()
+    assert not at.exception
+    return at
+
+
+def sample_names(at: AppTest, index: int = 0) -> list[str]:
     return [row["name"] for row in tables(at)[index].values()]
 
 
@@ -82,11 +90,12 @@ def test_defaults_reproduce_the_lecture(words, vocab):
     z = figure(at, "heatmap")["z"]
     assert z == count_matrix(words, vocab).tolist()  # the lecture's counts, cell by cell
     cells = figure(at, "heatmap")
-    assert cells["text"][1][14] == "an" and cells["values"][1][14] == f"{z[1][14]:.0f}"  # row "a", column "n"
+    assert cells["y"][1] + cells["x"][14] == "an" and cells["count"][1][14] == z[1][14]  # row "a", column "n"
     assert cells["p"][1][14] == pytest.approx(fit_counts(words, vocab).P[1, 14].item(), abs=1e-6)
     nlls = table_values(at)
     assert float(nlls["all"]["NLL"]) == pytest.approx(nll(fit_counts(words, vocab), words), abs=1e-4)
     assert at.query_params["smoothing"] == "1.0" and at.query_params["seed"] == "2147483647"
+    open_tab(at, "Neural net")
     assert len(curve(at)) == 0  # nothing trains by itself
 
 
@@ -111,7 +120,7 @@ def test_view_switches_to_log_probabilities():
 
 
 def test_seed_and_temperature_change_the_samples():
-    at = app()
+    at = app({"tab": "Compare"})
     first = sample_names(at)
     assert first[:5] == ["cexze", "momasurailezitynn", "konimittain", "llayn", "ka"]  # torch 2.13, lecture loop
     widget(at, "seed").set_value(42)
@@ -137,13 +146,14 @@ def test_each_method_converges_near_the_count_model(method):
     y = curve(at)
     floor = figure(at, "loss")["data"][1]["y"][0]
     assert len(y) == 100 and y[-1] == pytest.approx(floor, abs=0.05) and y[0] > 3.5
-    assert "neural net" in table_values(at, 3)["dev"]  # the compare table gains the net's column
+    open_tab(at, "Compare")
+    assert "neural net" in table_values(at, 2)["dev"]  # the compare table gains the net's column
 
 
 def test_diverging_learning_rate_shows_a_message_and_keeps_the_page():
     at = train(app(), epochs=200, lr=500_000.0)
     assert at.error and "diverged at epoch" in at.error[0].value and "smaller learning rate" in at.error[0].value
-    assert figure(at, "heatmap")  # the rest of the page is still there
+    assert figure(open_tab(at, "Counts"), "heatmap")  # the rest of the page still works
 
 
 @pytest.mark.parametrize(
@@ -179,11 +189,13 @@ def test_ssa_year_dataset():
 
 
 def test_url_restores_settings():
-    at = app({"smoothing": "10.0", "seed": "7", "context": "2", "epochs": "300", "method": "index", "name": "ava"})
+    query = {"smoothing": "10.0", "seed": "7", "context": "2", "epochs": "300", "method": "index", "name": "ava"}
+    at = app({**query, "tab": "Score a name"})
     assert widget(at, "smoothing").value == 10.0 and widget(at, "seed").value == 7
     assert widget(at, "epochs").value == 300 and widget(at, "method").value == "index"
     assert widget(at, "context").value == 2 and widget(at, "name").value == "ava"
     assert not at.sidebar.warning
+    assert at.query_params["tab"] == "Score a name" and at.query_params["seed"] == "7"
 
 
 @pytest.mark.parametrize(
@@ -234,7 +246,7 @@ def test_trigram_end_to_end(words, vocab):
 
 
 def test_score_a_name_and_unknown_character():
-    at = app(name="emma")
+    at = app({"tab": "Score a name", "name": "emma"})
     bars = figure(at, "score_bars")["data"]
     assert bars[0]["x"] == [".→e", "e→m", "m→m", "m→a", "a→."]
     widget(at, "name").set_value("zoë")
@@ -243,8 +255,9 @@ def test_score_a_name_and_unknown_character():
 
 
 def test_step_sampler_draws_the_same_names_as_the_sampler():
-    at = app()
+    at = app({"tab": "Compare"})
     expected = sample_names(at)[0]  # "cexze"
+    open_tab(at, "Sample step by step")
     for _ in range(len(expected) + 1):
         at.button(key="step").click().run()
     assert not at.exception

@@ -50,13 +50,18 @@ function build(root, d) {
     const cell = e.target.closest(".mm-cell");
     if (!cell) return;
     const d = root._mm.data, i = +cell.dataset.i, j = +cell.dataset.j;
-    tip.innerHTML = `<b>${d.text[i][j]}</b><br>count ${d.count[i][j].toLocaleString("en-US")}` +
-      `<br>p ${d.p[i][j].toFixed(4)}<br>−log p ${d.nlogp[i][j].toFixed(3)}`;
+    tip.innerHTML = `<b>${d.y[i]}${d.x[j]}</b><br>count ${d.count[i][j].toLocaleString("en-US")}` +
+      `<br>p ${d.p[i][j].toFixed(4)}<br>−log p ${(-Math.log(d.p[i][j])).toFixed(3)}`;
     tip.style.left = cell.offsetLeft + cell.offsetWidth + 4 + "px";
     tip.style.top = cell.offsetTop + "px";
     tip.style.display = "block";
   });
   grid.addEventListener("mouseleave", () => (tip.style.display = "none"));
+  // font sizes follow the cell width, set once per resize rather than per cell
+  new ResizeObserver(() => {
+    const cell = cells[0][0].offsetWidth;
+    if (cell) grid.style.setProperty("--cell", cell + "px");
+  }).observe(grid);
   root._cells = cells;
 }
 
@@ -73,12 +78,13 @@ export default function (component) {
   mm.data = d;
   if (!root._cells || root._cells.length !== d.y.length || root._cells[0].length !== d.x.length) build(root, d);
   const flat = d.z.flat(), lo = Math.min(...flat), hi = Math.max(...flat), span = hi - lo || 1;
+  const digits = { counts: 0, probabilities: 3, "log-probabilities": 2 }[d.view];
   d.z.forEach((row, i) => row.forEach((v, j) => {
     const cell = root._cells[i][j], t = (v - lo) / span;
     cell.style.background = blue(t);
     cell.style.color = t > 0.55 ? "white" : "#333";
-    cell.firstChild.textContent = d.text[i][j];
-    cell.lastChild.textContent = d.values[i][j];
+    cell.firstChild.textContent = d.y[i] + d.x[j];
+    cell.lastChild.textContent = v.toFixed(digits);
   }));
   requestAnimationFrame(() => {
     mm.draws += 1;

@@ -14,6 +14,7 @@ SMOOTHINGS = [0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 5
 TEMPERATURES = [0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.5, 2.0, 3.0, 5.0]
 DATASETS = ("names.txt", "SSA year", "upload")
 FIT_ON = ("all words", "train split")
+TABS = ("Counts", "Neural net", "Compare", "Score a name", "Sample step by step")
 MAX_EPOCHS = 1000
 MAX_LR = 1_000_000.0
 MAX_SEED = 2**53 - 1  # the largest integer a browser number input holds exactly
@@ -56,6 +57,7 @@ class Param:
 
 
 PARAMS: dict[str, Param] = {
+    "tab": Param("Counts", _choice(TABS)),
     "dataset": Param("names.txt", _choice(DATASETS)),
     "year": Param(2017, _number(int, YEARS.start, YEARS.stop - 1)),
     "sex": Param("both", _choice(list(SEXES))),

@@ -36,7 +36,22 @@ export default function (component) {
   mm.text = text;
   mm.lastArgs = now();
   mm.renders += 1;
-  const fig = JSON.parse(text);
+  mm.pending = JSON.parse(text);
+  if (div.offsetParent !== null) draw(div); // a chart in a hidden tab is drawn when it is shown
+  if (!mm.observer) {
+    // shown (a tab opened) or resized: draw what is pending, or lay the chart out again
+    mm.observer = new ResizeObserver(() => {
+      if (div.offsetParent === null) return;
+      if (mm.pending) draw(div);
+      else if (window.Plotly && div.data) Plotly.Plots.resize(div);
+    });
+    mm.observer.observe(div);
+  }
+}
+
+function draw(div) {
+  const mm = div._mm, fig = mm.pending;
+  mm.pending = null;
   div.style.height = (fig.layout.height || 400) + "px";
   loadPlotly()
     .then(() => {
@@ -52,9 +67,4 @@ export default function (component) {
     .catch((err) => {
       div.textContent = "Chart unavailable: " + err.message;
     });
-  if (!mm.observer) {
-    // a chart first drawn in a hidden tab has width 0: lay it out again once it is shown
-    mm.observer = new ResizeObserver(() => window.Plotly && div.data && Plotly.Plots.resize(div));
-    mm.observer.observe(div);
-  }
 }

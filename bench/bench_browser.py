@@ -37,7 +37,7 @@ def page_load(browser, url: str, runs: int, fresh: bool) -> list[float]:
             context = browser.new_context(viewport={"width": 1500, "height": 1100})
         page = context.new_page()
         page.goto(url)
-        state = wait_chart(page, "heatmap", lambda s: s["lastDraw"] > 0)
+        state = wait_chart(page, "heatmap", lambda s: s["lastDraw"] > 0, light=True)
         out.append(state["lastDraw"] - page.evaluate("performance.timeOrigin"))
         page.close()
     context.close()
@@ -50,11 +50,11 @@ def slider_steps(page, steps: int, split: list[float]) -> list[float]:
     thumb = page.locator(".st-key-smoothing input[type=range]")
     out = []
     for i in range(steps):
-        before = wait_chart(page, "heatmap", lambda s: True)
+        before = wait_chart(page, "heatmap", lambda s: True, light=True)
         thumb.focus()
         t0 = page.evaluate(NOW)
         thumb.press("ArrowRight" if (i // 5) % 2 == 0 else "ArrowLeft")
-        after = wait_chart(page, "heatmap", lambda s, b=before: s["draws"] > b["draws"] and s["data"] != b["data"])
+        after = wait_chart(page, "heatmap", lambda s, b=before: s["draws"] > b["draws"], light=True)
         out.append(after["lastDraw"] - t0)
         split.append(after["lastArgs"] - t0)
         time.sleep(0.2)

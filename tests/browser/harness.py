@@ -85,28 +85,29 @@ def app_server(log: Path | None = None):
             out.close()
 
 
-CHART_STATE = """(key) => {
+CHART_STATE = """([key, light]) => {
   const c = document.querySelector(`.st-key-${key} .mm-chart, .st-key-${key} .mm-heatmap`);
   if (!c || !c._mm) return null;
   const m = c._mm, data = c.classList.contains('mm-heatmap') ? [m.data] : c.data;
   if (!data || !data[0]) return null;
-  return {data: data, meta: (c.layout && c.layout.meta) || '', renders: m.renders, draws: m.draws, boot: m.boot,
+  return {data: light ? null : data, meta: (c.layout && c.layout.meta) || '', renders: m.renders, draws: m.draws, boot: m.boot,
           lastDraw: m.lastDraw, lastArgs: m.lastArgs, drawn: m.draws > 0};
 }"""
 
 
-def chart_state(page, key: str) -> dict | None:
-    """What the chart under `key` holds and how often it was drawn (hooks in ui/plotly_view.js)."""
-    return page.evaluate(CHART_STATE, key)
+def chart_state(page, key: str, light: bool = False) -> dict | None:
+    """What the chart under `key` holds and how often it was drawn (hooks in ui/*.js);
+    light=True leaves out the data, so polling does not load the page it measures."""
+    return page.evaluate(CHART_STATE, [key, light])
 
 
-def wait_chart(page, key: str, predicate, timeout: float = 60) -> dict:
+def wait_chart(page, key: str, predicate, timeout: float = 60, light: bool = False) -> dict:
     """Poll the chart until predicate(state) is true; returns that state."""
     deadline = time.time() + timeout
     state = None
     while time.time() < deadline:
         try:
-            state = chart_state(page, key)
+            state = chart_state(page, key, light)
         except Exception:  # noqa: BLE001  (the page may be mid-rerun)
             state = None
         if state and state["drawn"] and predicate(state):

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import functools
 import hashlib
-import io
-import json
 import math
 import time
 from dataclasses import dataclass, field
@@ -17,6 +14,7 @@ import torch
 from makemore import plots
 from makemore.counts import count_matrix, examples, smooth, sweep
 from makemore.data import SEXES, YEARS, DataError, Vocab, babynames, load_words, parse_words, split
+from makemore.export import matrix_csv, samples_csv, weights_json
 from makemore.neural import METHODS, TrainConfig, TrainingDiverged, train
 from makemore.table import Table, nll_counts, sample, score
 from ui.components import heatmap_view, plotly_view, preload, spec
@@ -42,7 +40,6 @@ PARTS = ["all", "train", "dev", "test"]  # rows of the NLL tables
 
 def main() -> None:
     st.set_page_config(page_title="makemore explorer", page_icon="🔤", layout="wide")
-    preload()
     restore_from_url()
     corpus = dataset_ui()
     # the sidebar's values are in session_state already, so the main area goes first: the heatmap
@@ -64,6 +61,7 @@ def main() -> None:
         if tabs[name].open:
             with tabs[name]:
                 show(corpus)
+    preload()  # after the open tab: the heatmap needs no plotly.js, the other tabs do
     settings_ui(corpus)
     st.query_params.from_dict(to_url(st.session_state))
     if tabs["Neural net"].open:
@@ -260,21 +258,10 @@ def show_counts(corpus: Corpus) -> None:
 def csv_downloads(corpus: Corpus) -> None:
     """The count matrix and the probabilities; the CSV text is made only when a button is clicked."""
     table = count_model(corpus)
-    header = ["context", *corpus.vocab.itos]
-    labels = [table.context_name(i) for i in range(table.P.shape[0])]
-    N, P = corpus.counts(ss("context")), table.P
-    counts = functools.partial(csv_text, header, labels, N.tolist())
-    probs = functools.partial(csv_text, header, labels, [[f"{p:.6g}" for p in row] for row in P.tolist()])
+    counts = functools.partial(matrix_csv, table, corpus.counts(ss("context")), "{:d}")
     st.download_button("Counts (CSV)", counts, "counts.csv", "text/csv", key="dl_counts")
+    probs = functools.partial(matrix_csv, table, table.P)
     st.download_button("Probabilities (CSV)", probs, "probabilities.csv", "text/csv", key="dl_probs")
-
-
-def csv_text(header: list[str], labels: list[str], rows: list[list]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows([label, *row] for label, row in zip(labels, rows, strict=True))
-    return out.getvalue()
 
 
 def show_table(columns: dict[str, list], index: list, corner: str = "") -> None:
@@ -431,14 +418,8 @@ def show_run_result(corpus: Corpus, run: dict, status, floor: float) -> None:
             ),
             key="diff_P",
         )
-    W = run["W"]
-    st.download_button(
-        "Trained W (JSON)",
-        json.dumps({"vocab": list(corpus.vocab.itos), "context": k, "W": W.tolist()}),
-        "W.json",
-        "application/json",
-        key="dl_W",
-    )
+    weights = functools.partial(weights_json, run["W"], table)
+    st.download_button("Trained W (JSON)", weights, "W.json", "application/json", key="dl_W")
 
 
 # ---------------------------------------------------------------- tab 3: compare
@@ -461,11 +442,7 @@ def show_compare(corpus: Corpus) -> None:
             net_samples = samples_of(("net", id(st.session_state["run"])), net, *args)
             show_samples(net_samples)
     st.download_button(
-        "Samples (CSV)",
-        functools.partial(csv_text, ["#", "name", "tag"], range(1, len(count_samples) + 1), sample_rows(count_samples)),
-        "samples.csv",
-        "text/csv",
-        key="dl_samples",
+        "Samples (CSV)", functools.partial(samples_csv, count_samples), "samples.csv", "text/csv", key="dl_samples"
     )
     st.subheader("Average NLL")
     k, part = ss("context"), corpus.fit_part()

@@ -77,6 +77,11 @@ def open_tab(name: str) -> None:
     st.session_state["tab"] = name
 
 
+def fit_part() -> str:
+    """The words both models are fit on: all of them (the lecture) or the train split (E02)."""
+    return "all" if ss("fit_on") == FIT_ON[0] else "train"
+
+
 # ---------------------------------------------------------------- settings and URL state
 
 
@@ -118,11 +123,8 @@ class Corpus:
     def n_examples(self, k: int) -> int:
         return int(self.counts(k).sum())
 
-    def fit_part(self) -> str:
-        return "all" if ss("fit_on") == FIT_ON[0] else "train"
 
-
-@st.cache_resource(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=8, show_spinner=False)
 def load_corpus(kind: str, year: int = 2017, sex: str = "both", _data: bytes = b"", digest: str = "") -> Corpus:
     if kind == "upload":
         return Corpus("uploaded list", parse_words(_data), ("upload", digest))
@@ -186,7 +188,7 @@ def count_table(key: tuple, _corpus: Corpus, k: int, part: str, smoothing: float
 
 def count_model(corpus: Corpus) -> Table:
     return Table(
-        corpus.vocab, ss("context"), count_table(corpus.key, corpus, ss("context"), corpus.fit_part(), ss("smoothing"))
+        corpus.vocab, ss("context"), count_table(corpus.key, corpus, ss("context"), fit_part(), ss("smoothing"))
     )
 
 
@@ -217,7 +219,7 @@ def samples_of(key: tuple, _table: Table, n: int, seed: int, temperature: float,
 
 
 def known_words(corpus: Corpus) -> frozenset:
-    return frozenset(corpus.parts[corpus.fit_part()])
+    return frozenset(corpus.parts[fit_part()])
 
 
 def fmt_nll(x: float) -> str:
@@ -246,10 +248,10 @@ def show_counts(corpus: Corpus) -> None:
         st.metric("Examples", f"{corpus.n_examples(k):,}")
         st.metric("Symbols", len(corpus.vocab))
         st.subheader("Count model NLL")
-        nlls = split_nlls(corpus.key, corpus, k, corpus.fit_part(), ss("smoothing"))
+        nlls = split_nlls(corpus.key, corpus, k, fit_part(), ss("smoothing"))
         show_table({"NLL": [fmt_nll(v) for v in nlls.values()]}, list(nlls))
         st.caption(
-            f"smoothing {ss('smoothing'):g}, fit on {corpus.fit_part()} words; uniform is ln {len(corpus.vocab)} "
+            f"smoothing {ss('smoothing'):g}, fit on {fit_part()} words; uniform is ln {len(corpus.vocab)} "
             f"= {math.log(len(corpus.vocab)):.4f}"
         )
         csv_downloads(corpus)
@@ -287,11 +289,11 @@ def train_config() -> TrainConfig:
 
 
 def run_key(corpus: Corpus) -> tuple:
-    return (corpus.key, ss("context"), corpus.fit_part(), train_config())
+    return (corpus.key, ss("context"), fit_part(), train_config())
 
 
 def show_net(corpus: Corpus) -> None:
-    k, part = ss("context"), corpus.fit_part()
+    k, part = ss("context"), fit_part()
     floor = split_nlls(corpus.key, corpus, k, part, ss("smoothing"))[part]
     run = st.session_state.get("run")
     if run and run["status"] == "running":  # a rerun (a widget changed) ended the loop mid-way
@@ -315,10 +317,10 @@ def loss_spec(run: dict, floor: float) -> dict:
     """The loss figure of a run; its layout is built once, each update only refills the curve."""
     nlls = [r.nll for r in run["records"]]
     base = run.get("_base")
-    if base is None or not nlls:
+    if base is None or not nlls or run.get("_floor") != floor:  # the floor moves with the smoothing
         base = spec(plots.loss_curve([], run["config"].epochs, floor, y_top=nlls[0] if nlls else None))
         if nlls:
-            run["_base"] = base
+            run["_base"], run["_floor"] = base, floor
     fig = {**base, "data": [dict(base["data"][0], x=list(range(1, len(nlls) + 1)), y=nlls), *base["data"][1:]]}
     fig["layout"] = {**base["layout"], "meta": f"{len(nlls)}/{run['config'].epochs}"}
     return fig
@@ -327,7 +329,7 @@ def loss_spec(run: dict, floor: float) -> dict:
 def start_run(corpus: Corpus, status, chart, floor: float) -> dict:
     """Train in this script run, streaming the curve; the run lives in session_state throughout,
     so a rerun that cuts the loop short (a widget changed) finds it and reports it as stopped."""
-    config, k, part = train_config(), ss("context"), corpus.fit_part()
+    config, k, part = train_config(), ss("context"), fit_part()
     run = {
         "key": run_key(corpus),
         "config": config,
@@ -430,7 +432,7 @@ def show_compare(corpus: Corpus) -> None:
     args = (ss("n_samples"), ss("seed"), ss("temperature"), known_words(corpus))
     st.subheader(f"Samples (seed {ss('seed')}, temperature {ss('temperature'):g})")
     c1, c2 = st.columns(2)
-    count_samples = samples_of((corpus.key, ss("context"), corpus.fit_part(), ss("smoothing")), counts, *args)
+    count_samples = samples_of((corpus.key, ss("context"), fit_part(), ss("smoothing")), counts, *args)
     with c1:
         st.markdown("**Count model**")
         show_samples(count_samples)
@@ -445,7 +447,7 @@ def show_compare(corpus: Corpus) -> None:
         "Samples (CSV)", functools.partial(samples_csv, count_samples), "samples.csv", "text/csv", key="dl_samples"
     )
     st.subheader("Average NLL")
-    k, part = ss("context"), corpus.fit_part()
+    k, part = ss("context"), fit_part()
     table = {"count model": split_nlls(corpus.key, corpus, k, part, ss("smoothing"))}
     if net is not None:
         table["neural net"] = {p: nll_counts(net.P, corpus.counts(k, p)) for p in PARTS}
@@ -497,7 +499,7 @@ def show_score(corpus: Corpus) -> None:
 
 def show_steps(corpus: Corpus) -> None:
     table = count_model(corpus)
-    key = (corpus.key, ss("context"), corpus.fit_part(), ss("smoothing"), ss("seed"))
+    key = (corpus.key, ss("context"), fit_part(), ss("smoothing"), ss("seed"))
     st.caption(
         "One `torch.multinomial` draw per press, from the same generator as the samples, so the names "
         "come out the same as in the Compare tab (temperature 1)."

@@ -102,7 +102,8 @@ def run(args) -> dict:
         }
     if args.command == "sample":
         samples = sample(table, args.n, args.seed, args.temperature, known=set(words))
-        return {"samples": [{"name": s.name, "new": s.new, "cut": s.cut} for s in samples]}
+        rows = [{"name": s.name, "tag": "new" if s.new else "in data", "new": s.new, "cut": s.cut} for s in samples]
+        return {"samples": rows}
     # score
     sc = score(table, args.word)
     steps = [{"context": s.context, "next": s.next, "p": s.p, "nll": s.nll} for s in sc.steps]

@@ -131,6 +131,24 @@ def test_seed_and_temperature_change_the_samples():
     assert len(sample_names(at)) == 25
 
 
+def test_temperature_fit_on_lr_and_reg_each_change_what_they_should():
+    at = app({"tab": "Compare"})
+    names = sample_names(at)
+    widget(at, "temperature").set_value(0.1)
+    at.run()
+    cold = sample_names(at)
+    assert cold != names and len(set(cold)) < len(set(names))  # near-greedy: few distinct names
+    nll_all = table_values(at, 1)["dev"]["count model"]
+    widget(at, "fit_on").set_value("train split")
+    at.run()
+    assert table_values(at, 1)["dev"]["count model"] != nll_all  # refit on 80% of the words
+    base = curve(train(at, epochs=5))
+    for change in ({"lr": 10.0}, {"lr": 50.0, "reg": 1.0}):
+        y = curve(train(at, epochs=5, **change))
+        # same seed, same first forward pass; the learning rate and the penalty change every update
+        assert y[0] == pytest.approx(base[0]) and all(a != b for a, b in zip(y[1:], base[1:], strict=True))
+
+
 def test_epochs_sets_the_curve_length_and_training_is_reproducible():
     at = train(app(), epochs=7)
     assert len(curve(at)) == 7

@@ -10,6 +10,7 @@ Data goes to the browser as JSON bytes: a dict would make Streamlit import panda
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from pathlib import Path
 
@@ -26,9 +27,12 @@ PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.mi
 
 def _install_plotly_js() -> None:
     target = STATIC / "plotly.min.js"
-    if not target.exists() or target.stat().st_size != PLOTLY_JS.stat().st_size:
-        STATIC.mkdir(exist_ok=True)
-        shutil.copyfile(PLOTLY_JS, target)
+    try:
+        if not target.exists() or target.stat().st_size != PLOTLY_JS.stat().st_size:
+            STATIC.mkdir(exist_ok=True)
+            shutil.copyfile(PLOTLY_JS, target)
+    except OSError as e:  # a read-only checkout: the charts say so, the rest of the page works
+        logging.getLogger(__name__).warning("could not copy plotly.min.js to %s: %s", target, e)
 
 
 _install_plotly_js()

@@ -15,7 +15,7 @@ from makemore import plots
 from makemore.counts import count_matrix, examples, smooth, sweep
 from makemore.data import SEXES, YEARS, DataError, Vocab, babynames, load_words, parse_words, split
 from makemore.export import matrix_csv, samples_csv, weights_json
-from makemore.neural import METHODS, TrainConfig, TrainingDiverged, train
+from makemore.neural import METHODS, TrainConfig, train
 from makemore.table import Table, nll_counts, sample, score
 from ui.components import heatmap_view, plotly_view, preload, spec
 from ui.params import (
@@ -223,6 +223,8 @@ def known_words(corpus: Corpus) -> frozenset:
 
 
 def fmt_nll(x: float) -> str:
+    if math.isnan(x):
+        return "— (no words)"
     return "∞ (a pair with p = 0)" if x == math.inf else f"{x:.4f}"
 
 
@@ -363,8 +365,8 @@ def start_run(corpus: Corpus, status, chart, floor: float) -> dict:
             other += time.perf_counter() - t1
         run["W"] = run["W"].detach().clone()
         run["status"] = "done"
-    except TrainingDiverged as e:
-        run["status"], run["message"], run["W"] = "diverged", str(e), None
+    except ValueError as e:  # TrainingDiverged, or nothing to train on
+        run["status"], run["message"], run["W"] = "failed", str(e), None
     run["seconds"] = time.perf_counter() - t0 - other
     if run["status"] == "done":
         st.rerun()  # redraw the page so every tab sees the trained net
@@ -382,7 +384,7 @@ def net_table(corpus: Corpus) -> Table | None:
 
 def show_run_result(corpus: Corpus, run: dict, status, floor: float) -> None:
     cfg, n = run["config"], len(run["records"])
-    if run["status"] == "diverged":
+    if run["status"] == "failed":
         status.error(f"{run['message']}.")
         return
     if run["status"] == "stopped":

@@ -14,6 +14,7 @@ from makemore.table import Table
 
 METHODS = ("counts", "onehot", "index", "cross_entropy")
 MAX_EPOCHS = 100_000
+MAX_ONEHOT_CELLS = 200_000_000  # the one-hot input matrix (examples x V**k floats): 800 MB
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,13 @@ def train(
     N is the count matrix (V**k, V); the per-example methods also need xs, ys (the examples N counts).
     """
     config.check()
+    if int(N.sum()) == 0:
+        raise ValueError("no examples to train on: the training words are empty")
     if config.method != "counts" and (xs is None or ys is None):
         raise ValueError(f"method {config.method!r} needs the examples xs, ys")
+    if config.method == "onehot" and len(xs) * N.shape[0] > MAX_ONEHOT_CELLS:
+        gb = len(xs) * N.shape[0] * 4 / 1e9
+        raise ValueError(f"the one-hot inputs would take {gb:.1f} GB; use the index or counts method (same losses)")
     Nf = N.float()
     if W is None:
         W = init_weights(*N.shape, config.seed)

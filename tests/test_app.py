@@ -201,6 +201,14 @@ def test_good_upload_is_used():
     assert figure(at, "heatmap")["x"] == [".", "b", "d", "e", "f", "i", "o", "r", "u", "x", "y"]
 
 
+def test_a_one_word_upload_fit_on_the_empty_train_split():
+    at = app({"dataset": "upload", "fit_on": "train split"})
+    at.file_uploader(key="upload").upload("one.txt", b"bob\n", "text/plain").run()
+    assert table_values(at)["train"]["NLL"] == "— (no words)"
+    train(at, epochs=5)
+    assert at.error and "no examples to train on" in at.error[0].value and not at.exception
+
+
 def test_ssa_year_dataset():
     at = app({"dataset": "SSA year", "year": "1950", "sex": "girls"})
     assert not at.error and "SSA 1950, girls" in at.caption[0].value

@@ -4,6 +4,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from makemore import neural
 from makemore.counts import count_matrix, examples, fit_counts
 from makemore.neural import METHODS, TrainConfig, TrainingDiverged, fit_neural, train
 from makemore.table import nll
@@ -98,6 +99,16 @@ def test_divergence_names_epoch_and_suggests_smaller_lr(data):
     _, N, _, _ = data
     with pytest.raises(TrainingDiverged, match=r"epoch \d+.*smaller learning rate"):
         list(train(N, TrainConfig(epochs=100, lr=1e7)))
+
+
+def test_nothing_to_train_on_and_a_one_hot_too_big(data, monkeypatch):
+    _, N, xs, ys = data
+    with pytest.raises(ValueError, match="no examples"):
+        next(train(N * 0, TrainConfig()))
+    monkeypatch.setattr(neural, "MAX_ONEHOT_CELLS", len(xs) * 27 - 1)
+    with pytest.raises(ValueError, match="GB; use the index or counts method"):
+        next(train(N, TrainConfig(method="onehot"), xs, ys))
+    next(train(N, TrainConfig(method="index"), xs, ys))  # the same data is fine by rows of W
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,10 @@ BLUE, ORANGE, GREY = "#1f77b4", "#ff7f0e", "#7f7f7f"
 
 
 def _label(s: str) -> str:
-    return s if s.isprintable() and not s.isspace() else repr(s)[1:-1] or "␣"
+    """A symbol as it can be seen: a space as '␣', other invisible characters escaped."""
+    if s.isspace():
+        return "␣"
+    return s if s.isprintable() else repr(s)[1:-1]
 
 
 def heatmap_cells(N: torch.Tensor, P: torch.Tensor, vocab: Vocab, view: str = "counts", prefix: str = "") -> dict:

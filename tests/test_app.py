@@ -199,6 +199,9 @@ def test_good_upload_is_used():
     at.file_uploader(key="upload").upload("pets.txt", b"rex\r\nfido\nbuddy\n", "text/plain").run()
     assert not at.exception and not at.error
     assert figure(at, "heatmap")["x"] == [".", "b", "d", "e", "f", "i", "o", "r", "u", "x", "y"]
+    at.file_uploader(key="upload").upload("pairs.txt", "mary ann\nzoë\n".encode(), "text/plain").run()
+    assert not at.exception and not at.error
+    assert figure(at, "heatmap")["x"] == [".", "␣", "a", "m", "n", "o", "r", "y", "z", "ë"]
 
 
 def test_a_one_word_upload_fit_on_the_empty_train_split():

@@ -108,7 +108,7 @@ class Corpus:
     key: tuple  # identifies the data in caches
     vocab: Vocab = field(init=False)
     parts: dict[str, list[str]] = field(init=False)
-    _counts: dict = field(default_factory=dict, repr=False)
+    _derived: dict = field(default_factory=dict, repr=False)  # computed once: count matrices, word sets
 
     def __post_init__(self):
         self.vocab = Vocab.from_words(self.words)
@@ -116,12 +116,18 @@ class Corpus:
         self.parts = {"all": self.words, "train": train_w, "dev": dev_w, "test": test_w}
 
     def counts(self, k: int, part: str = "all") -> torch.Tensor:
-        if (k, part) not in self._counts:
-            self._counts[k, part] = count_matrix(self.parts[part], self.vocab, k)
-        return self._counts[k, part]
+        if (k, part) not in self._derived:
+            self._derived[k, part] = count_matrix(self.parts[part], self.vocab, k)
+        return self._derived[k, part]
 
     def n_examples(self, k: int) -> int:
         return int(self.counts(k).sum())
+
+    def known(self, part: str) -> frozenset[str]:
+        """The words a sample is checked against ("new" or "in data")."""
+        if ("known", part) not in self._derived:
+            self._derived["known", part] = frozenset(self.parts[part])
+        return self._derived["known", part]
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -216,10 +222,6 @@ def sweep_rows(key: tuple, _corpus: Corpus, k: int) -> list[dict]:
 @st.cache_data(max_entries=64, show_spinner=False)
 def samples_of(key: tuple, _table: Table, n: int, seed: int, temperature: float, _known: frozenset) -> list:
     return sample(_table, n, seed, temperature, known=_known)
-
-
-def known_words(corpus: Corpus) -> frozenset:
-    return frozenset(corpus.parts[fit_part()])
 
 
 def fmt_nll(x: float) -> str:
@@ -431,7 +433,7 @@ def show_run_result(corpus: Corpus, run: dict, status, floor: float) -> None:
 
 def show_compare(corpus: Corpus) -> None:
     counts, net = count_model(corpus), net_table(corpus)
-    args = (ss("n_samples"), ss("seed"), ss("temperature"), known_words(corpus))
+    args = (ss("n_samples"), ss("seed"), ss("temperature"), corpus.known(fit_part()))
     st.subheader(f"Samples (seed {ss('seed')}, temperature {ss('temperature'):g})")
     c1, c2 = st.columns(2)
     count_samples = samples_of((corpus.key, ss("context"), fit_part(), ss("smoothing")), counts, *args)

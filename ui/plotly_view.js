@@ -8,10 +8,7 @@ function loadPlotly() {
     plotlyLoading = new Promise((resolve, reject) => {
       const script = document.createElement("script");
       script.src = "./app/static/plotly.min.js"; // the plotly package's own file, served by Streamlit
-      script.onload = () => {
-        performance.mark("plotly-loaded");
-        resolve();
-      };
+      script.onload = resolve;
       script.onerror = () => reject(new Error("could not load plotly.min.js"));
       document.head.appendChild(script);
     });
@@ -54,10 +51,7 @@ function draw(div) {
   mm.pending = null;
   div.style.height = (fig.layout.height || 400) + "px";
   loadPlotly()
-    .then(() => {
-      performance.mark("react-start");
-      return Plotly.react(div, fig.data, fig.layout, { responsive: true, displaylogo: false });
-    })
+    .then(() => Plotly.react(div, fig.data, fig.layout, { responsive: true, displaylogo: false }))
     .then(() =>
       requestAnimationFrame(() => {
         mm.draws += 1;

@@ -6,6 +6,7 @@ import functools
 import hashlib
 import math
 import time
+import uuid
 from dataclasses import dataclass, field
 
 import streamlit as st
@@ -16,7 +17,7 @@ from makemore.counts import count_matrix, examples, smooth, sweep
 from makemore.data import SEXES, YEARS, DataError, Vocab, babynames, load_words, parse_words, split
 from makemore.export import matrix_csv, samples_csv, weights_json
 from makemore.neural import METHODS, TrainConfig, train
-from makemore.table import Table, nll_counts, sample, score
+from makemore.table import Table, draw, nll_counts, sample, score
 from ui.components import heatmap_view, plotly_view, preload, spec
 from ui.params import (
     DATASETS,
@@ -335,6 +336,7 @@ def start_run(corpus: Corpus, status, chart, floor: float) -> dict:
     so a rerun that cuts the loop short (a widget changed) finds it and reports it as stopped."""
     config, k, part = train_config(), ss("context"), fit_part()
     run = {
+        "id": uuid.uuid4().hex,  # names this run in the samples cache
         "key": run_key(corpus),
         "config": config,
         "records": [],
@@ -445,7 +447,7 @@ def show_compare(corpus: Corpus) -> None:
         if net is None:
             st.info("Train the net (sidebar) to sample from it.")
         else:
-            net_samples = samples_of(("net", id(st.session_state["run"])), net, *args)
+            net_samples = samples_of(("net", st.session_state["run"]["id"]), net, *args)
             show_samples(net_samples)
     st.download_button(
         "Samples (CSV)", functools.partial(samples_csv, count_samples), "samples.csv", "text/csv", key="dl_samples"
@@ -464,13 +466,9 @@ def show_compare(corpus: Corpus) -> None:
     plotly_view(spec(plots.sweep_curve(sweep_rows(corpus.key, corpus, k), ss("smoothing") or None)), key="sweep")
 
 
-def sample_rows(samples) -> list[list[str]]:
-    return [[s.name + ("…" if s.cut else ""), "new" if s.new else "in data"] for s in samples]
-
-
 def show_samples(samples) -> None:
-    rows = sample_rows(samples)
-    show_table({"name": [r[0] for r in rows], "tag": [r[1] for r in rows]}, list(range(1, len(rows) + 1)), "#")
+    names = [s.name + ("…" if s.cut else "") for s in samples]
+    show_table({"name": names, "tag": [s.tag for s in samples]}, list(range(1, len(samples) + 1)), "#")
 
 
 # ---------------------------------------------------------------- tab 4: score a name
@@ -519,14 +517,14 @@ def show_steps(corpus: Corpus) -> None:
         g = torch.Generator()
         g.set_state(state["g"])
         p = table.P[state["ctx"]]
-        ix = torch.multinomial(p, num_samples=1, replacement=True, generator=g).item()
+        ix = draw(p, g)
         state.update(g=g.get_state(), drawn=ix, row=(p, table.context_name(state["ctx"])))
         if ix == 0:
             state["names"].append("".join(state["chars"]))
             state["chars"], state["ctx"] = [], 0
         else:
             state["chars"].append(corpus.vocab.itos[ix])
-            state["ctx"] = (state["ctx"] * len(corpus.vocab) + ix) % table.P.shape[0]
+            state["ctx"] = table.advance(state["ctx"], ix)
     current = "".join(state["chars"])
     st.markdown(
         f"### `{current or '·'}`" + (" (name finished: next press starts a new one)" if state["drawn"] == 0 else "")

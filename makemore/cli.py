@@ -10,10 +10,10 @@ import time
 
 import torch
 
-from makemore.counts import count_matrix, examples, fit_counts
+from makemore.counts import count_matrix, examples, fit_counts, sweep
 from makemore.data import SEXES, Vocab, babynames, load_words, split
-from makemore.neural import METHODS, TrainConfig, neural_table, train
-from makemore.table import Table, nll, sample, score
+from makemore.neural import METHODS, TrainConfig, fit_neural
+from makemore.table import Table, nll, nll_counts, sample, score
 
 SWEEP = [0.0, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0]
 
@@ -75,8 +75,6 @@ def run(args) -> dict:
     vocab = Vocab.from_words(words)
     k = args.context
     if args.command == "sweep":
-        from makemore.counts import sweep
-
         train_w, dev_w, test_w = split(words)
         rows = sweep({"train": train_w, "dev": dev_w, "test": test_w}, vocab, k, args.values)
         return {"rows": rows}
@@ -89,12 +87,13 @@ def run(args) -> dict:
     if args.command == "eval":
         train_w, dev_w, test_w = split(words)
         fitted = fit_counts(train_w, vocab, k, args.smoothing) if args.model == "counts" else None
+        N = count_matrix(words, vocab, k)
         return {
             "words": len(words),
-            "examples": len(examples(words, vocab, k)[1]),
+            "examples": int(N.sum()),
             "vocab_size": len(vocab),
             "model": args.model,
-            "nll": nll(table, words),
+            "nll": nll_counts(table.P, N),
             # the count model fit on the train split only, as in exercise E02
             "splits": {n: nll(fitted, w) for n, w in [("train", train_w), ("dev", dev_w), ("test", test_w)]}
             if fitted
@@ -102,7 +101,7 @@ def run(args) -> dict:
         }
     if args.command == "sample":
         samples = sample(table, args.n, args.seed, args.temperature, known=set(words))
-        rows = [{"name": s.name, "tag": "new" if s.new else "in data", "new": s.new, "cut": s.cut} for s in samples]
+        rows = [{"name": s.name, "tag": s.tag, "new": s.new, "cut": s.cut} for s in samples]
         return {"samples": rows}
     # score
     sc = score(table, args.word)
@@ -115,16 +114,11 @@ def train_neural(words: list[str], vocab: Vocab, args) -> tuple[Table, dict]:
     N = count_matrix(words, vocab, args.context)
     xs, ys = examples(words, vocab, args.context) if args.method != "counts" else (None, None)
     bar = Progress(config.epochs) if sys.stderr.isatty() and not args.json else None
-    records, W = [], None
     t0 = time.perf_counter()
-    for record, W in train(N, config, xs, ys):
-        records.append(record)
-        if bar:
-            bar.update(record)
+    table, records = fit_neural(N, vocab, args.context, config, xs, ys, on_record=bar.update if bar else None)
     seconds = time.perf_counter() - t0
     if bar:
         bar.close()
-    table = neural_table(W, vocab, args.context)
     return table, {
         "losses": [r.nll for r in records],
         "totals": [r.total for r in records],

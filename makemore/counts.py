@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from makemore.data import BOUNDARY, Vocab
-from makemore.table import Table
+from makemore.table import Table, nll_counts
 
 CONTEXTS = (1, 2)  # bigram, trigram
 
@@ -18,6 +18,8 @@ def check_context(k: int) -> None:
 def examples(words: list[str], vocab: Vocab, k: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
     """All (context index, next index) pairs of the words; a context is k symbols read base V."""
     check_context(k)
+    if not words:
+        return torch.zeros(0, dtype=torch.long), torch.zeros(0, dtype=torch.long)
     V = len(vocab)
     # one string: each word preceded by k dots, one final dot; every word's end token is the
     # first dot of the next block, so the context of any target is just the k symbols before it
@@ -76,8 +78,6 @@ def sweep(
     splits: dict[str, list[str]], vocab: Vocab, k: int, smoothings: list[float], fit_on: str = "train"
 ) -> list[dict[str, float]]:
     """NLL of the count model on each split for each smoothing value (lecture exercise E03)."""
-    from makemore.table import nll_counts
-
     Ns = {name: count_matrix(words, vocab, k) for name, words in splits.items()}
     return [
         {"smoothing": s, **{name: nll_counts(smooth(Ns[fit_on], s), N) for name, N in Ns.items()}} for s in smoothings

@@ -18,7 +18,7 @@ def matrix_csv(table: Table, M: torch.Tensor, fmt: str = "{:.6g}") -> str:
 
 
 def samples_csv(samples: list[Sample]) -> str:
-    rows = [[i, s.name, "new" if s.new else "in data", "cut" if s.cut else ""] for i, s in enumerate(samples, 1)]
+    rows = [[i, s.name, s.tag, "cut" if s.cut else ""] for i, s in enumerate(samples, 1)]
     return _csv(["#", "name", "tag", "cut"], rows)
 
 

@@ -74,7 +74,7 @@ def data_nll(W: torch.Tensor, method: str, xs, ys, N) -> torch.Tensor:
 
 
 def train(
-    N: torch.Tensor, config: TrainConfig = TrainConfig(), xs=None, ys=None, W: torch.Tensor | None = None
+    N: torch.Tensor, config: TrainConfig = TrainConfig(), xs=None, ys=None
 ) -> Iterator[tuple[Record, torch.Tensor]]:
     """Yield (record, W) once per epoch; W is the live weight tensor, updated after each yield.
 
@@ -89,8 +89,7 @@ def train(
         gb = len(xs) * N.shape[0] * 4 / 1e9
         raise ValueError(f"the one-hot inputs would take {gb:.1f} GB; use the index or counts method (same losses)")
     Nf = N.float()
-    if W is None:
-        W = init_weights(*N.shape, config.seed)
+    W = init_weights(*N.shape, config.seed)
     for epoch in range(1, config.epochs + 1):
         loss_nll = data_nll(W, config.method, xs, ys, Nf)
         loss = loss_nll + config.reg * (W**2).mean()
@@ -113,9 +112,13 @@ def neural_table(W: torch.Tensor, vocab, k: int) -> Table:
     return Table(vocab, k, torch.softmax(W.detach(), dim=1))
 
 
-def fit_neural(N: torch.Tensor, vocab, k: int, config: TrainConfig = TrainConfig(), xs=None, ys=None):
-    """Train to the end; returns (table, records)."""
+def fit_neural(
+    N: torch.Tensor, vocab, k: int, config: TrainConfig = TrainConfig(), xs=None, ys=None, on_record=None
+) -> tuple[Table, list[Record]]:
+    """Train to the end, calling on_record(record) after each epoch; returns (table, records)."""
     records, W = [], None
     for record, W in train(N, config, xs, ys):
         records.append(record)
+        if on_record:
+            on_record(record)
     return neural_table(W, vocab, k), records

@@ -27,6 +27,10 @@ class Table:
             ix = ix * len(self.vocab) + stoi[c]
         return ix
 
+    def advance(self, ctx: int, ix: int) -> int:
+        """The context after symbol ix follows context ctx (the oldest symbol drops out)."""
+        return (ctx * len(self.vocab) + ix) % self.P.shape[0]
+
     def context_name(self, ix: int) -> str:
         V, out = len(self.vocab), []
         for _ in range(self.k):
@@ -110,6 +114,15 @@ class Sample:
     new: bool  # not in the training words
     cut: bool = False  # stopped at MAX_SAMPLE_LEN before drawing '.'
 
+    @property
+    def tag(self) -> str:
+        return "new" if self.new else "in data"
+
+
+def draw(p: torch.Tensor, g: torch.Generator) -> int:
+    """One symbol from the distribution p, consuming g exactly as the lecture's loop does."""
+    return torch.multinomial(p, num_samples=1, replacement=True, generator=g).item()
+
 
 def sample(
     table: Table,
@@ -129,18 +142,17 @@ def sample(
         P = torch.softmax(torch.log(P) / temperature, dim=1)
     rows = list(P)  # indexing a list of row views is cheaper than P[ix] in the loop
     g = torch.Generator().manual_seed(seed)
-    V, Vk = len(table.vocab), P.shape[0]
     itos = table.vocab.itos
     out = []
     for _ in range(n):
         ctx, chars, cut = 0, [], True
         for _ in range(max_len + 1):
-            ix = torch.multinomial(rows[ctx], num_samples=1, replacement=True, generator=g).item()
+            ix = draw(rows[ctx], g)
             if ix == 0:
                 cut = False
                 break
             chars.append(itos[ix])
-            ctx = (ctx * V + ix) % Vk
+            ctx = table.advance(ctx, ix)
         name = "".join(chars[:max_len])
         out.append(Sample(name, name not in known, cut))
     return out

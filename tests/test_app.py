@@ -210,6 +210,9 @@ def test_a_one_word_upload_fit_on_the_empty_train_split():
     assert table_values(at)["train"]["NLL"] == "— (no words)"
     train(at, epochs=5)
     assert at.error and "no examples to train on" in at.error[0].value and not at.exception
+    widget(at, "context").set_value(2)  # the trigram path over the same empty split
+    open_tab(at, "Counts")
+    assert not at.error and figure(at, "heatmap")["y"] == ["..", ".b", ".o"]  # the slice after '.'
 
 
 def test_ssa_year_dataset():

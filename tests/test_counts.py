@@ -65,6 +65,13 @@ def test_examples_one_per_character_plus_end(words, vocab, k):
     assert int((ys == 0).sum()) == len(words)
 
 
+@pytest.mark.parametrize("k", [1, 2])
+def test_no_words_no_examples(vocab, k):
+    xs, ys = examples([], vocab, k)
+    assert len(xs) == len(ys) == 0
+    assert int(count_matrix([], vocab, k).sum()) == 0  # an empty train split of a tiny upload
+
+
 def test_probabilities_rows_sum_to_one_and_match_lecture_formula(words, vocab):
     N = count_matrix(words, vocab)
     P = smooth(N, 1.0)

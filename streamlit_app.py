@@ -414,16 +414,12 @@ def show_run_result(corpus: Corpus, run: dict, status, floor: float) -> None:
     rows = slice(i, i + len(corpus.vocab))
     c1, c2, c3 = st.columns(3)
     with c1:
-        plotly_view(spec(plots.matrix(table.P[rows], corpus.vocab, "neural net: softmax(W)")), key="net_P")
+        plotly_view(plots.matrix(table.P[rows], corpus.vocab, "neural net: softmax(W)"), key="net_P")
     with c2:
-        plotly_view(
-            spec(plots.matrix(counts.P[rows], corpus.vocab, f"count model (s = {ss('smoothing'):g})")), key="count_P"
-        )
+        plotly_view(plots.matrix(counts.P[rows], corpus.vocab, f"count model (s = {ss('smoothing'):g})"), key="count_P")
     with c3:
         plotly_view(
-            spec(
-                plots.matrix(table.P[rows] - counts.P[rows], corpus.vocab, "difference (net − counts)", diverging=True)
-            ),
+            plots.matrix(table.P[rows] - counts.P[rows], corpus.vocab, "difference (net − counts)", diverging=True),
             key="diff_P",
         )
     weights = functools.partial(weights_json, run["W"], table)
@@ -463,7 +459,7 @@ def show_compare(corpus: Corpus) -> None:
         + (" Dev and test are not held out: choose *Fit on: train split* to hold them out." if part == "all" else "")
     )
     st.subheader("Smoothing sweep (E03): count model fit on train")
-    plotly_view(spec(plots.sweep_curve(sweep_rows(corpus.key, corpus, k), ss("smoothing") or None)), key="sweep")
+    plotly_view(plots.sweep_curve(sweep_rows(corpus.key, corpus, k), ss("smoothing") or None), key="sweep")
 
 
 def show_samples(samples) -> None:
@@ -491,7 +487,7 @@ def show_score(corpus: Corpus) -> None:
             fmt_nll(sc.nll),
             help=f"total {sc.total:.3f} over {len(sc.steps)} transitions",
         )
-    plotly_view(spec(plots.score_bars(scores)), key="score_bars")
+    plotly_view(plots.score_bars(scores), key="score_bars")
     if net is None:
         st.caption("Train the net to see its bars beside the count model's.")
 
@@ -533,7 +529,7 @@ def show_steps(corpus: Corpus) -> None:
         st.write("Finished: " + ", ".join(state["names"]))
     if state["row"] is not None:
         p, ctx = state["row"]
-        plotly_view(spec(plots.row_bars(p, corpus.vocab, state["drawn"], ctx)), key="step_row")
+        plotly_view(plots.row_bars(p, corpus.vocab, state["drawn"], ctx), key="step_row")
     else:
         st.info("Press **Next character** to draw the first character from the row of '.'.")
 

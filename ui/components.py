@@ -57,7 +57,8 @@ def plotly_view(figure: go.Figure | dict, key: str, again: bool = False) -> None
     """Draw figure in the chart named key; again=True redraws it within the same script run."""
     if again:
         _forget(key)
-    _plotly(key=key, data=json.dumps(figure if isinstance(figure, dict) else spec(figure)).encode())
+    text = json.dumps(figure) if isinstance(figure, dict) else figure.to_json()
+    _plotly(key=key, data=text.encode())
 
 
 def heatmap_view(cells: dict, key: str) -> None:
@@ -66,7 +67,7 @@ def heatmap_view(cells: dict, key: str) -> None:
 
 
 def preload() -> None:
-    """An empty chart at the top of the sidebar: its script starts loading plotly.js right away."""
+    """An empty chart in the sidebar: its script starts loading plotly.js while the page is read."""
     with st.sidebar:
         _plotly(key="plotly_preload", data=b"")
 

@@ -52,11 +52,17 @@ def encode(text: str, vocab: Vocab) -> torch.Tensor:
     return order[pos]
 
 
+CHUNK = 20_000  # words counted at a time: a 500,000-word list would need ~1 GB of index tensors at once
+
+
 def count_matrix(words: list[str], vocab: Vocab, k: int = 1) -> torch.Tensor:
     """N[context, next]: how often each pair occurs, shape (V**k, V), int64."""
-    xs, ys = examples(words, vocab, k)
     V = len(vocab)
-    return torch.bincount(xs * V + ys, minlength=V**k * V).view(V**k, V)
+    N = torch.zeros(V**k * V, dtype=torch.long)
+    for i in range(0, max(len(words), 1), CHUNK):
+        xs, ys = examples(words[i : i + CHUNK], vocab, k)
+        N += torch.bincount(xs * V + ys, minlength=V**k * V)
+    return N.view(V**k, V)
 
 
 def smooth(N: torch.Tensor, smoothing: float = 1.0) -> torch.Tensor:
@@ -64,6 +70,9 @@ def smooth(N: torch.Tensor, smoothing: float = 1.0) -> torch.Tensor:
     if not smoothing >= 0 or smoothing == float("inf"):
         raise ValueError(f"smoothing must be a finite number >= 0, not {smoothing}")
     F = (N + smoothing).float()  # float32, as the lecture, so sampling draws the same names
+    if not torch.isfinite(F.sum(1)).all():  # a huge s overflows float32: normalize in float64
+        F = (N.double() + smoothing) / (N.double() + smoothing).sum(1, keepdim=True)
+        return F.float()
     # with s = 0 an unseen context has an all-zero row: make it uniform rather than 0/0
     F = torch.where(F.sum(1, keepdim=True) > 0, F, torch.ones_like(F))
     return F / F.sum(1, keepdim=True)

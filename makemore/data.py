@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,9 @@ MAX_SYMBOLS = 100  # distinct characters besides '.', so a trigram table stays <
 
 SEXES = {"girls": ("F",), "boys": ("M",), "both": ("F", "M")}
 YEARS = range(1880, 2018)
+
+
+LINE_BREAK = re.compile(r"\r\n|\r|\n")  # Unix, Windows and old Mac files
 
 
 class DataError(ValueError):
@@ -52,13 +56,24 @@ def load_words(source: str | os.PathLike | bytes | None = None) -> list[str]:
     if isinstance(source, (bytes, bytearray)):
         data = bytes(source)
     else:
-        path = Path(source)
-        if not path.is_file():
-            raise DataError(f"no such file: {path}")
-        if path.stat().st_size > MAX_BYTES:
-            raise DataError(f"{path.name} is {path.stat().st_size:,} bytes; the limit is {MAX_BYTES:,}")
-        data = path.read_bytes()
+        data = _read(Path(source))
     return parse_words(data)
+
+
+def _read(path: Path) -> bytes:
+    """The bytes of a file, at most MAX_BYTES of them; a device such as /dev/null reads as what it holds."""
+    if not path.exists():
+        raise DataError(f"no such file: {path}")
+    if path.is_dir():
+        raise DataError(f"{path} is a directory, not a word list")
+    try:
+        with path.open("rb") as f:
+            data = f.read(MAX_BYTES + 1)  # a pipe or device has no size to check first
+    except OSError as e:
+        raise DataError(f"cannot read {path}: {e.strerror or e}") from None
+    if len(data) > MAX_BYTES:
+        raise DataError(f"{path.name} is larger than {MAX_BYTES:,} bytes, the limit")
+    return data
 
 
 def parse_words(data: bytes) -> list[str]:
@@ -68,20 +83,22 @@ def parse_words(data: bytes) -> list[str]:
     try:
         text = data.decode("utf-8-sig")  # drops a BOM
     except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        raise DataError(f"line {line}: not UTF-8 text (byte 0x{data[e.start]:02x}); is this a binary file?") from None
+        line = len(LINE_BREAK.split(data[: e.start].decode("utf-8", "replace")))
+        raise DataError(f"line {line}: not UTF-8 text (byte 0x{data[e.start]:02x}, is this a binary file?)") from None
     words = []
-    for lineno, raw in enumerate(text.split("\n"), start=1):
-        word = raw.strip()  # also drops the '\r' of CRLF
+    for lineno, raw in enumerate(LINE_BREAK.split(text), start=1):
+        word = raw.strip()  # surrounding whitespace; a tab inside a word is an error below
         if not word:
             continue
+        if "\t" in word:
+            raise DataError(f"line {lineno}: {word[:30]!r} has a tab inside; expected one word per line, without tabs")
         if BOUNDARY in word:
             raise DataError(f"line {lineno}: {word[:30]!r} contains '.', which is reserved as the start/end token")
         if len(word) > MAX_WORD_LEN:
             raise DataError(f"line {lineno}: a word of {len(word):,} characters; the limit is {MAX_WORD_LEN}")
         bad = next((c for c in word if unicodedata.category(c) == "Cc"), None)
         if bad is not None:
-            raise DataError(f"line {lineno}: control character U+{ord(bad):04X}; is this a binary file?")
+            raise DataError(f"line {lineno}: control character U+{ord(bad):04X} (is this a binary file?)")
         words.append(word)
         if len(words) > MAX_WORDS:
             raise DataError(f"more than {MAX_WORDS:,} words; the limit is {MAX_WORDS:,}")

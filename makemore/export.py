@@ -17,9 +17,16 @@ def matrix_csv(table: Table, M: torch.Tensor, fmt: str = "{:.6g}") -> str:
     return _csv(["context", *table.vocab.itos], rows)
 
 
-def samples_csv(samples: list[Sample]) -> str:
-    rows = [[i, s.name, s.tag, "cut" if s.cut else ""] for i, s in enumerate(samples, 1)]
-    return _csv(["#", "name", "tag", "cut"], rows)
+def samples_csv(models: dict[str, list[Sample]] | list[Sample]) -> str:
+    """Samples of one model, or of several ({model name: samples}) with a column naming the model."""
+    if not isinstance(models, dict):
+        models = {"": models}
+    rows = [
+        [i, *([model] if model else []), s.name, s.tag, "cut" if s.cut else ""]
+        for model, samples in models.items()
+        for i, s in enumerate(samples, 1)
+    ]
+    return _csv(["#", *(["model"] if "" not in models else []), "name", "tag", "cut"], rows)
 
 
 def weights_json(W: torch.Tensor, table: Table) -> str:

@@ -14,7 +14,7 @@ from makemore.table import Table
 
 METHODS = ("counts", "onehot", "index", "cross_entropy")
 MAX_EPOCHS = 100_000
-MAX_ONEHOT_CELLS = 200_000_000  # the one-hot input matrix (examples x V**k floats): 800 MB
+MEMORY_BUDGET = 1_000_000_000  # bytes a run may allocate; a run estimated above it is refused
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,80 @@ class Record:
 
 
 class TrainingDiverged(ValueError):
-    """The loss became inf or nan."""
+    """The loss became inf or nan at `epoch`; the records before it were finite."""
+
+    def __init__(self, message: str, epoch: int):
+        super().__init__(message)
+        self.epoch = epoch
+
+
+class TooBig(ValueError):
+    """A run whose estimated memory is over the budget."""
+
+
+@dataclass(frozen=True)
+class Cost:
+    """What a run is expected to take, from the sizes of the tensors each method allocates.
+
+    Measured peaks (bench/bench_engine.py prints estimate beside measurement): onehot allocates the
+    int64 one-hot matrix and its float32 copy (12 bytes per example and context row) plus about four
+    (examples, V) float tensors forward and backward; index and cross_entropy about two (examples, V)
+    tensors; counts only a few (V**k, V) tables. Each autograd run adds ~100 MB of allocator arenas.
+    The seconds are this project's 2-core CI machine's, with one torch thread.
+    """
+
+    bytes: int  # peak memory of the run, beyond the data it is given
+    seconds_per_epoch: float
+
+    def seconds(self, epochs: int) -> float:
+        return self.seconds_per_epoch * epochs
+
+
+def cost(method: str, n_examples: int, rows: int, V: int) -> Cost:
+    """Estimated memory and time of training `method` on n examples with a (rows, V) table."""
+    n, table = n_examples, rows * V
+    if method == "onehot":
+        return Cost(n * (12 * rows + 16 * V + 16) + 100_000_000, 25e-9 * n * (rows + V))
+    if method in ("index", "cross_entropy"):
+        return Cost(n * (8 * V + 16) + 100_000_000, 9e-9 * n * V)
+    return Cost(40 * table, 5e-9 * table + 1e-4)
+
+
+def fitting_method(n_examples: int, rows: int, V: int, budget: int | None = None) -> str:
+    """The first method, slowest-to-explain last, whose run fits the budget (counts always does)."""
+    budget = MEMORY_BUDGET if budget is None else budget
+    for method in ("index", "cross_entropy", "counts"):
+        if cost(method, n_examples, rows, V).bytes <= budget:
+            return method
+    return "counts"
+
+
+def check_cost(method: str, n_examples: int, rows: int, V: int, budget: int | None = None) -> Cost:
+    """The run's cost; raises TooBig, naming a method that fits, when its memory is over the budget."""
+    budget = MEMORY_BUDGET if budget is None else budget
+    c = cost(method, n_examples, rows, V)
+    if c.bytes > budget:
+        other = fitting_method(n_examples, rows, V, budget)
+        raise TooBig(
+            f"the {method} method would need about {c.bytes / 1e9:.1f} GB for {n_examples:,} examples "
+            f"(the limit is {budget / 1e9:g} GB); the {other} method gives the same losses in "
+            f"{human_bytes(cost(other, n_examples, rows, V).bytes)}"
+        )
+    return c
+
+
+def human_bytes(b: float) -> str:
+    return f"{b / 1e9:.1f} GB" if b >= 1e9 else f"{max(b / 1e6, 1):.0f} MB"
+
+
+def human_seconds(s: float) -> str:
+    if s < 1:
+        return f"{s * 1000:.0f} ms"
+    if s < 90:
+        return f"{s:.0f} s"
+    if s < 5400:
+        return f"{s / 60:.0f} min"
+    return f"{s / 3600:.1f} h"
 
 
 def init_weights(rows: int, V: int, seed: int) -> torch.Tensor:
@@ -85,9 +158,7 @@ def train(
         raise ValueError("no examples to train on: the training words are empty")
     if config.method != "counts" and (xs is None or ys is None):
         raise ValueError(f"method {config.method!r} needs the examples xs, ys")
-    if config.method == "onehot" and len(xs) * N.shape[0] > MAX_ONEHOT_CELLS:
-        gb = len(xs) * N.shape[0] * 4 / 1e9
-        raise ValueError(f"the one-hot inputs would take {gb:.1f} GB; use the index or counts method (same losses)")
+    check_cost(config.method, int(N.sum()), *N.shape)
     Nf = N.float()
     W = init_weights(*N.shape, config.seed)
     for epoch in range(1, config.epochs + 1):
@@ -97,7 +168,8 @@ def train(
         if not (math.isfinite(record.nll) and math.isfinite(record.total)):
             raise TrainingDiverged(
                 f"training diverged at epoch {epoch} (loss {record.total}); "
-                f"try a smaller learning rate than {config.lr:g}"
+                f"try a smaller learning rate than {config.lr:g}",
+                epoch,
             )
         yield record, W
         W.grad = None

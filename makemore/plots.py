@@ -14,11 +14,9 @@ VIEWS = ("counts", "probabilities", "log-probabilities")
 BLUE, ORANGE, GREY = "#1f77b4", "#ff7f0e", "#7f7f7f"
 
 
-def _label(s: str) -> str:
-    """A symbol as it can be seen: a space as '␣', other invisible characters escaped."""
-    if s.isspace():
-        return "␣"
-    return s if s.isprintable() else repr(s)[1:-1]
+def symbol_label(s: str) -> str:
+    """Symbols as they can be seen: a space as '␣', other invisible characters escaped."""
+    return "".join("␣" if c.isspace() else c if c.isprintable() else repr(c)[1:-1] for c in s)
 
 
 def heatmap_cells(N: torch.Tensor, P: torch.Tensor, vocab: Vocab, view: str = "counts", prefix: str = "") -> dict:
@@ -29,50 +27,75 @@ def heatmap_cells(N: torch.Tensor, P: torch.Tensor, vocab: Vocab, view: str = "c
     """
     if view not in VIEWS:
         raise ValueError(f"view must be one of {', '.join(VIEWS)}")
-    chars = [_label(c) for c in vocab.itos]
+    chars = [symbol_label(c) for c in vocab.itos]
     z = {"counts": N, "probabilities": P, "log-probabilities": torch.log(P).clamp(min=-20)}[view].tolist()
     return {
         "x": chars,
-        "y": [prefix + c for c in chars],
+        "y": [symbol_label(prefix) + c for c in chars],
         "view": view,
         "z": [[round(v, 6) for v in row] for row in z] if view != "counts" else z,
         "count": N.tolist(),
-        "p": [[round(v, 6) for v in row] for row in P.tolist()],
+        "p": P.tolist(),  # exact: the tooltip's -log p of a tiny p must not round to -log 0
+        "rows": f"context ({len(prefix) + 1} characters)" if prefix else "context (current character)",
+        "cols": "next character",
+        "legend": {"counts": "count", "probabilities": "p(next | context)", "log-probabilities": "log p"}[view],
     }
 
 
-def matrix(M: torch.Tensor, vocab: Vocab, title: str, diverging: bool = False, height: int = 430) -> go.Figure:
-    """A compact unlabelled heatmap of a (V, V) matrix, for comparing tables side by side."""
-    chars = [_label(c) for c in vocab.itos]
+def matrix(
+    M: torch.Tensor, vocab: Vocab, title: str, diverging: bool = False, prefix: str = "", height: int = 430
+) -> go.Figure:
+    """A square heatmap of a (V, V) matrix with every symbol labelled, for comparing tables side by side.
+
+    The browser component sizes it square to its column (layout.meta "square")."""
+    chars = [symbol_label(c) for c in vocab.itos]
+    rows = [symbol_label(prefix) + c for c in chars]
     zmax = float(M.abs().max()) if diverging else None
     fig = go.Figure(
         go.Heatmap(
             z=M.tolist(),
             x=chars,
-            y=chars,
+            y=rows,
             colorscale="RdBu" if diverging else "Blues",
             zmid=0 if diverging else None,
             zmin=-zmax if diverging else None,
             zmax=zmax,
-            hovertemplate="%{y}%{x}: %{z:.4f}<extra></extra>",
-            colorbar={"thickness": 10},
+            hovertemplate="context %{y}, next %{x}: %{z:.4f}<extra></extra>",
+            colorbar={"thickness": 10, "tickfont": {"size": 11}},
         )
     )
+    every = {"tickmode": "array", "fixedrange": True, "tickfont": {"size": 11}}
     fig.update_layout(
-        title={"text": title, "font": {"size": 14}},
+        title={"text": title, "font": {"size": 15}, "x": 0, "xanchor": "left"},
         height=height,
-        margin={"l": 30, "r": 10, "t": 60, "b": 10},
-        xaxis={"side": "top", "fixedrange": True, "tickfont": {"size": 9}},
-        yaxis={"autorange": "reversed", "scaleanchor": "x", "fixedrange": True, "tickfont": {"size": 9}},
+        margin={"l": 36 + 7 * len(prefix), "r": 10, "t": 56, "b": 30},
+        xaxis={**every, "side": "top", "tickvals": chars, "title": None},
+        yaxis={**every, "autorange": "reversed", "scaleanchor": "x", "constrain": "domain", "tickvals": rows},
+        meta="square",
     )
     return fig
 
 
-def loss_curve(nlls: list[float], epochs: int, floor: float | None, y_top: float | None = None) -> go.Figure:
-    """Data NLL per epoch with the count model's NLL as a dashed floor; axes fixed for the whole run."""
-    top = y_top if y_top is not None else (max(nlls) if nlls else 4.0)
-    bottom = min([*nlls, floor if floor is not None and math.isfinite(floor) else math.inf, top])
-    pad = 0.05 * max(top - bottom, 0.1)
+def loss_axis(nlls: list[float], floor: float | None) -> dict:
+    """A y axis holding every finite loss and the floor with a little room: linear, or logarithmic
+    when the losses span more than a factor of 50 (a run blowing up), so the start stays readable."""
+    ys = [y for y in nlls if math.isfinite(y)]
+    if floor is not None and math.isfinite(floor):
+        ys.append(floor)
+    if not ys:
+        return {"type": "linear", "range": [2.0, 4.0]}
+    lo, hi = min(ys), max(ys)
+    if lo > 0 and hi / lo > 50:
+        a, b = math.log10(lo), math.log10(hi)
+        return {"type": "log", "range": [a - 0.05 * (b - a), b + 0.05 * (b - a)]}
+    pad = 0.05 * max(hi - lo, 0.1)
+    return {"type": "linear", "range": [lo - pad, hi + pad]}
+
+
+def loss_curve(nlls: list[float], epochs: int, floor: float | None, stop: int | None = None) -> go.Figure:
+    """Data NLL per epoch with the count model's NLL as a dashed floor; every finite point is in range.
+
+    stop: the epoch at which a run left (diverged), marked with a red line."""
     fig = go.Figure(
         go.Scatter(
             x=list(range(1, len(nlls) + 1)),
@@ -96,11 +119,13 @@ def loss_curve(nlls: list[float], epochs: int, floor: float | None, y_top: float
         height=380,
         margin={"l": 50, "r": 10, "t": 30, "b": 40},
         xaxis={"title": "epoch", "range": [1, max(epochs, 2)], "fixedrange": True},
-        yaxis={"title": "average NLL", "range": [bottom - pad, top + pad], "fixedrange": True},
+        yaxis={"title": "average NLL", "fixedrange": True, **loss_axis(nlls, floor)},
         legend={"x": 0.98, "xanchor": "right", "y": 0.98},
         meta=f"{len(nlls)}/{epochs}",
         uirevision="loss",
     )
+    if stop is not None:
+        fig.add_vline(x=stop, line={"color": "crimson", "dash": "dot"}, annotation_text=f"diverged at epoch {stop}")
     return fig
 
 
@@ -137,25 +162,33 @@ def sweep_curve(rows: list[dict], current: float | None = None) -> go.Figure:
 
 
 def score_bars(scores: dict[str, Score]) -> go.Figure:
-    """Probability of each transition of a word under each model, grouped."""
+    """Probability of each transition of a word under each model: one bar per transition, in order
+    (x is the step number, so a pair that occurs twice gets two bars, not one stacked bar)."""
     fig = go.Figure()
+    steps = next(iter(scores.values())).steps
+    labels = [f"{symbol_label(s.context)}→{symbol_label(s.next)}" for s in steps]
     for (name, sc), color in zip(scores.items(), (BLUE, ORANGE), strict=False):
-        labels = [f"{s.context}→{s.next}" for s in sc.steps]
         fig.add_trace(
             go.Bar(
-                x=labels,
+                x=list(range(1, len(sc.steps) + 1)),
                 y=[s.p for s in sc.steps],
                 name=f"{name} (NLL {sc.nll:.3f})",
                 marker_color=color,
-                customdata=[s.nll for s in sc.steps],
-                hovertemplate="%{x}: p %{y:.4f}, -log p %{customdata:.3f}<extra></extra>",
+                customdata=[[label, s.nll] for label, s in zip(labels, sc.steps, strict=True)],
+                hovertemplate="step %{x}, %{customdata[0]}: p %{y:.4f}, −log p %{customdata[1]:.3f}<extra></extra>",
             )
         )
     fig.update_layout(
         barmode="group",
         height=340,
         margin={"l": 50, "r": 10, "t": 30, "b": 40},
-        yaxis={"title": "p(next | context)"},
+        xaxis={
+            "tickmode": "array",
+            "tickvals": list(range(1, len(steps) + 1)),
+            "ticktext": labels,
+            "tickangle": -45 if len(steps) > 16 else 0,
+        },
+        yaxis={"title": "p(next | context)", "range": [0, 1]},
         legend={"orientation": "h", "y": 1.1},
     )
     return fig
@@ -163,7 +196,7 @@ def score_bars(scores: dict[str, Score]) -> go.Figure:
 
 def row_bars(p: torch.Tensor, vocab: Vocab, drawn: int | None, context: str) -> go.Figure:
     """One row of the table: the distribution the next character is drawn from."""
-    chars = [_label(c) for c in vocab.itos]
+    chars = [symbol_label(c) for c in vocab.itos]
     colors = [ORANGE if i == drawn else BLUE for i in range(len(chars))]
     fig = go.Figure(go.Bar(x=chars, y=p.tolist(), marker_color=colors, hovertemplate="%{x}: %{y:.4f}<extra></extra>"))
     fig.update_layout(

@@ -46,7 +46,7 @@ def nll_counts(P: torch.Tensor, N: torch.Tensor) -> float:
         return float("nan")
     logp = torch.log(P.double())
     terms = torch.where(N > 0, N * logp, torch.zeros_like(logp))  # keeps 0 * log 0 out of the sum
-    return float(-terms.sum() / total)
+    return max(0.0, float(-terms.sum() / total))  # >= 0; rounding in log(1.0) must not give -0.0
 
 
 def nll(table: Table, words: list[str]) -> float:
@@ -139,7 +139,10 @@ def sample(
         raise ValueError(f"temperature must be > 0, not {temperature}")
     P = table.P
     if temperature != 1.0:  # T = 1 leaves p exactly as is
-        P = torch.softmax(torch.log(P) / temperature, dim=1)
+        logp = torch.log(P.double())
+        # shift each row's maximum to 0 before dividing: a tiny T then gives 0/T = 0, never -inf/-inf
+        logp = (logp - logp.max(1, keepdim=True).values) / temperature
+        P = torch.softmax(logp, dim=1).float()
     rows = list(P)  # indexing a list of row views is cheaper than P[ix] in the loop
     g = torch.Generator().manual_seed(seed)
     itos = table.vocab.itos

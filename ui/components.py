@@ -17,8 +17,8 @@ from pathlib import Path
 import plotly
 import plotly.graph_objects as go
 import streamlit as st
-from streamlit.elements.lib.utils import user_key_from_element_id
-from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+from ui.compat import forget_key
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE.parent / "static"  # served at ./app/static/ (server.enableStaticServing)
@@ -56,7 +56,7 @@ def spec(fig: go.Figure) -> dict:
 def plotly_view(figure: go.Figure | dict, key: str, again: bool = False) -> None:
     """Draw figure in the chart named key; again=True redraws it within the same script run."""
     if again:
-        _forget(key)
+        forget_key(key)
     text = json.dumps(figure) if isinstance(figure, dict) else figure.to_json()
     _plotly(key=key, data=text.encode())
 
@@ -70,17 +70,3 @@ def preload() -> None:
     """An empty chart in the sidebar: its script starts loading plotly.js while the page is read."""
     with st.sidebar:
         _plotly(key="plotly_preload", data=b"")
-
-
-def _forget(key: str) -> None:
-    """Let `key` be used again in this run, so a loop can update one chart without replacing it.
-
-    Streamlit 1.67 refuses a key twice per run, and a new key would make the browser mount a new
-    chart (a blank frame). The registries are private: this is pinned to streamlit==1.67.0.
-    """
-    ctx = get_script_run_ctx()
-    if ctx is None:
-        return
-    for registry in (ctx.shared.widget_user_keys_this_run, ctx.shared.widget_ids_this_run):
-        with registry._lock:
-            registry._data -= {x for x in registry._data if x == key or user_key_from_element_id(x) == key}

@@ -32,7 +32,10 @@ def _choice(options) -> Callable[[str], Any]:
 
 def _number(kind, lo, hi) -> Callable[[str], Any]:
     def parse(raw: str):
-        v = kind(float(raw)) if kind is float else kind(raw)
+        try:
+            v = kind(float(raw)) if kind is float else kind(raw)
+        except ValueError:  # its message repeats the raw text: say it in our own words
+            raise ValueError("not a whole number" if kind is int else "not a number") from None
         if not lo <= v <= hi:  # also false for nan
             raise ValueError(f"out of range {lo}..{hi}")
         return v
@@ -42,7 +45,10 @@ def _number(kind, lo, hi) -> Callable[[str], Any]:
 
 def _in_list(options) -> Callable[[str], Any]:
     def parse(raw: str):
-        v = float(raw)
+        try:
+            v = float(raw)
+        except ValueError:
+            raise ValueError("not a number") from None
         if v not in options:
             raise ValueError(f"not one of the slider's values ({options[0]:g}..{options[-1]:g})")
         return v
@@ -79,20 +85,24 @@ PARAMS: dict[str, Param] = {
 
 
 def from_url(query: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
-    """Values for the keys present in the URL, and one note per value that was rejected."""
+    """Values for the keys present in the URL, and one plain-text note per value that was rejected
+    (the raw value cut to 40 characters, quoted once)."""
     values, notes = {}, []
     for key, raw in query.items():
         if key not in PARAMS:
             continue
+        shown = raw if len(raw) <= 40 else raw[:39] + "…"
         try:
             values[key] = PARAMS[key].parse(raw)
         except (ValueError, OverflowError) as e:
-            notes.append(f"{key}={raw[:40]!r} ignored ({e}); using {PARAMS[key].default}")
-    if len(values.get("slice", ".")) != 1:
-        notes.append(f"slice={values.pop('slice')!r} ignored (one character expected)")
-    if len(values.get("name", "")) > 64:
-        values.pop("name")
-        notes.append("name ignored (too long)")
+            notes.append(f"{key}={shown!r} ({e}; using {PARAMS[key].default})")
+            continue
+        if key == "slice" and len(raw) != 1:
+            notes.append(f"slice={shown!r} (one character expected; using .)")
+            values.pop(key)
+        if key == "name" and len(raw) > 64:
+            notes.append("name (longer than 64 characters; using emma)")
+            values.pop(key)
     return values, notes
 
 

@@ -1,0 +1,34 @@
+"""The edge of each tab: an exception there becomes one line in that tab, and the rest of the page runs.
+
+The message always starts with CRASH and sits in a container keyed `crash`, so AppTest and browser
+tests can tell a caught exception (a bug) from an expected message (a diverged run, a bad upload).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import streamlit as st
+
+from ui.text import literal
+
+CRASH = "This part of the page failed"
+FAIL_ENV = "MAKEMORE_FAIL_TAB"  # tests: the tab named here raises, to prove the harness notices
+log = logging.getLogger("makemore.app")
+
+
+def guarded(name: str, show, *args) -> bool:
+    """Run show(*args) for the part of the page called `name`; False if it raised."""
+    try:
+        if os.environ.get(FAIL_ENV) == name:
+            raise RuntimeError(f"injected failure in {name} ({FAIL_ENV})")
+        show(*args)
+        return True
+    except Exception as e:  # the edge of the tab: one line here, the traceback in the log
+        st.session_state["_crashes"] = st.session_state.get("_crashes", 0) + 1
+        log.exception("%s failed", name)
+        first = str(e).splitlines()[0] if str(e) else ""
+        with st.container(key="crash_" + "".join(c if c.isalnum() else "_" for c in name.lower())):
+            st.error(f"{CRASH} ({literal(name)}): {type(e).__name__}: {literal(first, 200)}", icon="⚠️")
+        return False

@@ -1,0 +1,88 @@
+"""The two tables of the current settings, and what the tabs derive from them, cached."""
+
+from __future__ import annotations
+
+import streamlit as st
+import torch
+
+from makemore import plots
+from makemore.counts import smooth, sweep
+from makemore.table import Table, nll_counts, sample
+from ui.corpus import Corpus
+from ui.params import SMOOTHINGS
+from ui.state import Settings
+
+PARTS = ["all", "train", "dev", "test"]  # rows of the NLL tables
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def count_table(key: tuple, _corpus: Corpus, k: int, part: str, smoothing: float) -> torch.Tensor:
+    return smooth(_corpus.counts(k, part), smoothing)
+
+
+def count_model(s: Settings, corpus: Corpus) -> Table:
+    return Table(corpus.vocab, s.context, count_table(corpus.key, corpus, s.context, s.fit_part, s.smoothing))
+
+
+def slice_rows(s: Settings, corpus: Corpus) -> tuple[str, slice]:
+    """The 27 rows the trigram's square views show: contexts starting with the chosen character."""
+    V = len(corpus.vocab)
+    if s.context == 1:
+        return "", slice(0, V)
+    first = s.slice if s.slice in corpus.vocab.stoi else "."
+    i = corpus.vocab.stoi[first] * V
+    return first, slice(i, i + V)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def heatmap_data(key: tuple, _corpus: Corpus, k: int, smoothing: float, view: str, first: str) -> dict:
+    N, P = _corpus.counts(k), count_table(key, _corpus, k, "all", smoothing)
+    if k == 2:  # the 27x27 slice of contexts starting with `first`
+        i = _corpus.vocab.stoi[first] * len(_corpus.vocab)
+        N, P = N[i : i + len(_corpus.vocab)], P[i : i + len(_corpus.vocab)]
+    return plots.heatmap_cells(N, P, _corpus.vocab, view, prefix=first if k == 2 else "")
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def split_nlls(key: tuple, _corpus: Corpus, k: int, fit: str, smoothing: float) -> dict[str, float]:
+    P = count_table(key, _corpus, k, fit, smoothing)
+    return {part: nll_counts(P, _corpus.counts(k, part)) for part in PARTS}
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def sweep_rows(key: tuple, _corpus: Corpus, k: int) -> list[dict]:
+    parts = {p: _corpus.parts[p] for p in ("train", "dev", "test")}
+    return sweep(parts, _corpus.vocab, k, [s for s in SMOOTHINGS if s > 0] + [2000.0, 5000.0, 10000.0])
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def samples_of(key: tuple, _table: Table, n: int, seed: int, temperature: float, _known: frozenset) -> list:
+    return sample(_table, n, seed, temperature, known=_known)
+
+
+def count_samples(s: Settings, corpus: Corpus) -> list:
+    key = (corpus.key, s.context, s.fit_part, s.smoothing)
+    return samples_of(key, count_model(s, corpus), s.n_samples, s.seed, s.temperature, corpus.known(s.fit_part))
+
+
+def run_key(s: Settings, corpus: Corpus) -> tuple:
+    """What a training run depends on besides its config: the data, the context and the fit part."""
+    return (corpus.key, s.context, s.fit_part)
+
+
+def net_run(s: Settings, corpus: Corpus) -> dict | None:
+    """The last run that finished on this data, context and fit part (a later failed run keeps it)."""
+    run = st.session_state.get("net")
+    return run if run and run["key"] == run_key(s, corpus) else None
+
+
+def net_table(s: Settings, corpus: Corpus) -> Table | None:
+    run = net_run(s, corpus)
+    return None if run is None else Table(corpus.vocab, s.context, torch.softmax(run["W"], dim=1))
+
+
+def net_samples(s: Settings, corpus: Corpus) -> list | None:
+    run, table = net_run(s, corpus), net_table(s, corpus)
+    if table is None:
+        return None
+    return samples_of(("net", run["id"]), table, s.n_samples, s.seed, s.temperature, corpus.known(s.fit_part))

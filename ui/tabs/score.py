@@ -1,0 +1,49 @@
+"""Score a name: each transition's probability under both models, one bar and one table row per step."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from makemore import plots
+from makemore.table import score
+from ui.components import plotly_view
+from ui.corpus import Corpus
+from ui.models import count_model, net_table
+from ui.state import Settings, kept
+from ui.text import fmt_nll, literal, table
+
+
+def show(s: Settings, corpus: Corpus) -> None:
+    word = st.text_input("Name", max_chars=64, **kept("name"))
+    tables = {"count model": count_model(s, corpus)}
+    if (net := net_table(s, corpus)) is not None:
+        tables["neural net"] = net
+    try:
+        scores = {m: score(t, word) for m, t in tables.items()}
+    except ValueError as e:
+        st.warning(literal(str(e)))
+        return
+    cols = st.columns(len(scores))
+    for col, (m, sc) in zip(cols, scores.items(), strict=True):
+        col.metric(
+            f"{m}: average NLL of {literal(sc.word, 40)}",
+            fmt_nll(sc.nll),
+            help=f"total {sc.total:.3f} over {len(sc.steps)} transitions",
+        )
+    plotly_view(plots.score_bars(scores), key="score_bars")
+    if net is None:
+        st.caption("Train the net to see its bars beside the count model's.")
+    seen = corpus.counts(s.context, s.fit_part)
+    steps = next(iter(scores.values())).steps
+    columns = {
+        "context": [plots.symbol_label(x.context) for x in steps],
+        "next": [plots.symbol_label(x.next) for x in steps],
+    }
+    for m, sc in scores.items():
+        columns[f"p ({m})"] = [f"{x.p:.4f}" for x in sc.steps]
+        columns[f"−log p ({m})"] = [f"{x.nll:.3f}" for x in sc.steps]
+    counted = count_model(s, corpus)
+    columns["pair in the data"] = [
+        "yes" if seen[counted.context_index(x.context), corpus.vocab.stoi[x.next]] > 0 else "unseen" for x in steps
+    ]
+    st.markdown(table(columns, list(range(1, len(steps) + 1)), "step"))

@@ -1,6 +1,7 @@
 """The command line: JSON keys, exit codes, one-line errors."""
 
 import json
+import math
 import subprocess
 import sys
 
@@ -69,3 +70,27 @@ def test_binary_file(tmp_path):
     f.write_bytes(bytes(range(256)) * 10)
     r = cli("eval", "--data", str(f))
     assert r.returncode == 2 and "binary" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_tiny_temperature_is_greedy_not_a_traceback():
+    r = cli("sample", "--json", "-n", "3", "--temperature", "1e-40")
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    # T -> 0 takes the most likely next character each time: '.' -> 'a' -> '.' on names.txt
+    assert [s["name"] for s in json.loads(r.stdout)["samples"]] == ["a", "a", "a"]
+
+
+def test_huge_smoothing_is_uniform_not_nan():
+    out = json.loads(cli("eval", "--json", "--smoothing", "1e39").stdout)
+    assert out["nll"] == pytest.approx(math.log(27), abs=1e-4), out["nll"]
+
+
+def test_dev_null_is_an_empty_list_not_a_missing_file():
+    r = cli("eval", "--data", "/dev/null")
+    assert r.returncode == 2 and "empty" in r.stderr and "no such file" not in r.stderr, r.stderr
+
+
+def test_a_deterministic_list_has_nll_zero(tmp_path):
+    f = tmp_path / "one.txt"
+    f.write_text("ab\n")
+    r = cli("eval", "--data", str(f), "--smoothing", "0")
+    assert "nll (all words) 0.0000" in r.stdout and "-0.0000" not in r.stdout, r.stdout

@@ -95,3 +95,28 @@ def test_babynames_other_years_and_bad_arguments():
         babynames(1879)
     with pytest.raises(DataError, match="sex"):
         babynames(2000, "cats")
+
+
+def test_old_mac_line_endings_are_line_breaks():
+    assert parse_words(b"emma\rava\r\rbo\r") == ["emma", "ava", "bo"]
+    assert parse_words(b"emma\r\nava\rbo\n") == ["emma", "ava", "bo"]
+
+
+def test_a_tab_inside_a_word_says_so():
+    with pytest.raises(DataError, match=r"line 2: 'mary\\tann' has a tab inside"):
+        parse_words(b"emma\nmary\tann\n")
+    assert parse_words(b"emma\t\n") == ["emma"]  # trailing whitespace, tabs included, is dropped
+
+
+def test_binary_message_has_single_punctuation():
+    with pytest.raises(DataError) as e:
+        parse_words(b"emma\nol\xffivia\n")
+    message = str(e.value)
+    assert "binary file?)" in message and "?." not in message and "?;" not in message
+
+
+def test_devices_and_directories(tmp_path):
+    with pytest.raises(DataError, match="empty"):
+        data.load_words("/dev/null")  # a character device reads as what it holds: nothing
+    with pytest.raises(DataError, match="is a directory"):
+        data.load_words(tmp_path)

@@ -15,7 +15,9 @@ from ui.params import DATASETS
 from ui.state import kept
 from ui.text import literal, sentence
 
-UPLOAD_CACHE_BYTES = 40_000_000  # raw bytes of uploaded lists kept parsed, shared by all sessions
+# raw bytes of the uploaded lists kept parsed, shared by all sessions: one list at the 20 MB limit
+# takes ~150 MB parsed, so the server stays under 600 MB however many large lists come in
+UPLOAD_CACHE_BYTES = 25_000_000
 
 
 @dataclass
@@ -71,12 +73,16 @@ class Uploads:
             if file_id in self.entries:
                 self.entries.move_to_end(file_id)
                 return self.entries[file_id][1]
+            self._make_room(len(data))  # before parsing: the new list and the old ones never all fit at once
         corpus = Corpus("uploaded list", parse_words(data), ("upload", file_id))
         with self.lock:
+            self._make_room(len(data))
             self.entries[file_id] = (len(data), corpus)
-            while sum(size for size, _ in self.entries.values()) > self.max_bytes and len(self.entries) > 1:
-                self.entries.popitem(last=False)
         return corpus
+
+    def _make_room(self, size: int) -> None:
+        while self.entries and sum(n for n, _ in self.entries.values()) + size > self.max_bytes:
+            self.entries.popitem(last=False)
 
 
 @st.cache_resource(show_spinner=False)

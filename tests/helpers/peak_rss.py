@@ -1,0 +1,74 @@
+"""Peak memory of one job, measured in a fresh process: `python -m tests.helpers.peak_rss JOB ARGS...`.
+
+Prints one JSON object: the RSS before the job (after imports and data), the peak during it, in bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import resource
+import sys
+
+
+def rss() -> int:
+    with open("/proc/self/status") as f:
+        return int(f.read().split("VmRSS:")[1].split()[0]) * 1024
+
+
+def peak() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def train_one(method: str, k: str, copies: str = "3") -> dict:
+    """Two epochs of training on names.txt repeated `copies` times (so the per-example memory, not
+    the allocator's fixed ~100 MB, dominates); the data is built before `before` is read."""
+    import torch
+
+    from makemore.counts import count_matrix, examples
+    from makemore.data import Vocab, load_words
+    from makemore.neural import TrainConfig, cost, train
+
+    torch.set_num_threads(1)
+    words = load_words() * int(copies)
+    vocab = Vocab.from_words(words)
+    N = count_matrix(words, vocab, int(k))
+    xs, ys = examples(words, vocab, int(k))
+    before = max(rss(), peak())
+    for _ in train(N, TrainConfig(epochs=2, method=method), xs, ys):
+        pass
+    return {"before": before, "peak": peak(), "estimate": cost(method, len(xs), *N.shape).bytes}
+
+
+def word_list(seed: int, n: int = 500_000, length: int = 39) -> bytes:
+    """A list at the limits: 500,000 distinct words of 39 letters, just under 20 MB."""
+    rng = random.Random(seed)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return "\n".join("".join(rng.choices(letters, k=length)) for _ in range(n)).encode()
+
+
+def uploads(count: str) -> dict:
+    """The page through AppTest, uploading `count` different lists at the limits one after another."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../../streamlit_app.py", default_timeout=300)
+    at.query_params["dataset"] = "upload"
+    at.run()
+    before = max(rss(), peak())
+    sizes = []
+    for i in range(int(count)):
+        data = word_list(i)
+        sizes.append(len(data))
+        at.file_uploader(key="upload").upload(f"list{i}.txt", data, "text/plain").run()
+        del data
+        errors = [e.value for e in at.error] + [e.value for e in at.exception]
+        if errors:
+            return {"error": errors}
+        if not at.caption or "500,000 words" not in at.caption[0].value:
+            return {"error": [f"upload {i} was not used: {at.caption[0].value if at.caption else ''}"]}
+    return {"before": before, "peak": peak(), "sizes": sizes}
+
+
+if __name__ == "__main__":
+    job, *args = sys.argv[1:]
+    print(json.dumps({"train": train_one, "uploads": uploads}[job](*args)))

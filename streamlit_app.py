@@ -5,6 +5,8 @@ The page's outline; each tab lives in ui/tabs/, the settings in ui/state.py, the
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 import torch
 
@@ -26,10 +28,12 @@ SHOW = {
     "Sample step by step": steps.show,
 }
 CONTEXT_NAMES = {1: "bigram", 2: "trigram"}
+CSS = (Path(__file__).resolve().parent / "ui" / "page.css").read_text()
 
 
 def main() -> None:
     st.set_page_config(page_title="makemore explorer", page_icon="🔤", layout="wide")
+    st.html(f"<style>{CSS}</style>")
     notes = restore()
     # the sidebar first: whatever fails in a tab, the controls stay
     corpus = dataset_ui()

@@ -115,6 +115,8 @@ def human_bytes(b: float) -> str:
 
 
 def human_seconds(s: float) -> str:
+    if s < 0.01:
+        return f"{s * 1000:.1f} ms"
     if s < 1:
         return f"{s * 1000:.0f} ms"
     if s < 90:

@@ -68,8 +68,8 @@ def matrix(
     fig.update_layout(
         title={"text": title, "font": {"size": 15}, "x": 0, "xanchor": "left"},
         height=height,
-        margin={"l": 36 + 7 * len(prefix), "r": 10, "t": 56, "b": 30},
-        xaxis={**every, "side": "top", "tickvals": chars, "title": None},
+        margin={"l": 36 + 7 * len(prefix), "r": 10, "t": 56, "b": 10},
+        xaxis={**every, "side": "top", "tickvals": chars, "title": None, "constrain": "domain"},
         yaxis={**every, "autorange": "reversed", "scaleanchor": "x", "constrain": "domain", "tickvals": rows},
         meta="square",
     )

@@ -28,9 +28,14 @@ def check(at: AppTest) -> AppTest:
     return at
 
 
+def plain(markdown: str) -> str:
+    """Markdown source as the reader sees it: user text is written as character references, with
+    invisible word joiners (U+2060) that keep addresses from becoming links."""
+    return unescape(markdown).replace("\u2060", "")
+
+
 def text(el) -> str:
-    """An element's text as the reader sees it (the page writes user text as character references)."""
-    return unescape(el.value)
+    return plain(el.value)
 
 
 def app(query: dict | None = None, **state) -> AppTest:
@@ -68,7 +73,7 @@ def tables(at: AppTest) -> list[dict[str, dict[str, str]]]:
         lines = m.value.splitlines()
         if len(lines) < 2 or not lines[0].startswith("|") or not lines[1].startswith("|---"):
             continue
-        cells = [[unescape(c.strip()) for c in line.strip("|").split("|")] for line in lines]
+        cells = [[plain(c.strip()) for c in line.strip("|").split("|")] for line in lines]
         header = cells[0][1:]
         out.append({row[0]: dict(zip(header, row[1:], strict=True)) for row in cells[2:]})
     return out

@@ -3,7 +3,6 @@
 import csv
 import io
 import math
-from html import unescape
 
 import pytest
 
@@ -12,7 +11,7 @@ from makemore.counts import count_matrix, fit_counts
 from makemore.table import score
 from ui.boundary import CRASH
 
-from .test_app import app, check, crashes, figure, open_tab, tables, text, train, widget
+from .test_app import app, check, crashes, figure, open_tab, plain, tables, text, train, widget
 
 
 def markdown_sources(at) -> list[str]:
@@ -221,7 +220,7 @@ def assert_literal(at, *originals: str) -> None:
     """Each value is on the page as typed, and not one of them reaches Markdown as syntax."""
     sources = markdown_sources(at)
     for original in originals:
-        assert any(original in unescape(src) for src in sources), f"{original!r} is not shown"
+        assert any(original in plain(src) for src in sources), f"{original!r} is not shown"
         for src in sources:
             for token in ("![", "](", "**", "$$", "<img", "http://"):
                 if token in original:
@@ -268,7 +267,7 @@ def test_score_box_text_is_shown_literally():
     at = app({"dataset": "upload", "tab": "Score a name", "name": "$$"})
     at.file_uploader(key="upload").upload("m.txt", b"$$\n$a$\n", "text/plain").run()
     check(at)
-    assert at.get("metric") and "$$" in unescape(at.get("metric")[0].label)
+    assert at.get("metric") and "$$" in plain(at.get("metric")[0].label)
     assert_literal(at, "$$")
 
 

@@ -41,4 +41,6 @@ def test_uploads_at_the_limits_keep_the_page_under_600_mb():
     m = measure("uploads", "3")
     assert "error" not in m, m.get("error")
     assert m["sizes"] == [19_999_999] * 3, "each list is at the 20 MB limit"
-    assert m["peak"] <= LIMIT, f"peak RSS {m['peak'] / 1e6:.0f} MB after three 20 MB uploads (from {m['before'] / 1e6:.0f})"
+    assert m["peak"] <= LIMIT, (
+        f"peak RSS {m['peak'] / 1e6:.0f} MB after three 20 MB uploads (from {m['before'] / 1e6:.0f})"
+    )

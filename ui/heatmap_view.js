@@ -15,11 +15,24 @@ function now() {
   return performance.timeOrigin + performance.now();
 }
 
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
 function build(root, d) {
   root.innerHTML = "";
+  // axis titles: which characters are the context (rows) and which the next one (columns)
+  const cols = el("div", "mm-axis mm-cols");
+  const rows = el("div", "mm-axis mm-rows");
+  const legend = el("div", "mm-legend");
+  legend.append(el("span", "mm-legend-title"), el("span", "mm-lo"), el("span", "mm-bar"), el("span", "mm-hi"));
   const grid = document.createElement("div");
   grid.className = "mm-grid";
-  grid.style.gridTemplateColumns = `1.6em repeat(${d.x.length}, minmax(0, 1fr))`;
+  const labelChars = Math.max(...d.y.map((r) => r.length));
+  grid.style.gridTemplateColumns = `${0.9 + 0.7 * labelChars}em repeat(${d.x.length}, minmax(0, 1fr))`;
   grid.appendChild(document.createElement("div"));
   for (const c of d.x) {
     const h = document.createElement("div");
@@ -45,13 +58,17 @@ function build(root, d) {
   });
   const tip = document.createElement("div");
   tip.className = "mm-tip";
-  root.append(grid, tip);
+  const body = el("div", "mm-body");
+  body.append(rows, grid);
+  root.append(cols, body, legend, tip);
   grid.addEventListener("mouseover", (e) => {
     const cell = e.target.closest(".mm-cell");
     if (!cell) return;
-    const d = root._mm.data, i = +cell.dataset.i, j = +cell.dataset.j;
-    tip.innerHTML = `<b>${d.y[i]}${d.x[j]}</b><br>count ${d.count[i][j].toLocaleString("en-US")}` +
-      `<br>p ${d.p[i][j].toFixed(4)}<br>−log p ${(-Math.log(d.p[i][j])).toFixed(3)}`;
+    const d = root._mm.data, i = +cell.dataset.i, j = +cell.dataset.j, p = d.p[i][j];
+    // text only (a symbol of an uploaded list may be '<'): no innerHTML with data in it
+    const lines = [`${d.y[i]}${d.x[j]}`, `count ${d.count[i][j].toLocaleString("en-US")}`,
+      `p ${p < 1e-4 && p > 0 ? p.toExponential(2) : p.toFixed(4)}`, `−log p ${(-Math.log(p)).toFixed(3)}`];
+    tip.replaceChildren(...lines.map((t, k) => el(k ? "div" : "b", "", t)));
     tip.style.left = cell.offsetLeft + cell.offsetWidth + 4 + "px";
     tip.style.top = cell.offsetTop + "px";
     tip.style.display = "block";
@@ -79,6 +96,11 @@ export default function (component) {
   if (!root._cells || root._cells.length !== d.y.length || root._cells[0].length !== d.x.length) build(root, d);
   const flat = d.z.flat(), lo = Math.min(...flat), hi = Math.max(...flat), span = hi - lo || 1;
   const digits = { counts: 0, probabilities: 3, "log-probabilities": 2 }[d.view];
+  root.querySelector(".mm-cols").textContent = (d.cols || "next character") + " →";
+  root.querySelector(".mm-rows").textContent = d.rows || "context";
+  root.querySelector(".mm-legend-title").textContent = d.legend || d.view;
+  root.querySelector(".mm-lo").textContent = lo.toFixed(digits);
+  root.querySelector(".mm-hi").textContent = hi.toFixed(digits);
   d.z.forEach((row, i) => row.forEach((v, j) => {
     const cell = root._cells[i][j], t = (v - lo) / span;
     cell.style.background = blue(t);

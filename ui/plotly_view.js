@@ -40,15 +40,29 @@ export default function (component) {
     mm.observer = new ResizeObserver(() => {
       if (div.offsetParent === null) return;
       if (mm.pending) draw(div);
-      else if (window.Plotly && div.data) Plotly.Plots.resize(div);
+      else if (window.Plotly && div.data && div.layout.meta === "square") {
+        const h = squareHeight(div, div.layout);
+        if (Math.abs(h - div.layout.height) > 2) {
+          div.style.height = h + "px";
+          Plotly.relayout(div, { height: h });
+        }
+      } else if (window.Plotly && div.data) Plotly.Plots.resize(div);
     });
     mm.observer.observe(div);
   }
 }
 
+function squareHeight(div, layout) {
+  // a matrix (layout.meta "square") is as tall as its column is wide, so its cells fill the box
+  const m = layout.margin || {}, bar = 52; // room for the colour bar on the right
+  const side = Math.max(200, div.clientWidth - (m.l || 80) - (m.r || 80) - bar);
+  return side + (m.t || 100) + (m.b || 80);
+}
+
 function draw(div) {
   const mm = div._mm, fig = mm.pending;
   mm.pending = null;
+  if (fig.layout.meta === "square") fig.layout.height = squareHeight(div, fig.layout);
   div.style.height = (fig.layout.height || 400) + "px";
   loadPlotly()
     .then(() => Plotly.react(div, fig.data, fig.layout, { responsive: true, displaylogo: false }))

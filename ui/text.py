@@ -3,15 +3,20 @@
 Streamlit renders every message, label and table as Markdown (links, images, math, HTML entities).
 Whatever a user, an upload or a link supplies goes through `literal`, which turns each ASCII
 punctuation mark into an HTML character reference: the text reads the same, and no Markdown or
-math syntax survives to be interpreted.
+math syntax survives to be interpreted. GFM also turns bare addresses (http://…, www.…, a@b.c)
+into links after references are decoded, so an invisible word joiner (U+2060) goes inside '://',
+after '@' and inside 'www.': the address reads as typed and is never a link.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import string
 
 PUNCTUATION = frozenset(string.punctuation)
+JOINER = "\u2060"  # WORD JOINER: invisible, and it breaks GFM's autolink patterns
+AUTOLINK = re.compile(r"(?i)(://|@|www(?=\.))")  # where a joiner goes: after each match
 
 
 def literal(x, limit: int | None = None) -> str:
@@ -19,6 +24,7 @@ def literal(x, limit: int | None = None) -> str:
     text = " ".join(str(x).split("\n"))
     if limit is not None and len(text) > limit:
         text = text[: limit - 1] + "…"
+    text = AUTOLINK.sub(lambda m: m.group(1) + JOINER, text)
     return "".join(f"&#{ord(c)};" if c in PUNCTUATION else c for c in text) or "&#32;"
 
 

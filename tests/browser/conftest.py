@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from .harness import ARTIFACTS, CHROMIUM_ARGS, INSTALL_HINT, app_server, find_chromium
+from .harness import ARTIFACTS, CHROMIUM_ARGS, INSTALL_HINT, app_server, find_chromium, page_errors
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +34,13 @@ def browser(chromium_path):
         b.close()
 
 
+def pytest_collection_modifyitems(items):
+    """Every test in this folder is a browser test: `pytest -m "not browser"` is the quick suite."""
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture
 def page(browser, server):
     context = browser.new_context(viewport={"width": 1500, "height": 1100})
@@ -41,5 +48,6 @@ def page(browser, server):
     pg.set_default_timeout(60_000)
     pg.base = server
     yield pg
-    assert pg.locator("[data-testid=stException]").count() == 0, "a traceback reached the page"
+    errors = page_errors(pg)
     context.close()
+    assert not errors, f"the page met an exception: {errors}"

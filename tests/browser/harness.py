@@ -41,10 +41,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def page_errors(page) -> list[str]:
+    """Exceptions the page shows: Streamlit's own exception element, and the error a tab's boundary
+    writes when it catches one (ui/boundary.py, in a container keyed crash_<part>)."""
+    found = page.locator("[data-testid=stException], [class*='st-key-crash_']")
+    return [found.nth(i).inner_text()[:300] for i in range(found.count())]
+
+
 @contextmanager
-def app_server(log: Path | None = None):
+def app_server(log: Path | None = None, env: dict | None = None, port: int | None = None):
     """`streamlit run streamlit_app.py` on a free port; yields (base url, process)."""
-    port = free_port()
+    port = port or free_port()
     out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 (closed below)
     cmd = [
         sys.executable,
@@ -61,7 +68,7 @@ def app_server(log: Path | None = None):
         "--browser.gatherUsageStats",
         "false",
     ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 90

@@ -1,0 +1,180 @@
+"""Issue 7's defects as a user meets them in Chromium; each test failed on the code before the fix."""
+
+import re
+import time
+
+import pytest
+
+from .harness import ARTIFACTS, app_server, free_port, page_errors, wait_chart
+from .test_e2e import open_app, tab, wait_text
+
+
+def open_tab_page(page, query: str, ready: str) -> None:
+    """Open the page on a tab other than Counts and wait for `ready` (a selector) to show."""
+    page.goto(f"{page.base}/?{query}")
+    page.locator(ready).first.wait_for()
+
+
+def test_the_harness_sees_an_exception_a_tab_caught(browser):
+    """A failure injected into the Compare tab is reported by page_errors (the fixture's check)."""
+    with app_server(env={"MAKEMORE_FAIL_TAB": "Compare"}) as (url, _):
+        ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+        pg = ctx.new_page()
+        pg.goto(f"{url}/?tab=Compare&smoothing=10.0")
+        pg.locator("[class*='st-key-crash_']").first.wait_for(timeout=60_000)
+        errors = page_errors(pg)
+        assert errors and "Compare" in errors[0] and "injected failure" in errors[0], errors
+        # the rest of the page keeps working: the sidebar is there with its value, the Counts tab draws
+        assert pg.locator(".st-key-smoothing input[type=range]").get_attribute("aria-valuetext") == "10"
+        pg.get_by_role("tab", name="Counts").click()
+        wait_chart(pg, "heatmap", lambda s: s["data"][0]["z"])
+        assert not page_errors(pg), "the error stays in the tab that raised it"
+        ctx.close()
+
+
+def test_switching_tabs_keeps_the_view_and_the_slice(page):
+    open_app(page, "view=probabilities&context=2&slice=e")
+    tab(page, "Compare")
+    tab(page, "Counts")
+    state = wait_chart(page, "heatmap", lambda s: s["data"][0]["view"] == "probabilities")
+    assert state["data"][0]["y"][1] == "ea", state["data"][0]["y"][:3]
+    assert "view=probabilities" in page.url and "slice=e" in page.url, page.url
+    assert page.get_by_role("radio", name="probabilities", exact=True).is_checked()
+
+
+def test_score_shows_one_bar_per_transition_of_mississippi(page):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_tab_page(page, "tab=Score+a+name&name=mississippi", ".st-key-score_bars")
+    wait_chart(page, "score_bars", lambda s: len(s["data"][0]["y"]) == 12)
+    bars = page.locator(".st-key-score_bars .bars .point path")
+    assert bars.count() == 12, f"{bars.count()} bars for 12 transitions"
+    ticks = page.locator(".st-key-score_bars .xtick text").all_text_contents()
+    assert ticks == [".→m", "m→i", "i→s", "s→s", "s→i", "i→s", "s→s", "s→i", "i→p", "p→p", "p→i", "i→."], ticks
+    heights = [bars.nth(i).bounding_box()["height"] for i in range(12)]
+    assert heights[2] == pytest.approx(heights[5], abs=0.5), "both i→s bars have the same height"
+    page.locator(".st-key-score_bars").scroll_into_view_if_needed()
+    time.sleep(0.5)
+    page.screenshot(path=str(ARTIFACTS / "score_mississippi.png"))
+
+
+def test_a_rising_loss_is_on_the_chart_and_warned(page):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_tab_page(page, "tab=Neural+net&lr=500&epochs=300&animate=False", ".st-key-loss")
+    page.get_by_role("button", name="Train", exact=True).click()
+    wait_chart(page, "loss", lambda s: s["meta"] == "300/300")
+    wait_text(page, r"the data NLL rose from 3\.\d+ to \d+\.\d+")
+    plot = page.locator(".st-key-loss .nsewdrag").first.bounding_box()
+    line = page.locator(".st-key-loss .scatterlayer .trace").first.locator("path.js-line").bounding_box()
+    inside = plot["y"] - 1 <= line["y"] and line["y"] + line["height"] <= plot["y"] + plot["height"] + 1
+    assert inside, f"the curve {line} is drawn outside the plot area {plot}"
+    assert page.locator("[data-testid=stAlertContentSuccess]").count() == 0
+    page.locator(".st-key-loss").scroll_into_view_if_needed()
+    time.sleep(0.5)
+    page.screenshot(path=str(ARTIFACTS / "loss_lr500.png"))
+
+
+def test_tooltip_of_a_tiny_p_is_finite(page):
+    open_app(page, "smoothing=0.01")
+    page.locator(".st-key-heatmap .mm-cell").first.hover()  # the '..' cell: p = 3.1e-7
+    tip = page.locator(".st-key-heatmap .mm-tip").inner_text()
+    assert "Infinity" not in tip and re.search(r"−log p 1[45]\.\d{3}", tip), tip
+
+
+def test_user_text_never_becomes_markup_or_a_request(page):
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    bad = "smoothing=%21%5B%5D%28http%3A%2F%2F127.0.0.1%3A9%2Ftrack%29&seed=%5BSession+expired%3A+log+in%5D%28http%3A%2F%2F127.0.0.1%3A9%2Flogin%29"
+    open_tab_page(page, bad + "&dataset=upload&tab=Sample+step+by+step", ".st-key-step")
+    page.locator("[data-testid=stSidebar] [data-testid=stAlertContentWarning]").first.wait_for()
+    words = b"![](/mmx)\n**HACKED**\n$$x^2$$\n[a](/mmx)\n"
+    page.locator(".st-key-upload input[type=file]").set_input_files(
+        files=[{"name": "![](mmx)x.txt", "mimeType": "text/plain", "buffer": words}]
+    )
+    wait_text(page, r"uploaded list: 4 words")
+    for _ in range(60):
+        page.get_by_role("button", name="Next character").click()
+        time.sleep(0.05)
+    wait_text(page, r"Finished: ")
+    tab(page, "Score a name")
+    name = page.locator(".st-key-name input")
+    name.fill("**x**")
+    name.press("Enter")
+    time.sleep(1.5)
+    markdown = page.locator("[data-testid=stMarkdownContainer], [data-testid=stAlert], [data-testid=stMetric]")
+    assert markdown.locator("img").count() == 0, "an image was rendered from user text"
+    assert markdown.locator("a[href*='127.0.0.1'], a[href*='mmx']").count() == 0, "a link was rendered"
+    assert markdown.locator("strong", has_text="HACKED").count() == 0 and markdown.locator(".katex").count() == 0
+    leaked = [u for u in requests if "127.0.0.1:9" in u or "mmx" in u]
+    assert not leaked, f"the page requested {leaked}"
+    note = page.locator("[data-testid=stSidebar] [data-testid=stAlertContentWarning]").first.inner_text()
+    assert "[Session expired: log in](http://127.0.…" in note.replace("\u2060", ""), note  # as typed, cut at 40
+
+
+def test_long_samples_wrap_inside_their_column(page):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_tab_page(page, "tab=Compare&smoothing=1000.0&n_samples=20", "[data-testid=stMarkdownContainer] table")
+    train = page.get_by_role("button", name="Train", exact=True)
+    train.click()
+    wait_text(page, r"Trained 100 epochs")
+    tab(page, "Compare")
+    tables = page.locator("[data-testid=stColumn] table")
+    tables.first.wait_for()
+    for t in range(tables.count()):
+        table = tables.nth(t)
+        column = table.locator("xpath=ancestor::*[@data-testid='stColumn'][1]").bounding_box()
+        box = table.bounding_box()
+        assert box["x"] + box["width"] <= column["x"] + column["width"] + 1, f"table {t} runs past its column"
+    headers = page.locator("[data-testid=stTabs] strong", has_text="Count model").bounding_box()
+    info = page.locator("[data-testid=stColumn] [data-testid=stAlert]")
+    assert info.count() == 0 or info.first.bounding_box()["y"] >= headers["y"] + headers["height"]
+
+
+def test_trigram_rows_are_labelled_and_aligned(page):
+    open_app(page, "context=2&slice=q")
+    heads = page.locator(".st-key-heatmap .mm-grid > .mm-head")
+    rows = [heads.nth(27 + i) for i in range(3)]  # after the 27 column heads
+    assert [r.inner_text() for r in rows] == ["q.", "qa", "qb"]
+    for i, r in enumerate(rows):
+        cell = page.locator(".st-key-heatmap .mm-cell").nth(27 * i).bounding_box()
+        assert abs(r.bounding_box()["y"] - cell["y"]) < 2, f"row {i} label is not on its row"
+    assert "next character" in page.locator(".st-key-heatmap .mm-cols").inner_text()
+    assert "context" in page.locator(".st-key-heatmap .mm-rows").inner_text()
+    assert page.locator(".st-key-heatmap .mm-legend .mm-bar").is_visible()
+
+
+def test_trained_matrices_are_square_at_1280(page):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_tab_page(page, "tab=Neural+net&animate=False&epochs=20", ".st-key-loss")
+    page.get_by_role("button", name="Train", exact=True).click()
+    wait_text(page, r"Trained 20 epochs")
+    for key in ("net_P", "count_P", "diff_P"):
+        wait_chart(page, key, lambda s: True)
+        chart = page.locator(f".st-key-{key}")
+        chart.scroll_into_view_if_needed()
+        time.sleep(0.3)
+        box = chart.locator(".nsewdrag").first.bounding_box()
+        assert abs(box["width"] - box["height"]) <= 3, f"{key}: plot area {box['width']:.0f}x{box['height']:.0f}"
+        assert box["width"] >= 27 * 11, f"{key}: {box['width']:.0f} px leaves less than 11 px per symbol"
+        assert chart.locator(".ytick text").count() == 27 and chart.locator(".xtick text").count() == 27
+        title = chart.locator(".gtitle").bounding_box()
+        assert title["x"] + title["width"] <= chart.bounding_box()["x"] + chart.bounding_box()["width"]
+
+
+def test_first_change_after_a_server_restart_is_kept(browser):
+    port = free_port()
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    pg = ctx.new_page()
+    with app_server(port=port) as (url, _):
+        pg.goto(f"{url}/?seed=7")
+        wait_chart(pg, "heatmap", lambda s: True)
+    with app_server(port=port) as (url, _):
+        pg.wait_for_function("() => !document.querySelector('[data-testid=stConnectionStatus]')", timeout=60_000)
+        time.sleep(3)  # the page reconnects by itself
+        seed = pg.locator(".st-key-seed input")
+        seed.fill("42")
+        seed.press("Enter")
+        pg.wait_for_url(re.compile(r"seed=42"), timeout=30_000)
+        time.sleep(1.5)
+        assert seed.input_value() == "42", f"the new seed was lost: {seed.input_value()}"
+        assert "seed=42" in pg.url
+    ctx.close()

@@ -112,11 +112,13 @@ def test_defaults_reproduce_the_lecture(words, vocab):
     z = figure(at, "heatmap")["z"]
     assert z == count_matrix(words, vocab).tolist()  # the lecture's counts, cell by cell
     cells = figure(at, "heatmap")
-    assert cells["y"][1] + cells["x"][14] == "an" and cells["count"][1][14] == z[1][14]  # row "a", column "n"
+    assert cells["y"][1] + cells["x"][14] == "an"  # row "a", column "n"
+    assert cells["count"][1][14] == z[1][14]
     assert cells["p"][1][14] == pytest.approx(fit_counts(words, vocab).P[1, 14].item(), abs=1e-6)
     nlls = table_values(at)
     assert float(nlls["all"]["NLL"]) == pytest.approx(nll(fit_counts(words, vocab), words), abs=1e-4)
-    assert at.query_params["smoothing"] == "1.0" and at.query_params["seed"] == "2147483647"
+    assert at.query_params["smoothing"] == "1.0"
+    assert at.query_params["seed"] == "2147483647"
     open_tab(at, "Neural net")
     assert len(curve(at)) == 0  # nothing trains by itself
 
@@ -160,7 +162,8 @@ def test_temperature_fit_on_lr_and_reg_each_change_what_they_should():
     widget(at, "temperature").set_value(0.1)
     at.run()
     cold = sample_names(at)
-    assert cold != names and len(set(cold)) < len(set(names))  # near-greedy: few distinct names
+    assert cold != names  # near-greedy: few distinct names
+    assert len(set(cold)) < len(set(names))
     nll_all = table_values(at, 1)["dev"]["count model"]
     widget(at, "fit_on").set_value("train split")
     at.run()
@@ -169,7 +172,8 @@ def test_temperature_fit_on_lr_and_reg_each_change_what_they_should():
     for change in ({"lr": 10.0}, {"lr": 50.0, "reg": 1.0}):
         y = curve(train(at, epochs=5, **change))
         # same seed, same first forward pass; the learning rate and the penalty change every update
-        assert y[0] == pytest.approx(base[0]) and all(a != b for a, b in zip(y[1:], base[1:], strict=True))
+        assert y[0] == pytest.approx(base[0])
+        assert all(a != b for a, b in zip(y[1:], base[1:], strict=True))
 
 
 def test_epochs_sets_the_curve_length_and_training_is_reproducible():
@@ -178,7 +182,8 @@ def test_epochs_sets_the_curve_length_and_training_is_reproducible():
     first = curve(at)
     train(at, epochs=7)
     assert curve(at) == first  # same seed, same run
-    assert at.success and "7 epochs" in text(at.success[0])
+    assert at.success
+    assert "7 epochs" in text(at.success[0])
 
 
 @pytest.mark.parametrize("method", ["counts", "onehot", "index", "cross_entropy"])
@@ -186,14 +191,18 @@ def test_each_method_converges_near_the_count_model(method):
     at = train(app(), epochs=100, method=method)
     y = curve(at)
     floor = figure(at, "loss")["data"][1]["y"][0]
-    assert len(y) == 100 and y[-1] == pytest.approx(floor, abs=0.05) and y[0] > 3.5
+    assert len(y) == 100
+    assert y[-1] == pytest.approx(floor, abs=0.05)
+    assert y[0] > 3.5
     open_tab(at, "Compare")
     assert "neural net" in table_values(at, 2)["dev"]  # the compare table gains the net's column
 
 
 def test_diverging_learning_rate_shows_a_message_and_keeps_the_page():
     at = train(app(), epochs=200, lr=500_000.0)
-    assert at.error and "diverged at epoch" in text(at.error[0]) and "smaller learning rate" in text(at.error[0])
+    assert at.error
+    assert "diverged at epoch" in text(at.error[0])
+    assert "smaller learning rate" in text(at.error[0])
     assert figure(open_tab(at, "Counts"), "heatmap")  # the rest of the page still works
 
 
@@ -236,25 +245,32 @@ def test_a_one_word_upload_fit_on_the_empty_train_split():
     assert table_values(at)["train"]["NLL"] == "— (no words)"
     train(at, epochs=5)
     check(at)
-    assert at.error and "No examples to train on" in text(at.error[0])
+    assert at.error
+    assert "No examples to train on" in text(at.error[0])
     widget(at, "context").set_value(2)  # the trigram path over the same empty split
     open_tab(at, "Counts")
-    assert not at.error and figure(at, "heatmap")["y"] == ["..", ".b", ".o"]  # the slice after '.'
+    assert not at.error  # the slice after '.'
+    assert figure(at, "heatmap")["y"] == ["..", ".b", ".o"]
 
 
 def test_ssa_year_dataset():
     at = app({"dataset": "SSA year", "year": "1950", "sex": "girls"})
-    assert not at.error and "SSA 1950, girls" in text(at.caption[0])
+    assert not at.error
+    assert "SSA 1950, girls" in text(at.caption[0])
 
 
 def test_url_restores_settings():
     query = {"smoothing": "10.0", "seed": "7", "context": "2", "epochs": "300", "method": "index", "name": "ava"}
     at = app({**query, "tab": "Score a name"})
-    assert widget(at, "smoothing").value == 10.0 and widget(at, "seed").value == 7
-    assert widget(at, "epochs").value == 300 and widget(at, "method").value == "index"
-    assert widget(at, "context").value == 2 and widget(at, "name").value == "ava"
+    assert widget(at, "smoothing").value == 10.0
+    assert widget(at, "seed").value == 7
+    assert widget(at, "epochs").value == 300
+    assert widget(at, "method").value == "index"
+    assert widget(at, "context").value == 2
+    assert widget(at, "name").value == "ava"
     assert not [w for w in at.sidebar.warning if "Link" in w.value]
-    assert at.query_params["tab"] == "Score a name" and at.query_params["seed"] == "7"
+    assert at.query_params["tab"] == "Score a name"
+    assert at.query_params["seed"] == "7"
 
 
 @pytest.mark.parametrize(
@@ -274,7 +290,8 @@ def test_url_restores_settings():
 def test_bad_url_values_fall_back_with_a_note(query):
     at = app(query)
     check(at)
-    assert at.sidebar.warning and next(iter(query)) in text(at.sidebar.warning[0])
+    assert at.sidebar.warning
+    assert next(iter(query)) in text(at.sidebar.warning[0])
     key = next(iter(query))
     assert (
         widget(at, key).value
@@ -301,7 +318,8 @@ def test_trigram_end_to_end(words, vocab):
     at.run()
     assert figure(at, "heatmap")["z"] == N[5 * 27 : 6 * 27].tolist()
     train(at, epochs=5)
-    assert len(curve(at)) == 5 and not at.error
+    assert len(curve(at)) == 5
+    assert not at.error
 
 
 def test_score_a_name_and_unknown_character():
@@ -312,7 +330,8 @@ def test_score_a_name_and_unknown_character():
     widget(at, "name").set_value("zoë")
     at.run()
     check(at)
-    assert at.warning and "'ë' is not in the vocabulary" in text(at.warning[0])
+    assert at.warning
+    assert "'ë' is not in the vocabulary" in text(at.warning[0])
 
 
 def test_step_sampler_draws_the_same_names_as_the_sampler():

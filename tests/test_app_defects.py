@@ -37,7 +37,9 @@ def test_an_exception_in_one_tab_fails_the_harness_and_keeps_the_sidebar(monkeyp
     at.session_state["tab"] = "Compare"
     at.run()
     found = crashes(at)
-    assert found and "Compare" in found[0] and "injected" in found[0], f"the harness missed the failure: {found}"
+    assert found, f"the harness missed the failure: {found}"
+    assert "Compare" in found[0], f"the harness missed the failure: {found}"
+    assert "injected" in found[0], f"the harness missed the failure: {found}"
     with pytest.raises(AssertionError, match="the page met an exception"):
         check(at)
     # defect 2: the error stays in its tab; the sidebar and the settings are intact
@@ -46,7 +48,8 @@ def test_an_exception_in_one_tab_fails_the_harness_and_keeps_the_sidebar(monkeyp
     assert at.query_params["smoothing"] == "10.0", "the URL lost the setting"
     widget(at, "seed").set_value(42)
     at.run()
-    assert widget(at, "seed").value == 42 and at.query_params["seed"] == "42"
+    assert widget(at, "seed").value == 42
+    assert at.query_params["seed"] == "42"
     monkeypatch.undo()
     open_tab(at, "Counts")
     assert figure(at, "heatmap")["z"], "the other tabs must keep working"
@@ -61,14 +64,16 @@ def test_switching_tabs_keeps_tab_only_settings():
     open_tab(at, "Counts")
     assert widget(at, "view").value == "probabilities", "the view was reset"
     assert widget(at, "slice").value == "e", "the trigram slice was reset"
-    assert at.query_params["view"] == "probabilities" and at.query_params["slice"] == "e", dict(at.query_params)
+    assert at.query_params["view"] == "probabilities", dict(at.query_params)
+    assert at.query_params["slice"] == "e", dict(at.query_params)
     assert figure(at, "heatmap")["y"][1] == "ea", "the heatmap shows another slice"
     open_tab(at, "Score a name")
     widget(at, "name").set_value("anna")
     at.run()
     open_tab(at, "Compare")
     open_tab(at, "Score a name")
-    assert widget(at, "name").value == "anna" and at.query_params["name"] == "anna"
+    assert widget(at, "name").value == "anna"
+    assert at.query_params["name"] == "anna"
 
 
 def test_sidebar_widgets_drawn_only_for_one_dataset_keep_their_values():
@@ -95,10 +100,13 @@ def test_a_rising_loss_stays_on_the_chart_and_is_a_warning():
     at = train(app(), epochs=300, lr=500.0)
     fig = figure(at, "loss")
     ys = fig["data"][0]["y"]
-    assert len(ys) == 300 and ys[-1] > ys[0], "lr 500 should end above where it started"
+    assert len(ys) == 300, "lr 500 should end above where it started"
+    assert ys[-1] > ys[0], "lr 500 should end above where it started"
     assert in_range(ys, fig["layout"]["yaxis"]), f"points off the chart: axis {fig['layout']['yaxis']['range']}"
     assert not at.success, "a run that went uphill must not be a success"
-    assert at.warning and "rose from" in text(at.warning[0]) and "learning rate 500" in text(at.warning[0])
+    assert at.warning
+    assert "rose from" in text(at.warning[0])
+    assert "learning rate 500" in text(at.warning[0])
 
 
 def test_a_diverged_run_keeps_its_curve_and_the_previous_matrices():
@@ -108,9 +116,12 @@ def test_a_diverged_run_keeps_its_curve_and_the_previous_matrices():
     fig = figure(at, "loss")
     ys = fig["data"][0]["y"]
     message = text(at.error[0])
-    assert "diverged at epoch 13" in message and "12 finite epochs" in message, message
-    assert len(ys) == 12 and all(math.isfinite(y) for y in ys)
-    assert in_range(ys, fig["layout"]["yaxis"]) and fig["layout"]["yaxis"]["type"] == "log"
+    assert "diverged at epoch 13" in message, message
+    assert "12 finite epochs" in message, message
+    assert len(ys) == 12
+    assert all(math.isfinite(y) for y in ys)
+    assert in_range(ys, fig["layout"]["yaxis"])
+    assert fig["layout"]["yaxis"]["type"] == "log"
     assert any("diverged at epoch 13" in str(a.get("text")) for a in fig["layout"].get("annotations", []))
     assert figure(at, "net_P")["data"][0]["z"], "the previous run's matrices vanished"
     assert any("last run that finished" in text(c) for c in at.caption)
@@ -124,22 +135,28 @@ def test_score_shows_one_bar_and_one_row_per_transition(words, vocab):
     fig = figure(at, "score_bars")
     bars = fig["data"][0]
     expected = score(fit_counts(words, vocab), "mississippi")
-    assert len(bars["y"]) == 12 and bars["x"] == list(range(1, 13)), "12 transitions, 12 bars in order"
+    assert len(bars["y"]) == 12, "12 transitions, 12 bars in order"
+    assert bars["x"] == list(range(1, 13)), "12 transitions, 12 bars in order"
     assert fig["layout"]["xaxis"]["ticktext"] == [f"{s.context}→{s.next}" for s in expected.steps]
     assert bars["y"] == pytest.approx([s.p for s in expected.steps], rel=1e-6)
-    assert max(bars["y"]) <= 1 and fig["layout"]["yaxis"]["range"] == [0, 1]
+    assert max(bars["y"]) <= 1
+    assert fig["layout"]["yaxis"]["range"] == [0, 1]
     rows = tables(at)[-1]
     assert list(rows) == [str(i) for i in range(1, 13)]
-    assert rows["4"]["context"] == "s" and rows["4"]["next"] == "s" and rows["4"]["pair in the data"] == "yes"
+    assert rows["4"]["context"] == "s"
+    assert rows["4"]["next"] == "s"
+    assert rows["4"]["pair in the data"] == "yes"
     assert float(rows["2"]["p (count model)"]) == pytest.approx(expected.steps[1].p, abs=1e-4)
     N = count_matrix(words, vocab)
     a, b = next((a, b) for a in range(1, 27) for b in range(1, 27) if N[a, b] == 0)  # a pair no name has
     widget(at, "name").set_value(vocab.itos[a] + vocab.itos[b])
     at.run()
     rows = tables(check(at))[-1]
-    assert rows["2"]["context"] == vocab.itos[a] and rows["2"]["next"] == vocab.itos[b]
+    assert rows["2"]["context"] == vocab.itos[a]
+    assert rows["2"]["next"] == vocab.itos[b]
     marks = [r["pair in the data"] for r in rows.values()]
-    assert marks[1] == "unseen" and "yes" in marks, rows
+    assert marks[1] == "unseen", rows
+    assert "yes" in marks, rows
     widget(at, "name").set_value("a" * 64)
     at.run()
     assert max(figure(check(at), "score_bars")["data"][0]["y"]) < 1
@@ -162,17 +179,20 @@ def test_heatmap_sends_the_exact_p(words, vocab):
 def test_a_run_over_the_memory_budget_is_refused_before_it_starts():
     at = app({"context": "2", "method": "onehot", "tab": "Neural net"})
     warning = " ".join(text(e) for e in at.sidebar.error)
-    assert "onehot method would need about 2." in warning and "limit is 1 GB" in warning, warning
+    assert "onehot method would need about 2." in warning, warning
+    assert "limit is 1 GB" in warning, warning
     assert "the index method gives the same losses in" in warning, "it names a method that fits"
     train(at, epochs=5, method="onehot")
-    assert at.error and "would need about" in text(at.error[0]), [text(e) for e in at.error]
+    assert at.error, [text(e) for e in at.error]
+    assert "would need about" in text(at.error[0]), [text(e) for e in at.error]
     assert figure(at, "loss")["data"][0]["y"] == [], "nothing was trained"
 
 
 def test_a_slow_run_is_announced_with_its_duration():
     at = app({"method": "onehot", "epochs": "1000"})
     slow = [text(w) for w in at.sidebar.warning if "Slow run" in text(w)]
-    assert slow and "min" in slow[0], [text(w) for w in at.sidebar.warning]
+    assert slow, [text(w) for w in at.sidebar.warning]
+    assert "min" in slow[0], [text(w) for w in at.sidebar.warning]
     widget(at, "method").set_value("counts")
     at.run()
     assert not [w for w in at.sidebar.warning if "Slow run" in text(w)]
@@ -184,10 +204,13 @@ def test_a_slow_run_is_announced_with_its_duration():
 
 def test_trigram_is_titled_and_labelled_as_a_trigram():
     at = app({"context": "2", "slice": "q"})
-    assert "trigram" in at.title[0].value and "bigram" not in at.title[0].value
+    assert "trigram" in at.title[0].value
+    assert "bigram" not in at.title[0].value
     cells = figure(at, "heatmap")
     assert cells["y"][:3] == ["q.", "qa", "qb"], "rows are labelled with their whole context"
-    assert "context" in cells["rows"] and "next" in cells["cols"] and cells["legend"] == "count"
+    assert "context" in cells["rows"]
+    assert "next" in cells["cols"]
+    assert cells["legend"] == "count"
     assert "bigram" in app().title[0].value
 
 
@@ -199,7 +222,8 @@ def test_trained_matrices_are_square_and_label_every_symbol():
     for key in ("net_P", "count_P", "diff_P"):
         layout = figure(at, key)["layout"]
         assert layout["meta"] == "square", key
-        assert len(layout["xaxis"]["tickvals"]) == 27 and len(layout["yaxis"]["tickvals"]) == 27, key
+        assert len(layout["xaxis"]["tickvals"]) == 27, key
+        assert len(layout["yaxis"]["tickvals"]) == 27, key
         assert layout["yaxis"]["tickvals"][1] == "ea", key
         assert len(layout["title"]["text"]) <= 28, f"{key}: title too long for a column at 1280 px"
 
@@ -257,7 +281,8 @@ def test_uploaded_words_and_file_name_are_shown_literally():
     bad = app({"dataset": "upload"})
     bad.file_uploader(key="upload").upload("![x](/mmx).txt", b"**HACKED** ![](/mmx).\n", "text/plain").run()
     message = text(bad.sidebar.error[0])
-    assert "![x](/mmx).txt" in message and "**HACKED** ![](/mmx)." in message
+    assert "![x](/mmx).txt" in message
+    assert "**HACKED** ![](/mmx)." in message
     assert_literal(bad, "![x](/mmx).txt", "**HACKED** ![](/mmx).")
 
 
@@ -267,7 +292,8 @@ def test_score_box_text_is_shown_literally():
     at = app({"dataset": "upload", "tab": "Score a name", "name": "$$"})
     at.file_uploader(key="upload").upload("m.txt", b"$$\n$a$\n", "text/plain").run()
     check(at)
-    assert at.get("metric") and "$$" in plain(at.get("metric")[0].label)
+    assert at.get("metric")
+    assert "$$" in plain(at.get("metric")[0].label)
     assert_literal(at, "$$")
 
 
@@ -279,28 +305,33 @@ def test_upload_error_once_without_double_punctuation():
     at.file_uploader(key="upload").upload("photo.txt", bytes(range(256)) * 64, "text/plain").run()
     messages = [text(e) for e in at.error]
     assert len(messages) == 1, f"the upload error is shown {len(messages)} times"
-    assert "binary file" in messages[0] and "?." not in messages[0] and ".." not in messages[0], messages[0]
+    assert "binary file" in messages[0], messages[0]
+    assert "?." not in messages[0], messages[0]
+    assert ".." not in messages[0], messages[0]
 
 
 def test_many_bad_link_values_make_one_note():
     query = {"smoothing": "x", "epochs": "0", "lr": "-1", "seed": "y", "temperature": "9", "view": "z"}
     at = app(query)
     notes = [text(w) for w in at.sidebar.warning if "Link" in text(w)]
-    assert len(notes) == 1 and all(key in notes[0] for key in query), notes
+    assert len(notes) == 1, notes
+    assert all(key in notes[0] for key in query), notes
 
 
-def test_samples_csv_has_both_models_after_training():
+def test_samples_csv_has_both_models_after_training(monkeypatch):
+    from makemore import export
+    from ui.tabs import compare
+
+    made = []
+    monkeypatch.setattr(compare, "samples_csv", lambda models: made.append(export.samples_csv(models)) or made[-1])
     at = train(app({"tab": "Compare"}), epochs=20)
     open_tab(at, "Compare")
-    button = next(b for b in at.get("download_button") if b.proto.id.endswith("dl_samples"))
-    assert button is not None
-    from makemore.export import samples_csv
-    from ui.models import count_samples
-
-    rows = list(csv.reader(io.StringIO(samples_csv({"count model": [], "neural net": []}))))
-    assert rows[0] == ["#", "model", "name", "tag", "cut"]
-    assert count_samples  # the page builds the CSV from both lists: see the next line's table
-    assert len(tables(at)[1]) == 10, "the net's samples are listed beside the counts'"
+    rows = list(csv.DictReader(io.StringIO(made[-1])))
+    assert {r["model"] for r in rows} == {"count model", "neural net"}, "the CSV holds both models"
+    shown = tables(at)
+    for model, column in (("count model", 0), ("neural net", 1)):
+        names = [r["name"] for r in rows if r["model"] == model]
+        assert names == [row["name"] for row in shown[column].values()], f"{model}: CSV differs from the page"
 
 
 # ------------------------------------------------------------------ 12-13. uploads and small defects
@@ -324,7 +355,8 @@ def test_a_rejected_upload_is_parsed_once(monkeypatch):
         at.run()
         check(at)
     assert len(calls) == 1, f"parsed {len(calls)} times"
-    assert at.sidebar.error and "line 2" in text(at.sidebar.error[0])
+    assert at.sidebar.error
+    assert "line 2" in text(at.sidebar.error[0])
 
 
 def test_a_deterministic_list_shows_nll_zero_not_minus_zero():
@@ -338,7 +370,8 @@ def test_cr_only_line_endings_are_words():
     at = app({"dataset": "upload"})
     at.file_uploader(key="upload").upload("mac.txt", b"emma\rava\rbo\r", "text/plain").run()
     check(at)
-    assert not at.error and figure(at, "heatmap")["x"] == [".", "a", "b", "e", "m", "o", "v"]
+    assert not at.error
+    assert figure(at, "heatmap")["x"] == [".", "a", "b", "e", "m", "o", "v"]
 
 
 def test_counts_match_the_corpus(words, vocab):
@@ -347,4 +380,5 @@ def test_counts_match_the_corpus(words, vocab):
 
 def test_crash_marker_is_not_in_ordinary_messages():
     at = train(app(), epochs=50, lr=1_000_000.0)
-    assert at.error and all(CRASH not in text(e) for e in at.error)
+    assert at.error
+    assert all(CRASH not in text(e) for e in at.error)

@@ -18,6 +18,7 @@ def test_private_attributes_still_exist():
     from streamlit.runtime.state.session_state import SessionState
 
     state = SessionState()
-    assert hasattr(state, "_new_widget_state") and hasattr(state._new_widget_state, "states")
+    assert hasattr(state, "_new_widget_state")
+    assert hasattr(state._new_widget_state, "states")
     fields = ScriptRunContext.__dataclass_fields__
     assert "widget_user_keys_this_run" in fields or "shared" in fields, "the per-run key registries moved"

@@ -32,10 +32,14 @@ def test_hand_counts_on_three_words():
     N = count_matrix(THREE, v)
     s = v.stoi
     assert N.sum() == 4 + 1 + 3 + 1 + 2 + 1  # each word's characters plus its end token
-    assert N[s["."], s["e"]] == 1 and N[s["."], s["a"]] == 1 and N[s["."], s["b"]] == 1
-    assert N[s["m"], s["m"]] == 1 and N[s["m"], s["a"]] == 1
+    assert N[s["."], s["e"]] == 1
+    assert N[s["."], s["a"]] == 1
+    assert N[s["."], s["b"]] == 1
+    assert N[s["m"], s["m"]] == 1
+    assert N[s["m"], s["a"]] == 1
     assert N[s["a"], s["."]] == 2  # emma, ava
-    assert N[s["a"], s["v"]] == 1 and N[s["o"], s["."]] == 1
+    assert N[s["a"], s["v"]] == 1
+    assert N[s["o"], s["."]] == 1
     assert N[s["."], s["."]] == 0
 
 
@@ -49,7 +53,8 @@ def test_trigram_hand_counts():
 
     assert N.sum() == 5
     assert N[ctx(".."), idx["a"]] == 2
-    assert N[ctx(".a"), idx["b"]] == 1 and N[ctx(".a"), idx["."]] == 1
+    assert N[ctx(".a"), idx["b"]] == 1
+    assert N[ctx(".a"), idx["."]] == 1
     assert N[ctx("ab"), idx["."]] == 1
 
 
@@ -116,7 +121,9 @@ def test_bad_parameters(vocab):
 def test_lecture_figures(lecture_words):
     v = Vocab.from_words(lecture_words)
     xs, _ = examples(lecture_words, v)
-    assert len(lecture_words) == 32033 and len(xs) == 228146 and len(v) == 27
+    assert len(lecture_words) == 32033
+    assert len(xs) == 228146
+    assert len(v) == 27
     assert round(nll(fit_counts(lecture_words, v, 1, 1.0), lecture_words), 4) == 2.4546
 
 

@@ -33,7 +33,8 @@ def test_any_character_but_dot_is_allowed():
 def test_bad_input_gets_a_one_line_data_error(raw, needle):
     with pytest.raises(DataError) as e:
         parse_words(raw)
-    assert needle in str(e.value) and "\n" not in str(e.value)
+    assert needle in str(e.value)
+    assert "\n" not in str(e.value)
     assert isinstance(e.value, ValueError)
 
 
@@ -60,11 +61,14 @@ def test_missing_file():
 def test_vocab_dot_first_then_sorted():
     v = Vocab.from_words(["emma", "ava", "bo"])
     assert v.itos == (".", "a", "b", "e", "m", "o", "v")
-    assert v.stoi["."] == 0 and v.stoi["v"] == 6
+    assert v.stoi["."] == 0
+    assert v.stoi["v"] == 6
 
 
 def test_bundled_vocab_is_27_symbols(vocab):
-    assert len(vocab) == 27 and vocab.itos[1] == "a" and vocab.itos[26] == "z"
+    assert len(vocab) == 27
+    assert vocab.itos[1] == "a"
+    assert vocab.itos[26] == "z"
 
 
 def test_split_is_80_10_10_deterministic_and_a_partition(words):
@@ -85,7 +89,8 @@ def test_babynames_order_girls_then_boys_by_count():
     words = babynames(2017, "both")
     girls, boys = babynames(2017, "girls"), babynames(2017, "boys")
     assert words == girls + boys
-    assert girls[:3] == ["emma", "olivia", "ava"] and boys[:3] == ["liam", "noah", "william"]
+    assert girls[:3] == ["emma", "olivia", "ava"]
+    assert boys[:3] == ["liam", "noah", "william"]
     assert all(w == w.lower() for w in words)
 
 
@@ -112,7 +117,9 @@ def test_binary_message_has_single_punctuation():
     with pytest.raises(DataError) as e:
         parse_words(b"emma\nol\xffivia\n")
     message = str(e.value)
-    assert "binary file?)" in message and "?." not in message and "?;" not in message
+    assert "binary file?)" in message
+    assert "?." not in message
+    assert "?;" not in message
 
 
 def test_devices_and_directories(tmp_path):

@@ -31,7 +31,9 @@ def test_trigram_probabilities_csv_labels_two_character_contexts():
     v = Vocab.from_words(WORDS)
     T = fit_counts(WORDS, v, k=2)
     rows = read(matrix_csv(T, T.P))
-    assert len(rows) == 1 + len(v) ** 2 and rows[1][0] == ".." and rows[2][0] == ".a"
+    assert len(rows) == 1 + len(v) ** 2
+    assert rows[1][0] == ".."
+    assert rows[2][0] == ".a"
     assert abs(sum(float(x) for x in rows[1][1:]) - 1) < 1e-5
 
 
@@ -41,4 +43,6 @@ def test_samples_csv_and_weights_json():
     v = Vocab.from_words(WORDS)
     W = torch.arange(49.0).view(7, 7)
     out = json.loads(weights_json(W, Table(v, 1, torch.softmax(W, 1))))
-    assert out["vocab"] == list(v.itos) and out["context"] == 1 and out["W"][1][2] == 9.0
+    assert out["vocab"] == list(v.itos)
+    assert out["context"] == 1
+    assert out["W"][1][2] == 9.0

@@ -39,12 +39,14 @@ def wait_text(page, pattern: str, timeout: float = 60) -> str:
 def test_heatmap_renders_with_the_lecture_labels(page):
     state = open_app(page)
     trace = state["data"][0]
-    assert trace["x"] == LETTERS and trace["y"] == LETTERS
+    assert trace["x"] == LETTERS
+    assert trace["y"] == LETTERS
     cell = page.locator(".st-key-heatmap .mm-cell").nth(1 * 27 + 14)  # row "a", column "n"
     assert cell.inner_text().split() == ["an", str(trace["z"][1][14])]
     cell.hover()
     tip = page.locator(".st-key-heatmap .mm-tip")
-    assert "count" in tip.inner_text() and "−log p" in tip.inner_text()
+    assert "count" in tip.inner_text()
+    assert "−log p" in tip.inner_text()
     words = page.locator("[data-testid=stMetric]", has_text="Words")
     words.wait_for()
     assert "32,469" in words.inner_text()
@@ -70,7 +72,8 @@ def test_training_draws_the_curve_to_the_chosen_epoch_with_the_floor(page):
     page.get_by_role("button", name="Train", exact=True).click()
     state = wait_chart(page, "loss", lambda s: s["meta"] == "60/60" and len(s["data"][0]["y"]) == 60)
     floor = state["data"][1]
-    assert floor["line"]["dash"] == "dash" and floor["y"][0] == floor["y"][1] < state["data"][0]["y"][-1]
+    assert floor["line"]["dash"] == "dash"
+    assert floor["y"][0] == floor["y"][1] < state["data"][0]["y"][-1]
     wait_text(page, r"Trained 60 epochs")
     time.sleep(0.5)
     page.screenshot(path=str(ARTIFACTS / "trained.png"))
@@ -109,14 +112,16 @@ def test_sidebar_change_during_training_stops_cleanly(page):
     state = wait_chart(page, "loss", lambda s: len(s["data"][0]["y"]) > 50)
     epoch = int(re.search(r"epoch (\d+)", text).group(1))
     assert 50 <= epoch < 1000, f"stopped at epoch {epoch}"
-    assert len(state["data"][0]["y"]) <= epoch + 1 and state["meta"].endswith("/1000"), state["meta"]
+    assert len(state["data"][0]["y"]) <= epoch + 1, state["meta"]
+    assert state["meta"].endswith("/1000"), state["meta"]
 
 
 def test_samples_appear_and_change_with_the_seed(page):
     open_app(page)
     tab(page, "Compare")
     first = table_text(page, 0)
-    assert "cexze" in first and "new" in first
+    assert "cexze" in first
+    assert "new" in first
     seed = page.locator(".st-key-seed input")
     seed.fill("42")
     seed.press("Enter")

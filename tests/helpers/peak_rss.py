@@ -7,17 +7,22 @@ from __future__ import annotations
 
 import json
 import random
-import resource
 import sys
 
 
-def rss() -> int:
+def _status(field: str) -> int:
     with open("/proc/self/status") as f:
-        return int(f.read().split("VmRSS:")[1].split()[0]) * 1024
+        return int(f.read().split(f"{field}:")[1].split()[0]) * 1024
+
+
+def rss() -> int:
+    return _status("VmRSS")
 
 
 def peak() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    """The process's own high-water mark (getrusage's ru_maxrss survives exec: it would include
+    the parent's size when it forked, a pytest process of several hundred MB)."""
+    return _status("VmHWM")
 
 
 def train_one(method: str, k: str, copies: str = "3") -> dict:

@@ -4,13 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: app test lint bench bench-browser names clean
+.PHONY: app test lint bench bench-browser names notebook notebook-html clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 
-$(VENV)/.app: requirements.txt | $(BIN)/python
+$(VENV)/.app: requirements.txt pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip install -q --no-deps -e .  # `import makemore` from anywhere in the venv (notebooks)
 	touch $@
 
 $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.app
@@ -35,6 +36,13 @@ bench-browser: $(VENV)/.dev
 
 names: $(VENV)/.app
 	$(BIN)/python -m makemore.build_names
+
+notebook: $(VENV)/.dev  # rewrite notebooks/bigram.ipynb from scripts/make_notebook.py, without outputs
+	$(BIN)/python scripts/make_notebook.py
+
+notebook-html: $(VENV)/.dev  # run the notebook and export it with its figures: artifacts/bigram.html
+	mkdir -p artifacts
+	$(BIN)/jupyter nbconvert --to html --execute notebooks/bigram.ipynb --output-dir artifacts
 
 clean:
 	rm -rf $(VENV) artifacts .pytest_cache .ruff_cache

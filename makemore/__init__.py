@@ -1,0 +1,55 @@
+"""makemore part 1 as a package: one probability table P[context, next], filled two ways.
+
+    import makemore as mm
+    words = mm.load_words()                                  # the bundled names.txt (or a path)
+    vocab = mm.Vocab.from_words(words)
+    counts = mm.fit_counts(words, vocab, k=1, smoothing=1)   # the count model: a Table
+    net, records = mm.fit_neural(mm.count_matrix(words, vocab), vocab, 1, mm.TrainConfig(epochs=100))
+    mm.nll(counts, words), mm.nll(net, words)                # average negative log-likelihood
+    mm.sample(counts, 5, seed=2147483647)                    # names, drawn as in the lecture
+    mm.score(counts, "emma").to_frame()                      # each transition, as a DataFrame
+    counts.to_frame()                                        # P with labelled rows and columns
+    mm.plots.heatmap(mm.count_matrix(words, vocab), vocab)   # the lecture's figure (Plotly)
+
+`train(N, config)` yields one record per epoch (for a live curve or your own loop); `fit_neural`
+runs it to the end with a progress bar when interactive. DataFrames come from makemore.frames,
+which imports pandas only when called.
+"""
+
+from makemore import frames, plots
+from makemore.counts import count_matrix, examples, fit_counts, smooth, sweep
+from makemore.data import DataError, Vocab, babynames, load_words, parse_words, split
+from makemore.frames import matrix_frame, records_frame, samples_frame, sweep_frame
+from makemore.neural import Record, TrainConfig, TrainingDiverged, fit_neural, train
+from makemore.table import Sample, Score, Table, nll, sample, score
+
+__all__ = [
+    "DataError",
+    "Record",
+    "Sample",
+    "Score",
+    "Table",
+    "TrainConfig",
+    "TrainingDiverged",
+    "Vocab",
+    "babynames",
+    "count_matrix",
+    "examples",
+    "fit_counts",
+    "fit_neural",
+    "frames",
+    "load_words",
+    "matrix_frame",
+    "nll",
+    "parse_words",
+    "plots",
+    "records_frame",
+    "sample",
+    "samples_frame",
+    "score",
+    "smooth",
+    "split",
+    "sweep",
+    "sweep_frame",
+    "train",
+]

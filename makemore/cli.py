@@ -113,37 +113,15 @@ def train_neural(words: list[str], vocab: Vocab, args) -> tuple[Table, dict]:
     config = TrainConfig(epochs=args.epochs, lr=args.lr, reg=args.reg, seed=args.seed, method=args.method)
     N = count_matrix(words, vocab, args.context)
     xs, ys = examples(words, vocab, args.context) if args.method != "counts" else (None, None)
-    bar = Progress(config.epochs) if sys.stderr.isatty() and not args.json else None
     t0 = time.perf_counter()
-    table, records = fit_neural(N, vocab, args.context, config, xs, ys, on_record=bar.update if bar else None)
+    table, records = fit_neural(N, vocab, args.context, config, xs, ys, progress=sys.stderr.isatty() and not args.json)
     seconds = time.perf_counter() - t0
-    if bar:
-        bar.close()
     return table, {
         "losses": [r.nll for r in records],
         "totals": [r.total for r in records],
         "nll": nll(table, words),
         "train_seconds": seconds,
     }
-
-
-class Progress:
-    """A one-line progress bar on stderr."""
-
-    def __init__(self, total: int):
-        self.total, self.last = total, 0.0
-
-    def update(self, record) -> None:
-        now = time.perf_counter()
-        if now - self.last < 0.05 and record.epoch != self.total:
-            return
-        self.last = now
-        done = int(30 * record.epoch / self.total)
-        bar = "#" * done + "-" * (30 - done)
-        print(f"\r[{bar}] {record.epoch}/{self.total} nll {record.nll:.4f}", end="", file=sys.stderr)
-
-    def close(self) -> None:
-        print(file=sys.stderr)
 
 
 def _finite(x):
@@ -175,6 +153,6 @@ def _text(command: str, out: dict) -> str:
     if command == "score":
         lines = [f"{t['context']}{t['next']}  p {t['p']:.4f}  -log p {t['nll']:.4f}" for t in out["transitions"]]
         return "\n".join(lines + [f"nll {out['nll']:.4f}  total {out['total']:.4f}"])
-    lines = ["smoothing   train     dev    test"]
-    lines += [f"{r['smoothing']:9g}  {r['train']:.4f}  {r['dev']:.4f}  {r['test']:.4f}" for r in out["rows"]]
-    return "\n".join(lines)
+    from makemore.frames import sweep_frame  # pandas: only this command's text output needs it
+
+    return sweep_frame(out["rows"]).to_string(float_format=lambda x: f"{x:.4f}")

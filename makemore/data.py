@@ -12,7 +12,8 @@ from pathlib import Path
 import torch
 
 BOUNDARY = "."  # the start/end token; reserved, never inside a word
-BUNDLED = Path(__file__).resolve().parent.parent / "names.txt"
+# the package's copy (a link to the checkout's names.txt; a real file once installed)
+BUNDLED = Path(__file__).resolve().parent / "names.txt"
 
 # sane limits: a word list bigger than this is a mistake (a wrong file), not a dataset
 MAX_BYTES = 20_000_000  # size of a file or upload

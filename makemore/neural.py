@@ -187,12 +187,54 @@ def neural_table(W: torch.Tensor, vocab, k: int) -> Table:
 
 
 def fit_neural(
-    N: torch.Tensor, vocab, k: int, config: TrainConfig = TrainConfig(), xs=None, ys=None, on_record=None
+    N: torch.Tensor,
+    vocab,
+    k: int = 1,
+    config: TrainConfig = TrainConfig(),
+    xs=None,
+    ys=None,
+    on_record=None,
+    progress: bool | None = None,
 ) -> tuple[Table, list[Record]]:
-    """Train to the end, calling on_record(record) after each epoch; returns (table, records)."""
+    """Train to the end; returns (table, records).
+
+    on_record(record) is called after each epoch. progress shows a tqdm bar; by default it does
+    when the run is interactive (a terminal or a notebook kernel) and there is no on_record.
+    """
+    if progress is None:
+        progress = on_record is None and _interactive()
+    bar = _bar(config.epochs) if progress else None
     records, W = [], None
-    for record, W in train(N, config, xs, ys):
-        records.append(record)
-        if on_record:
-            on_record(record)
+    try:
+        for record, W in train(N, config, xs, ys):
+            records.append(record)
+            if on_record:
+                on_record(record)
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(nll=f"{record.nll:.4f}", refresh=False)
+    finally:
+        if bar is not None:
+            bar.close()
     return neural_table(W, vocab, k), records
+
+
+def _interactive() -> bool:
+    import sys
+
+    return "ipykernel" in sys.modules or sys.stderr.isatty()
+
+
+def _bar(total: int):
+    """tqdm's notebook bar in a kernel that has ipywidgets, its text bar otherwise."""
+    import sys
+
+    from tqdm.std import tqdm
+
+    if "ipykernel" in sys.modules:
+        try:
+            import ipywidgets  # noqa: F401
+            from tqdm.notebook import tqdm
+        except ImportError:
+            pass
+    return tqdm(total=total, desc="training", unit="epoch")

@@ -207,3 +207,38 @@ def row_bars(p: torch.Tensor, vocab: Vocab, drawn: int | None, context: str) -> 
         xaxis={"type": "category"},
     )
     return fig
+
+
+def heatmap(N: torch.Tensor, vocab: Vocab, P: torch.Tensor | None = None, size: int = 760) -> go.Figure:
+    """The lecture's figure as a Plotly heatmap (for notebooks): each cell shows its two characters
+    and its count, shaded by the count; hover adds p when P is given."""
+    chars = [symbol_label(c) for c in vocab.itos]
+    text = [
+        [f"{a}{b}<br>{int(n)}" for b, n in zip(chars, row, strict=True)]
+        for a, row in zip(chars, N.tolist(), strict=True)
+    ]
+    custom = P.tolist() if P is not None else N.tolist()
+    fig = go.Figure(
+        go.Heatmap(
+            z=N.tolist(),
+            x=chars,
+            y=chars,
+            text=text,
+            texttemplate="%{text}",
+            textfont={"size": 9},
+            customdata=custom,
+            colorscale="Blues",
+            hovertemplate="%{y}%{x}: count %{z}"
+            + (", p %{customdata:.4f}" if P is not None else "")
+            + "<extra></extra>",
+            colorbar={"title": {"text": "count"}},
+        )
+    )
+    fig.update_layout(
+        width=size + 80,
+        height=size,
+        margin={"l": 40, "r": 20, "t": 40, "b": 20},
+        xaxis={"side": "top", "title": "next character", "tickmode": "array", "tickvals": chars},
+        yaxis={"autorange": "reversed", "title": "current character", "tickmode": "array", "tickvals": chars},
+    )
+    return fig

@@ -31,6 +31,12 @@ class Table:
         """The context after symbol ix follows context ctx (the oldest symbol drops out)."""
         return (ctx * len(self.vocab) + ix) % self.P.shape[0]
 
+    def to_frame(self):
+        """P as a pandas DataFrame with labelled contexts (rows) and next symbols (columns)."""
+        from makemore.frames import matrix_frame
+
+        return matrix_frame(self.P, self.vocab, self.k)
+
     def context_name(self, ix: int) -> str:
         V, out = len(self.vocab), []
         for _ in range(self.k):
@@ -78,6 +84,12 @@ class Score:
     @property
     def nll(self) -> float:
         return self.total / len(self.steps)
+
+    def to_frame(self):
+        """One row per transition: context, next, p, -log p (pandas)."""
+        from makemore.frames import score_frame
+
+        return score_frame(self)
 
 
 def score(table: Table, word: str) -> Score:

@@ -1,6 +1,7 @@
 """makemore explorer: the bigram (and trigram) model fit by counting and by gradient descent, side by side.
 
-The page's outline; each tab lives in ui/tabs/, the settings in ui/state.py, the engine in makemore/.
+The page's outline. Two modes share the settings: the explorer (a sidebar and five tabs, ui/tabs/)
+and the lecture (one step per screen, ui/lecture/). The engine is makemore/.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from pathlib import Path
 import streamlit as st
 import torch
 
+from ui import lecture
 from ui.boundary import guarded
 from ui.components import preload
 from ui.corpus import dataset_ui
 from ui.params import TABS
 from ui.sidebar import settings_ui, show_cost
-from ui.state import Settings, publish, restore
+from ui.state import Settings, keep, kept, publish, restore
 from ui.tabs import compare, counts, net, score, steps
 from ui.text import literal
 
@@ -32,13 +34,25 @@ CSS = (Path(__file__).resolve().parent / "ui" / "page.css").read_text()
 
 
 def main() -> None:
-    st.set_page_config(page_title="makemore explorer", page_icon="🔤", layout="wide")
+    lecturing = st.session_state.get("_kept", {}).get("mode") == "lecture" or st.query_params.get("mode") == "lecture"
+    st.set_page_config(
+        page_title="makemore explorer",
+        page_icon="🔤",
+        layout="wide",
+        initial_sidebar_state="collapsed" if lecturing else "auto",
+    )
     st.html(f"<style>{CSS}</style>")
     notes = restore()
     # the sidebar first: whatever fails in a tab, the controls stay
     corpus = dataset_ui()
     if notes:
         st.sidebar.warning("Link: ignored " + "; ".join(literal(n) for n in notes) + ".", icon="🔗")
+    if st.session_state["_kept"]["mode"] == "lecture":
+        s = Settings.read()
+        publish(s)
+        guarded("lecture", lecture.show, s, corpus)
+        return
+    st.sidebar.button("Lecture mode", key="to_lecture", on_click=keep, args=("mode", "lecture"), width="stretch")
     cost_slot = settings_ui()
     s = Settings.read()
     guarded("sidebar", show_cost, cost_slot, s, corpus)
@@ -48,8 +62,8 @@ def main() -> None:
         f"{corpus.label}: {len(corpus.words):,} words, {corpus.n_examples(s.context):,} examples, "
         f"{len(corpus.vocab)} symbols. One table P[context, next], filled by counting and by gradient descent."
     )
-    # only the open tab runs (on_change="rerun"): a slider step redraws one tab, not five
-    for name, tab in zip(TABS, st.tabs(TABS, key="tab", on_change="rerun"), strict=True):
+    # only the open tab runs (a callable on_change makes the tabs lazy): a slider step redraws one tab
+    for name, tab in zip(TABS, st.tabs(TABS, **kept("tab")), strict=True):
         if tab.open:
             with tab:
                 guarded(name, SHOW[name], s, corpus)

@@ -1,14 +1,29 @@
 // The lecture's bigram figure as an HTML grid: each cell shows its two characters and its value,
 // shaded on the Blues scale; hover shows count, p and -log p. A new table updates the cells in
 // place (no chart library, no re-layout), so a slider step redraws in a few milliseconds.
+// The grid fits the window (width and height), so the whole table is on screen without scrolling;
+// what a cell shows follows its size: pair and value, the value alone, or only its shade, with
+// text never smaller than 11 px and never wider than its cell.
 const BLUES = [[247, 251, 255], [222, 235, 247], [198, 219, 239], [158, 202, 225], [107, 174, 214],
                [66, 146, 198], [33, 113, 181], [8, 81, 156], [8, 48, 107]];
+const MIN_FONT = 11; // px: readable on a projector
+const GAP = 1;
 
-function blue(t) {
+function shade(t) {
   const x = Math.min(Math.max(t, 0), 1) * (BLUES.length - 1);
   const i = Math.min(Math.floor(x), BLUES.length - 2), f = x - i;
-  const c = BLUES[i].map((v, k) => Math.round(v + f * (BLUES[i + 1][k] - v)));
-  return `rgb(${c[0]},${c[1]},${c[2]})`;
+  return BLUES[i].map((v, k) => Math.round(v + f * (BLUES[i + 1][k] - v)));
+}
+
+function luminance([r, g, b]) {
+  const lin = (c) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+  return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+}
+
+// black or white, whichever contrasts more with the cell (at least 4.58:1 on this scale)
+function ink(rgb) {
+  const L = luminance(rgb);
+  return (L + 0.05) / 0.05 >= 1.05 / (L + 0.05) ? "#000" : "#fff";
 }
 
 function now() {
@@ -22,42 +37,44 @@ function el(tag, cls, text) {
   return e;
 }
 
+// a value in at most four characters: 6860 -> 6.9k, 0.139 -> .139, -2.345 -> −2.3
+function compact(v, view) {
+  if (view === "counts") {
+    if (v < 1000) return String(Math.round(v));
+    if (v < 9950) return (v / 1000).toFixed(1) + "k";
+    if (v < 999500) return Math.round(v / 1000) + "k";
+    return (v / 1e6).toFixed(1) + "M";
+  }
+  if (view === "probabilities") return v >= 0.9995 ? "1" : v.toFixed(3).replace(/^0/, "");
+  return (v <= -9.95 ? v.toFixed(0) : v.toFixed(1)).replace("-", "−");
+}
+
+function full(v, view) {
+  return v.toFixed({ counts: 0, probabilities: 3, "log-probabilities": 2 }[view]).replace("-", "−");
+}
+
 function build(root, d) {
   root.innerHTML = "";
-  // axis titles: which characters are the context (rows) and which the next one (columns)
   const cols = el("div", "mm-axis mm-cols");
   const rows = el("div", "mm-axis mm-rows");
   const legend = el("div", "mm-legend");
   legend.append(el("span", "mm-legend-title"), el("span", "mm-lo"), el("span", "mm-bar"), el("span", "mm-hi"));
-  const grid = document.createElement("div");
-  grid.className = "mm-grid";
-  const labelChars = Math.max(...d.y.map((r) => r.length));
-  grid.style.gridTemplateColumns = `${0.9 + 0.7 * labelChars}em repeat(${d.x.length}, minmax(0, 1fr))`;
-  grid.appendChild(document.createElement("div"));
-  for (const c of d.x) {
-    const h = document.createElement("div");
-    h.className = "mm-head";
-    h.textContent = c;
-    grid.appendChild(h);
-  }
+  const grid = el("div", "mm-grid");
+  grid.appendChild(el("div"));
+  for (const c of d.x) grid.appendChild(el("div", "mm-head mm-colhead", c));
   const cells = [];
   d.y.forEach((r, i) => {
-    const h = document.createElement("div");
-    h.className = "mm-head";
-    h.textContent = r;
-    grid.appendChild(h);
+    grid.appendChild(el("div", "mm-head mm-rowhead", r));
     cells.push(d.x.map((_, j) => {
-      const cell = document.createElement("div");
-      cell.className = "mm-cell";
+      const cell = el("div", "mm-cell");
       cell.dataset.i = i;
       cell.dataset.j = j;
-      cell.innerHTML = "<b></b><span></span>";
+      cell.append(el("b"), el("span"));
       grid.appendChild(cell);
       return cell;
     }));
   });
-  const tip = document.createElement("div");
-  tip.className = "mm-tip";
+  const tip = el("div", "mm-tip");
   const body = el("div", "mm-body");
   body.append(rows, grid);
   root.append(cols, body, legend, tip);
@@ -69,17 +86,66 @@ function build(root, d) {
     const lines = [`${d.y[i]}${d.x[j]}`, `count ${d.count[i][j].toLocaleString("en-US")}`,
       `p ${p < 1e-4 && p > 0 ? p.toExponential(2) : p.toFixed(4)}`, `−log p ${(-Math.log(p)).toFixed(3)}`];
     tip.replaceChildren(...lines.map((t, k) => el(k ? "div" : "b", "", t)));
-    tip.style.left = cell.offsetLeft + cell.offsetWidth + 4 + "px";
+    tip.style.left = Math.min(cell.offsetLeft + cell.offsetWidth + 4, root.clientWidth - 140) + "px";
     tip.style.top = cell.offsetTop + "px";
     tip.style.display = "block";
   });
   grid.addEventListener("mouseleave", () => (tip.style.display = "none"));
-  // font sizes follow the cell width, set once per resize rather than per cell
-  new ResizeObserver(() => {
-    const cell = cells[0][0].offsetWidth;
-    if (cell) grid.style.setProperty("--cell", cell + "px");
-  }).observe(grid);
   root._cells = cells;
+  root._grid = grid;
+  new ResizeObserver(() => fit(root)).observe(root);
+  window.addEventListener("resize", () => fit(root));
+}
+
+// the cell size that lets the whole grid fit the root's width and the window's height
+function fit(root) {
+  const d = root._mm && root._mm.data, grid = root._grid;
+  if (!d || !grid || !root.isConnected || root.offsetParent === null) return;
+  const n = d.y.length, m = d.x.length;
+  const labelChars = Math.max(...d.y.map((r) => r.length));
+  const label = Math.ceil(MIN_FONT * (0.9 + 0.62 * labelChars));
+  const rowsAxis = root.querySelector(".mm-rows").offsetWidth + 4;
+  const byWidth = (root.clientWidth - rowsAxis - label - GAP * m) / m;
+  const top = root.getBoundingClientRect().top;
+  const below = 6 + root.querySelector(".mm-legend").offsetHeight + root.querySelector(".mm-cols").offsetHeight;
+  const byHeight = (window.innerHeight - top - below - 14 - MIN_FONT * 1.4 - GAP * n) / n;
+  // a grid below the fold (the page is scrolled, or it sits under other content) sizes by width
+  const cell = Math.max(4, Math.floor(top > window.innerHeight * 0.6 ? byWidth : Math.min(byWidth, byHeight)));
+  grid.style.gridTemplateColumns = `${label}px repeat(${m}, ${cell}px)`;
+  grid.style.gridAutoRows = `${cell}px`;
+  grid.style.gridTemplateRows = `${Math.ceil(MIN_FONT * 1.4)}px`;
+  grid.style.setProperty("--cell", cell + "px");
+  // row labels: every one when a row is tall enough for 11 px text, else every k-th
+  const every = Math.max(1, Math.ceil((MIN_FONT + 1) / (cell + GAP)));
+  grid.querySelectorAll(".mm-rowhead").forEach((h, i) => (h.style.visibility = i % every ? "hidden" : "visible"));
+  grid.querySelectorAll(".mm-colhead").forEach((h, i) => (h.style.visibility = i % Math.max(1, Math.ceil((MIN_FONT * 1.2) / (cell + GAP))) ? "hidden" : "visible"));
+  const font = Math.max(MIN_FONT, Math.min(18, Math.floor(cell * 0.3)));
+  grid.style.setProperty("--font", font + "px");
+  root.dataset.mode = cell >= 2 * font * 1.1 + 2 ? "two" : cell >= font * 1.25 ? "one" : "none";
+  paint(root);
+}
+
+function paint(root) {
+  const d = root._mm.data, mode = root.dataset.mode || "two";
+  const flat = d.z.flat(), lo = Math.min(...flat), hi = Math.max(...flat), span = hi - lo || 1;
+  d.z.forEach((row, i) => row.forEach((v, j) => {
+    const cell = root._cells[i][j], rgb = shade((v - lo) / span);
+    cell.style.background = `rgb(${rgb[0]},${rgb[1]},${rgb[2]})`;
+    cell.style.color = ink(rgb);
+    cell.firstChild.textContent = mode === "two" || mode === "pair" ? d.y[i] + d.x[j] : "";
+    cell.lastChild.textContent = mode === "two" ? full(v, d.view) : mode === "one" ? compact(v, d.view) : "";
+  }));
+  // text too wide for its cell at this size: the next, smaller mode (never an overlap)
+  if (mode !== "none") {
+    const w = root._cells[0][0].clientWidth;
+    const wide = root._cells.some((r) => r.some((c) => c.lastChild.scrollWidth > w || c.firstChild.scrollWidth > w));
+    if (wide) {
+      root.dataset.mode = { two: "one", one: "pair", pair: "none" }[mode];
+      return paint(root);
+    }
+  }
+  root.querySelector(".mm-lo").textContent = full(lo, d.view);
+  root.querySelector(".mm-hi").textContent = full(hi, d.view);
 }
 
 export default function (component) {
@@ -93,21 +159,18 @@ export default function (component) {
   mm.renders += 1;
   const d = JSON.parse(text);
   mm.data = d;
-  if (!root._cells || root._cells.length !== d.y.length || root._cells[0].length !== d.x.length) build(root, d);
-  const flat = d.z.flat(), lo = Math.min(...flat), hi = Math.max(...flat), span = hi - lo || 1;
-  const digits = { counts: 0, probabilities: 3, "log-probabilities": 2 }[d.view];
+  const rebuild = !root._cells || root._cells.length !== d.y.length || root._cells[0].length !== d.x.length;
+  if (rebuild) build(root, d);
   root.querySelector(".mm-cols").textContent = (d.cols || "next character") + " →";
   root.querySelector(".mm-rows").textContent = d.rows || "context";
   root.querySelector(".mm-legend-title").textContent = d.legend || d.view;
-  root.querySelector(".mm-lo").textContent = lo.toFixed(digits);
-  root.querySelector(".mm-hi").textContent = hi.toFixed(digits);
-  d.z.forEach((row, i) => row.forEach((v, j) => {
-    const cell = root._cells[i][j], t = (v - lo) / span;
-    cell.style.background = blue(t);
-    cell.style.color = t > 0.55 ? "white" : "#333";
-    cell.firstChild.textContent = d.y[i] + d.x[j];
-    cell.lastChild.textContent = v.toFixed(digits);
-  }));
+  if (rebuild) {
+    root.querySelectorAll(".mm-rowhead").forEach((h, i) => (h.textContent = d.y[i]));
+    fit(root);
+  } else {
+    root.querySelectorAll(".mm-rowhead").forEach((h, i) => (h.textContent = d.y[i]));
+    paint(root);
+  }
   requestAnimationFrame(() => {
     mm.draws += 1;
     mm.lastDraw = now(); // painted

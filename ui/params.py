@@ -15,6 +15,8 @@ TEMPERATURES = [0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.5, 2.0, 3.0,
 DATASETS = ("names.txt", "SSA year", "upload")
 FIT_ON = ("all words", "train split")
 TABS = ("Counts", "Neural net", "Compare", "Score a name", "Sample step by step")
+MODES = ("explorer", "lecture")
+N_STEPS = 11  # the lecture mode's steps (ui/lecture)
 MAX_EPOCHS = 1000
 MAX_LR = 1_000_000.0
 MAX_SEED = 2**53 - 1  # the largest integer a browser number input holds exactly
@@ -63,6 +65,8 @@ class Param:
 
 
 PARAMS: dict[str, Param] = {
+    "mode": Param("explorer", _choice(MODES)),
+    "step": Param(1, _number(int, 1, N_STEPS)),
     "tab": Param("Counts", _choice(TABS)),
     "dataset": Param("names.txt", _choice(DATASETS)),
     "year": Param(2017, _number(int, YEARS.start, YEARS.stop - 1)),

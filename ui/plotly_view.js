@@ -49,6 +49,13 @@ export default function (component) {
       } else if (window.Plotly && div.data) Plotly.Plots.resize(div);
     });
     mm.observer.observe(div);
+    // the theme changed (Streamlit's settings menu, or the OS): redraw in the new colours
+    mm.themeCheck = setInterval(() => {
+      if (!div.isConnected) return clearInterval(mm.themeCheck);
+      if (window.Plotly && div.data && getComputedStyle(div).color !== div._mmColor) {
+        Plotly.relayout(div, themed(div, div.layout));
+      }
+    }, 1000);
   }
 }
 
@@ -59,9 +66,26 @@ function squareHeight(div, layout) {
   return side + (m.t || 100) + (m.b || 80);
 }
 
+// the page's theme, read from the text colour Streamlit gives the chart's container: charts follow
+// light and dark (Streamlit's setting or the OS preference) with transparent backgrounds
+function themed(div, layout) {
+  const color = getComputedStyle(div).color || "#31333f";
+  const grid = "rgba(128,128,128,0.28)";
+  const axis = (a) => ({ ...a, gridcolor: grid, zerolinecolor: grid, linecolor: grid,
+    tickfont: { ...(a && a.tickfont), color }, title: typeof (a && a.title) === "object" ? { ...a.title, font: { ...(a.title.font || {}), color } } : a && a.title });
+  const out = { ...layout, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
+    font: { ...(layout.font || {}), color }, legend: { ...(layout.legend || {}), bgcolor: "rgba(0,0,0,0)", font: { color } } };
+  for (const k of Object.keys(layout)) if (/^[xy]axis\d*$/.test(k)) out[k] = axis(layout[k]);
+  if (layout.title) out.title = { ...layout.title, font: { ...(layout.title.font || {}), color } };
+  if (layout.annotations) out.annotations = layout.annotations.map((a) => ({ ...a, font: { ...(a.font || {}), color } }));
+  div._mmColor = color;
+  return out;
+}
+
 function draw(div) {
   const mm = div._mm, fig = mm.pending;
   mm.pending = null;
+  fig.layout = themed(div, fig.layout);
   if (fig.layout.meta === "square") fig.layout.height = squareHeight(div, fig.layout);
   div.style.height = (fig.layout.height || 400) + "px";
   loadPlotly()

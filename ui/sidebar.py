@@ -7,7 +7,7 @@ import streamlit as st
 from makemore.neural import METHODS, TooBig, check_cost, human_bytes, human_seconds
 from ui.corpus import Corpus
 from ui.params import FIT_ON, MAX_EPOCHS, MAX_LR, MAX_SEED, SMOOTHINGS, TEMPERATURES
-from ui.state import Settings
+from ui.state import Settings, keep, kept
 from ui.text import literal
 
 ANIMATE_SECONDS = 3.0  # with "animate", a short run is spread over this long so it can be watched
@@ -15,30 +15,30 @@ SLOW_SECONDS = 10.0  # a run estimated longer than this is announced before it s
 
 
 def open_tab(name: str) -> None:
-    st.session_state["tab"] = name
+    keep("tab", name)
 
 
 def settings_ui():
     """Every model and sampling control; returns a slot under Train for the run's cost."""
     sb = st.sidebar
-    sb.radio("Context", [1, 2], key="context", horizontal=True, format_func=lambda k: ("bigram", "trigram")[k - 1])
-    sb.radio("Fit on", FIT_ON, key="fit_on", horizontal=True, help="train split: exercise E02, dev/test held out")
+    sb.radio("Context", [1, 2], **kept("context"), horizontal=True, format_func=lambda k: ("bigram", "trigram")[k - 1])
+    sb.radio("Fit on", FIT_ON, **kept("fit_on"), horizontal=True, help="train split: exercise E02, dev/test held out")
     sb.header("Count model")
-    sb.select_slider("Smoothing s (add-s)", SMOOTHINGS, key="smoothing", format_func=lambda s: f"{s:g}")
+    sb.select_slider("Smoothing s (add-s)", SMOOTHINGS, **kept("smoothing"), format_func=lambda s: f"{s:g}")
     sb.header("Neural net")
-    sb.slider("Epochs", 1, MAX_EPOCHS, key="epochs")
+    sb.slider("Epochs", 1, MAX_EPOCHS, **kept("epochs"))
     c1, c2 = sb.columns(2)
-    c1.number_input("Learning rate", 1e-4, MAX_LR, key="lr", format="%g")
-    c2.number_input("Regularization", 0.0, 100.0, key="reg", format="%g", step=0.01)
-    sb.selectbox("Method", METHODS, key="method", help="four ways to compute the same loss; counts is fastest")
-    sb.checkbox("Animate training", key="animate", help=f"spread a fast run over ~{ANIMATE_SECONDS:g} s")
+    c1.number_input("Learning rate", 1e-4, MAX_LR, **kept("lr"), format="%g")
+    c2.number_input("Regularization", 0.0, 100.0, **kept("reg"), format="%g", step=0.01)
+    sb.selectbox("Method", METHODS, **kept("method"), help="four ways to compute the same loss; counts is fastest")
+    sb.checkbox("Animate training", **kept("animate"), help=f"spread a fast run over ~{ANIMATE_SECONDS:g} s")
     sb.button("Train", key="train", type="primary", width="stretch", on_click=open_tab, args=("Neural net",))
     cost_slot = sb.empty()
     sb.header("Sampling")
-    sb.number_input("Seed", 0, MAX_SEED, step=1, key="seed")
+    sb.number_input("Seed", 0, MAX_SEED, step=1, **kept("seed"))
     c1, c2 = sb.columns(2)
-    c1.slider("Samples", 1, 100, key="n_samples")
-    c2.select_slider("Temperature", TEMPERATURES, key="temperature", format_func=lambda t: f"{t:g}")
+    c1.slider("Samples", 1, 100, **kept("n_samples"))
+    c2.select_slider("Temperature", TEMPERATURES, **kept("temperature"), format_func=lambda t: f"{t:g}")
     return cost_slot
 
 

@@ -10,13 +10,17 @@ from makemore.neural import TrainConfig
 from ui.compat import keys_sent_by_browser
 from ui.params import FIT_ON, PARAMS, from_url, to_url
 
-KEPT = ("view", "slice", "name", "year", "sex")  # widgets not drawn in every run (one tab, one dataset)
+# the sidebar's always-drawn widgets (the ones a reconnecting page sends before they exist again)
+SIDEBAR = ("dataset", "context", "fit_on", "smoothing", "epochs", "lr", "reg", "method", "animate", "seed")
+SIDEBAR += ("n_samples", "temperature")
 
 
 @dataclass(frozen=True)
 class Settings:
     """Every setting of the page, as the URL carries them; one per script run."""
 
+    mode: str  # explorer (tabs) or lecture (one step per screen)
+    step: int  # the lecture's step, 1-based
     tab: str
     dataset: str
     year: int
@@ -38,7 +42,13 @@ class Settings:
 
     @classmethod
     def read(cls) -> Settings:
-        return cls(**{f.name: st.session_state[f.name] for f in fields(cls)})
+        """The settings of this run (after the sidebar is drawn: see `restore`)."""
+        ss = st.session_state
+        for key in ss.get("_sent", ()):  # values a reconnecting page sent, now readable by key
+            if key in ss:
+                ss["_kept"][key] = ss[key]
+        ss["_sent"] = set()
+        return cls(**{f.name: ss["_kept"][f.name] for f in fields(cls)})
 
     @property
     def fit_part(self) -> str:
@@ -55,37 +65,34 @@ class Settings:
 def restore() -> list[str]:
     """Put every setting in session_state; returns the notes about values the link had wrong.
 
-    Once per session the values come from the URL, except those the browser itself sent (a page
-    reconnecting after a server restart sends its widgets' values, newer than its URL). Streamlit
-    drops the state of a widget that is not drawn in a run (a widget of another tab, the year when
-    the dataset is not SSA), so those settings live in `_kept`, copied there by the widget's
-    on_change (see `kept`) and put back at the start of every run.
+    The settings live in `_kept`: once per session they come from the URL, then every widget's
+    on_change copies its new value there (see `kept`), and each run starts by putting them back.
+    Streamlit drops the state of a widget that is not drawn in a run (another tab's, the lecture
+    mode's), so without `_kept` a setting would reset whenever its widget is not on screen.
+
+    A page that reconnects to a restarted server sends its sidebar widgets' values, newer than the
+    URL it would otherwise restore from: those are left alone and read back by `Settings.read`.
     """
     ss = st.session_state
-    sent: set[str] = set()
     if "_kept" not in ss:
         values, notes = from_url(st.query_params.to_dict())
-        sent = keys_sent_by_browser() - set(KEPT)
-        ss["_kept"] = {key: values.get(key, PARAMS[key].default) for key in KEPT}
+        ss["_kept"] = {key: values.get(key, p.default) for key, p in PARAMS.items()}
         ss["_url_notes"] = notes
-        for key, p in PARAMS.items():
-            if key not in sent and key not in KEPT:
-                ss[key] = values.get(key, p.default)
-    for key, p in PARAMS.items():
-        if key in KEPT:
+        lecture = ss["_kept"]["mode"] == "lecture"
+        ss["_sent"] = set() if lecture else keys_sent_by_browser() & set(SIDEBAR)
+    for key in PARAMS:
+        if key not in ss["_sent"]:
             ss[key] = ss["_kept"][key]
-        elif key not in sent:
-            ss.setdefault(key, p.default)
     return ss["_url_notes"]
 
 
 def kept(key: str) -> dict:
-    """Keyword arguments for a widget that is not drawn in every run: its value outlives the run."""
+    """Keyword arguments for a settings widget: its key, and an on_change that keeps its value."""
     return {"key": key, "on_change": keep, "args": (key,)}
 
 
 def keep(key: str, value=None) -> None:
-    """Remember the widget's new value (or set one from code)."""
+    """Remember the widget's new value; or set one from code (value=...), before its widget is drawn."""
     ss = st.session_state
     ss["_kept"][key] = ss[key] if value is None else value
     if value is not None:

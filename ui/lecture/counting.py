@@ -1,0 +1,114 @@
+"""Lecture steps 1-5: the data, one name's bigrams, the count table, one row, sampling."""
+
+from __future__ import annotations
+
+import html
+import itertools
+import math
+
+import streamlit as st
+import torch
+
+from makemore import plots
+from makemore.table import Table, draw, nll_counts, sample
+from ui.components import heatmap_view, plotly_view
+from ui.corpus import Corpus
+from ui.models import count_model, count_samples, heatmap_data, slice_rows
+from ui.state import Settings, kept
+from ui.text import literal
+
+
+def chips(items: list[str], cls: str = "") -> None:
+    """Symbols or pairs as large boxes, each shown literally."""
+    boxes = "".join(f'<span class="mm-chip {cls}">{html.escape(plots.symbol_label(x))}</span>' for x in items)
+    st.html(f'<div class="mm-chips">{boxes}</div>')
+
+
+def data(s: Settings, corpus: Corpus, left, right) -> None:
+    words = corpus.words
+    short, long = min(words, key=len), max(words, key=len)
+    with left:
+        st.markdown(
+            f"**{corpus.label}** holds **{len(words):,} words**. The shortest has {len(short)} "
+            f"characters ({literal(short)}), the longest {len(long)} ({literal(long)}). "
+            "Each word is a small lesson in which character follows which."
+        )
+        st.markdown("The first few:")
+        chips(words[:12])
+    with right:
+        plotly_view(plots.length_bars(words), key="lecture_lengths")
+
+
+def first_known(corpus: Corpus, name: str) -> str:
+    """The typed name if the vocabulary can spell it, else the list's first word."""
+    return name if name and all(c in corpus.vocab.stoi for c in name) else corpus.words[0]
+
+
+def bigrams(s: Settings, corpus: Corpus, left, right) -> None:
+    with left:
+        st.text_input("A name", max_chars=64, **kept("name"))
+        name = first_known(corpus, s.name)
+        st.markdown(
+            f"A word of {len(name)} characters gives {len(name) + 1} pairs: the start token '.' before "
+            "the first character and the end token '.' after the last. The model learns nothing but these pairs."
+        )
+    with right:
+        chs = [".", *name, "."]
+        chips(chs, "mm-big")
+        chips([a + b for a, b in itertools.pairwise(chs)], "mm-pair")
+
+
+def counts(s: Settings, corpus: Corpus, left, right) -> None:
+    first, _ = slice_rows(s, corpus)
+    with left:
+        st.markdown(
+            f"Count every pair of all {corpus.n_examples(s.context):,} examples into one table: row = the "
+            "current character, column = the next one. Darker means more often."
+        )
+        st.radio("Show", plots.VIEWS, **kept("view"))
+    with right:
+        heatmap_view(heatmap_data(corpus.key, corpus, s.context, s.smoothing, s.view, first or "."), key="heatmap")
+
+
+def one_row(s: Settings, corpus: Corpus, left, right) -> None:
+    model = count_model(s, corpus)
+    V = len(corpus.vocab)
+    with left:
+        ctx = st.selectbox("Row (the current character)", list(corpus.vocab.itos[:V]), key="lecture_row")
+        st.number_input("Seed of the generator", 0, 2**53 - 1, step=1, **kept("seed"))
+        row = model.context_index(ctx * s.context) if s.context > 1 else corpus.vocab.stoi[ctx]
+        p = model.P[row]
+        g = torch.Generator().manual_seed(s.seed)
+        drawn = draw(p, g)
+        st.markdown(
+            f"Divide the row of {literal(ctx)!s} by its sum: {V} probabilities that add up to 1. "
+            f"`torch.multinomial` with seed {s.seed} drew **{literal(plots.symbol_label(corpus.vocab.itos[drawn]))}** "
+            f"(p = {float(p[drawn]):.3f})."
+        )
+    with right:
+        plotly_view(plots.row_bars(p, corpus.vocab, drawn, model.context_name(row)), key="lecture_row_bars")
+
+
+def uniform_table(model: Table) -> Table:
+    return Table(model.vocab, model.k, torch.full_like(model.P, 1 / model.P.shape[1]))
+
+
+def sampling(s: Settings, corpus: Corpus, left, right) -> None:
+    model = count_model(s, corpus)
+    uniform = uniform_table(model)
+    N = corpus.counts(s.context, s.fit_part)
+    with left:
+        st.number_input("Seed", 0, 2**53 - 1, step=1, **kept("seed"))
+        st.markdown(
+            f"Draw one character after another until '.' comes out. The counts give names that sound like "
+            f"names (NLL {nll_counts(model.P, N):.3f}); a uniform table, all that a model knows before it "
+            f"learns, gives noise (NLL ln {len(corpus.vocab)} = {math.log(len(corpus.vocab)):.3f})."
+        )
+    with right:
+        c1, c2 = st.columns(2)
+        with c1:
+            st.markdown("**Count model**")
+            chips([x.name + ("…" if x.cut else "") for x in count_samples(s, corpus)[:10]])
+        with c2:
+            st.markdown("**Uniform model**")
+            chips([x.name[:20] + ("…" if len(x.name) > 20 else "") for x in sample(uniform, 10, s.seed)])

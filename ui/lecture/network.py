@@ -1,0 +1,143 @@
+"""Lecture steps 8-11: one-hot inputs, one forward pass, gradient descent live, and the punchline."""
+
+from __future__ import annotations
+
+import streamlit as st
+import torch
+import torch.nn.functional as F
+
+from makemore import plots
+from makemore.counts import count_matrix, examples, smooth
+from makemore.neural import TrainConfig, init_weights, train
+from makemore.table import nll_counts
+from ui.components import plotly_view
+from ui.corpus import Corpus
+from ui.lecture.counting import first_known
+from ui.models import count_model, net_run, split_nlls
+from ui.state import Settings, kept
+from ui.tabs import net as net_tab
+from ui.text import literal
+
+REGS = [0.001, 0.01, 0.1, 1.0, 10.0, 100.0]
+SMOOTHS = [0.1, 1.0, 10.0, 100.0, 1000.0, 10000.0]
+
+
+def one_hot(s: Settings, corpus: Corpus, left, right) -> None:
+    with left:
+        st.text_input("A name", max_chars=64, **kept("name"))
+        name = first_known(corpus, s.name)
+        st.markdown(
+            f"The net reads one character at a time as a vector of {len(corpus.vocab)} zeros with a single 1 "
+            f"at the character's index: `F.one_hot(xs, {len(corpus.vocab)})`. {literal(name)} gives "
+            f"{len(name) + 1} inputs, one per pair."
+        )
+    with right:
+        xs, _ = examples([name], corpus.vocab, 1)
+        rows = [f"{i + 1}: {c}" for i, c in enumerate(["."] + list(name))]
+        plotly_view(
+            plots.one_hot(xs.tolist(), corpus.vocab, rows, height=min(420, 90 + 24 * len(rows))), key="lecture_onehot"
+        )
+
+
+def forward(s: Settings, corpus: Corpus, left, right) -> None:
+    V = len(corpus.vocab)
+    with left:
+        st.text_input("A name", max_chars=64, **kept("name"))
+        name = first_known(corpus, s.name)
+        xs, ys = examples([name], corpus.vocab, 1)
+        i = st.slider("Example (pair) of the name", 1, len(xs), 1, key="lecture_example") - 1
+        W = init_weights(V, V, s.seed).detach()  # the lecture's torch.randn((27, 27), generator=g)
+        logits = F.one_hot(xs[i], V).float() @ W  # (V,)
+        probs = logits.exp() / logits.exp().sum()
+        p = float(probs[ys[i]])
+        a, b = corpus.vocab.itos[int(xs[i])], corpus.vocab.itos[int(ys[i])]
+        st.markdown(
+            f"Input “{literal(a)}” picks one row of a random W (seed {s.seed}): the logits. exp makes them "
+            f"positive, dividing by their sum makes them probabilities. The true next character "
+            f"“{literal(b)}” gets p = **{p:.4f}**, so this example's loss is −log p = **{-torch.log(probs[ys[i]]).item():.3f}**."
+        )
+    with right:
+        plotly_view(plots.forward(logits, probs, corpus.vocab, int(ys[i])), key="lecture_forward")
+
+
+def descent(s: Settings, corpus: Corpus, left, right) -> None:
+    floor = split_nlls(corpus.key, corpus, s.context, s.fit_part, s.smoothing)[s.fit_part]
+    with left:
+        st.slider("Epochs", 1, 1000, **kept("epochs"))
+        st.number_input("Learning rate", 1e-4, 1_000_000.0, format="%g", **kept("lr"))
+        pressed = st.button("Train", key="lecture_train", type="primary", width="stretch")
+        st.markdown(
+            "Each epoch: forward pass over every example, the average NLL (plus λ·mean(W²)), backward, "
+            "and W −= lr · grad. The curve falls towards the count model's NLL, the dashed line."
+        )
+    with right:
+        status, chart = st.empty(), st.empty()
+        run = st.session_state.get("run")
+        if run and run["status"] == "running":
+            run["status"] = "stopped"
+        if pressed:
+            run = net_tab.start_run(s, corpus, status, chart, floor)
+        elif run is None:
+            with chart:
+                plotly_view(plots.loss_curve([], s.epochs, floor), key="loss")
+            status.info("Press **Train**: the curve is drawn as the net learns.")
+        else:
+            with chart:
+                plotly_view(net_tab.loss_spec(run, floor), key="loss")
+        if run is not None:
+            net_tab.show_status(s, corpus, run, status, floor)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def trained_W(key: tuple, _corpus: Corpus, k: int, part: str, reg: float, epochs: int = 300) -> torch.Tensor:
+    """W after gradient descent with the counts method (the same losses as the lecture's, much faster)."""
+    N = _corpus.counts(k, part)
+    W = None
+    for _, W in train(N, TrainConfig(epochs=epochs, lr=50.0, reg=reg, method="counts")):
+        pass
+    return W.detach().clone()
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def strength_sweep(key: tuple, _corpus: Corpus, k: int, part: str) -> tuple[list, list]:
+    """The data NLL of the count model for each smoothing, and of the trained net for each penalty."""
+    N = _corpus.counts(k, part)
+    counted = [(s, nll_counts(smooth(N, s), N)) for s in SMOOTHS]
+    learned = [(r, nll_counts(torch.softmax(trained_W(key, _corpus, k, part, r), 1), N)) for r in REGS]
+    return counted, learned
+
+
+def punchline(s: Settings, corpus: Corpus, left, right) -> None:
+    k, part = s.context, s.fit_part
+    run = net_run(s, corpus)
+    W = run["W"] if run is not None else trained_W(corpus.key, corpus, k, part, s.reg)
+    source = "your last run" if run is not None else f"300 epochs, lr 50, λ {s.reg:g}"
+    P = torch.softmax(W, 1)
+    counts = count_model(s, corpus)
+    V = len(corpus.vocab)
+    with left:
+        view = st.radio("Show", ["the two tables", "W and log counts", "λ and smoothing"], key="lecture_punch")
+        gap = float((P - counts.P).abs().max())
+        st.markdown(
+            f"softmax(W) ({literal(source)}) and the smoothed counts differ by at most **{gap:.3f}**: "
+            "W has learned the log counts, and the penalty on W flattens the table as smoothing does."
+        )
+    with right:
+        if view == "the two tables":
+            c1, c2 = st.columns(2)
+            with c1:
+                plotly_view(plots.matrix(P[:V], corpus.vocab, "neural net: softmax(W)"), key="lecture_net_P")
+            with c2:
+                plotly_view(
+                    plots.matrix(counts.P[:V], corpus.vocab, f"counts: P (s = {s.smoothing:g})"), key="lecture_count_P"
+                )
+        elif view == "W and log counts":
+            plotly_view(
+                plots.w_vs_log_counts(
+                    W[:V], count_matrix(corpus.parts[part], corpus.vocab, 1) if k == 1 else corpus.counts(k, part)[:V]
+                ),
+                key="lecture_w",
+            )
+        else:
+            counted, learned = strength_sweep(corpus.key, corpus, k, part)
+            plotly_view(plots.regularization_vs_smoothing(counted, learned), key="lecture_reg")

@@ -85,7 +85,7 @@ def table_values(at: AppTest, index: int = 0) -> dict[str, dict[str, str]]:
 
 def open_tab(at: AppTest, name: str) -> AppTest:
     """Switch tabs as a click does: only the open tab's content runs."""
-    at.session_state["tab"] = name
+    at.session_state["_kept"]["tab"] = name  # the tab bar's on_change keeps its value there
     at.run()
     return check(at)
 
@@ -339,7 +339,7 @@ def test_step_sampler_draws_the_same_names_as_the_sampler():
     expected = sample_names(at)[0]  # "cexze"
     open_tab(at, "Sample step by step")
     for _ in range(len(expected) + 1):
-        at.button(key="step").click().run()
+        at.button(key="next_char").click().run()
     check(at)
     assert f"Finished: {expected}" in " ".join(text(m) for m in at.markdown)
     assert figure(at, "step_row")["data"][0]["marker"]["color"][0] == "#ff7f0e"  # '.' drawn last, highlighted

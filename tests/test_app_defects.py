@@ -34,7 +34,7 @@ def test_an_exception_in_one_tab_fails_the_harness_and_keeps_the_sidebar(monkeyp
 
     at = app({"smoothing": "10.0"})
     monkeypatch.setattr(compare, "show_samples", boom)
-    at.session_state["tab"] = "Compare"
+    at.session_state["_kept"]["tab"] = "Compare"
     at.run()
     found = crashes(at)
     assert found, f"the harness missed the failure: {found}"
@@ -272,7 +272,7 @@ def test_uploaded_words_and_file_name_are_shown_literally():
     assert_literal(at, *shown)
     open_tab(at, "Sample step by step")
     for _ in range(300):  # until the first name is finished
-        at.button(key="step").click().run()
+        at.button(key="next_char").click().run()
         if any(text(m).startswith("Finished") for m in at.markdown):
             break
     check(at)

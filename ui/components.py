@@ -48,6 +48,17 @@ _heatmap = st.components.v2.component(
 )
 
 
+_closer = st.components.v2.component(
+    "sidebar_closer", html="<span></span>", js=(HERE / "sidebar_closer.js").read_text()
+)
+
+
+def sidebar_closer() -> None:
+    """On a phone, pressing Train closes the sidebar so the live curve is in view."""
+    with st.sidebar:
+        _closer(key="sidebar_closer")
+
+
 def spec(fig: go.Figure) -> dict:
     """A figure as plain JSON (plotly's encoder handles numpy and typed arrays)."""
     return json.loads(fig.to_json())

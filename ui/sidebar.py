@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from makemore.neural import METHODS, TooBig, check_cost, human_bytes, human_seconds
+from ui.components import sidebar_closer
 from ui.corpus import Corpus
 from ui.params import FIT_ON, MAX_EPOCHS, MAX_LR, MAX_SEED, SMOOTHINGS, TEMPERATURES
 from ui.state import Settings, keep, kept
@@ -33,6 +34,7 @@ def settings_ui():
     sb.selectbox("Method", METHODS, **kept("method"), help="four ways to compute the same loss; counts is fastest")
     sb.checkbox("Animate training", **kept("animate"), help=f"spread a fast run over ~{ANIMATE_SECONDS:g} s")
     sb.button("Train", key="train", type="primary", width="stretch", on_click=open_tab, args=("Neural net",))
+    sidebar_closer()
     cost_slot = sb.empty()
     sb.header("Sampling")
     sb.number_input("Seed", 0, MAX_SEED, step=1, **kept("seed"))

@@ -88,7 +88,7 @@ def test_user_text_never_becomes_markup_or_a_request(page):
     requests = []
     page.on("request", lambda r: requests.append(r.url))
     bad = "smoothing=%21%5B%5D%28http%3A%2F%2F127.0.0.1%3A9%2Ftrack%29&seed=%5BSession+expired%3A+log+in%5D%28http%3A%2F%2F127.0.0.1%3A9%2Flogin%29"
-    open_tab_page(page, bad + "&dataset=upload&tab=Sample+step+by+step", ".st-key-step")
+    open_tab_page(page, bad + "&dataset=upload&tab=Sample+step+by+step", ".st-key-next_char")
     page.locator("[data-testid=stSidebar] [data-testid=stAlertContentWarning]").first.wait_for()
     words = b"![](/mmx)\n**HACKED**\n$$x^2$$\n[a](/mmx)\n"
     page.locator(".st-key-upload input[type=file]").set_input_files(

@@ -90,10 +90,14 @@ def descent(s: Settings, corpus: Corpus, left, right) -> None:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def trained_W(key: tuple, _corpus: Corpus, k: int, part: str, reg: float, epochs: int = 300) -> torch.Tensor:
-    """W after gradient descent with the counts method (the same losses as the lecture's, much faster)."""
+    """W after gradient descent with the counts method (the same losses as the lecture's, much faster).
+
+    The penalty's own gradient is 2·reg·W/cells: a step larger than cells/reg would overshoot and
+    diverge (lr 50 does at reg 100), so the rate is capped there."""
     N = _corpus.counts(k, part)
+    lr = min(50.0, 0.5 * N.numel() / max(reg, 1e-9))
     W = None
-    for _, W in train(N, TrainConfig(epochs=epochs, lr=50.0, reg=reg, method="counts")):
+    for _, W in train(N, TrainConfig(epochs=epochs, lr=lr, reg=reg, method="counts")):
         pass
     return W.detach().clone()
 

@@ -28,7 +28,7 @@ def show(s: Settings, corpus: Corpus) -> None:
         g = torch.Generator().manual_seed(s.seed)
         state = {"key": key, "g": g.get_state(), "ctx": 0, "chars": [], "names": [], "drawn": None, "row": None}
         st.session_state["steps"] = state
-    if c1.button("Next character", key="step", type="primary"):
+    if c1.button("Next character", key="next_char", type="primary"):
         g = torch.Generator()
         g.set_state(state["g"])
         p = table.P[state["ctx"]]

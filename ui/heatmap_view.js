@@ -7,7 +7,7 @@
 const BLUES = [[247, 251, 255], [222, 235, 247], [198, 219, 239], [158, 202, 225], [107, 174, 214],
                [66, 146, 198], [33, 113, 181], [8, 81, 156], [8, 48, 107]];
 const MIN_FONT = 11; // px: readable on a projector
-const GAP = 1;
+const gapOf = (n) => (n > 60 ? 0 : 1); // px between cells: none for a large vocabulary
 
 function shade(t) {
   const x = Math.min(Math.max(t, 0), 1) * (BLUES.length - 1);
@@ -101,7 +101,8 @@ function build(root, d) {
 function fit(root) {
   const d = root._mm && root._mm.data, grid = root._grid;
   if (!d || !grid || !root.isConnected || root.offsetParent === null) return;
-  const n = d.y.length, m = d.x.length;
+  const n = d.y.length, m = d.x.length, GAP = gapOf(n);
+  grid.style.gap = GAP + "px";
   const labelChars = Math.max(...d.y.map((r) => r.length));
   const label = Math.ceil(MIN_FONT * (0.9 + 0.62 * labelChars));
   const rowsAxis = root.querySelector(".mm-rows").offsetWidth + 4;
@@ -110,7 +111,7 @@ function fit(root) {
   const below = 6 + root.querySelector(".mm-legend").offsetHeight + root.querySelector(".mm-cols").offsetHeight;
   const byHeight = (window.innerHeight - top - below - 14 - MIN_FONT * 1.4 - GAP * n) / n;
   // a grid below the fold (the page is scrolled, or it sits under other content) sizes by width
-  const cell = Math.max(4, Math.floor(top > window.innerHeight * 0.6 ? byWidth : Math.min(byWidth, byHeight)));
+  const cell = Math.max(2, Math.floor(top > window.innerHeight * 0.6 ? byWidth : Math.min(byWidth, byHeight)));
   grid.style.gridTemplateColumns = `${label}px repeat(${m}, ${cell}px)`;
   grid.style.gridAutoRows = `${cell}px`;
   grid.style.gridTemplateRows = `${Math.ceil(MIN_FONT * 1.4)}px`;

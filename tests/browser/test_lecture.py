@@ -1,0 +1,251 @@
+"""Lecture mode and the projector in Chromium: every step by keyboard, no scrolling, both themes,
+the heatmap at projector sizes for 27, 53 and 101 symbols, an axe-core colour-contrast audit, a phone."""
+
+import json
+import random
+import time
+
+import pytest
+
+from makemore.data import MAX_SYMBOLS
+from ui.lecture import STEPS
+from ui.params import N_STEPS
+
+from .harness import ARTIFACTS, page_errors, wait_chart
+
+SIZES = [(1280, 720), (1920, 1080)]
+KEYS_FORWARD = ["ArrowRight", "PageDown", "Space"]
+
+OVERFLOW = """() => { const m = document.querySelector('[data-testid=stMain]');
+  return {scroll: m.scrollHeight, client: m.clientHeight, doc: document.documentElement.scrollHeight,
+          win: window.innerHeight}; }"""
+
+
+def context(browser, server, size, scheme="light"):
+    ctx = browser.new_context(viewport={"width": size[0], "height": size[1]}, color_scheme=scheme)
+    page = ctx.new_page()
+    page.set_default_timeout(60_000)
+    page.base = server
+    return ctx, page
+
+
+def wait_step(page, n: int) -> None:
+    page.wait_for_function("(n) => new URLSearchParams(location.search).get('step') === String(n)", arg=n)
+    page.get_by_role("heading", name=f"{n}. {STEPS[n - 1][0]}").wait_for()
+    page.wait_for_load_state("networkidle")
+    time.sleep(0.8)  # charts lay out
+
+
+def assert_fits(page, what: str) -> None:
+    o = page.evaluate(OVERFLOW)
+    assert o["scroll"] <= o["client"] + 1, f"{what}: the page scrolls ({o['scroll']} px of content in {o['client']})"
+    assert o["doc"] <= o["win"] + 1, f"{what}: the document scrolls ({o})"
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["1280x720", "1920x1080"])
+def test_every_step_by_keyboard_fits_without_scrolling(browser, server, size):
+    ctx, page = context(browser, server, size)
+    page.goto(f"{server}/?mode=lecture&step=1")
+    for n in range(1, N_STEPS + 1):
+        wait_step(page, n)
+        assert_fits(page, f"step {n} at {size[0]}x{size[1]}")
+        if n == 3:  # the counting step gives the table the window's height: it shows its numbers
+            shown = page.locator(".st-key-heatmap .mm-cell span:not(:empty)").count()
+            assert shown == 27 * 27, f"step 3 at {size[0]}x{size[1]}: {shown} cells show their count"
+        errors = page_errors(page)
+        assert not errors, f"step {n}: {errors}"
+        if n < N_STEPS:
+            page.locator("body").press(KEYS_FORWARD[n % 3])  # Right, PageDown and Space all go forward
+    page.keyboard.press("PageUp")
+    wait_step(page, N_STEPS - 1)
+    page.keyboard.press("ArrowLeft")
+    wait_step(page, N_STEPS - 2)
+    page.keyboard.press("Home")
+    wait_step(page, 1)
+    ctx.close()
+
+
+def test_typing_in_a_step_does_not_turn_the_page(browser, server):
+    ctx, page = context(browser, server, SIZES[0])
+    page.goto(f"{server}/?mode=lecture&step=2")
+    wait_step(page, 2)
+    name = page.locator(".st-key-name input")
+    name.fill("anna")
+    name.press("ArrowLeft")
+    name.press("Space")
+    name.press("Enter")
+    time.sleep(1.5)
+    assert "step=2" in page.url, page.url
+    ctx.close()
+
+
+def test_step_ten_draws_the_curve_live(browser, server):
+    ctx, page = context(browser, server, SIZES[0])
+    page.goto(f"{server}/?mode=lecture&step=10&epochs=100")
+    wait_step(page, 10)
+    page.get_by_role("button", name="Train", exact=True).click()
+    state = wait_chart(page, "loss", lambda s: s["meta"] == "100/100", timeout=60)
+    assert state["renders"] > 10, "the curve grew while the net trained"
+    assert_fits(page, "step 10 after training")
+    ctx.close()
+
+
+def symbols_list(n: int, seed: int = 0) -> bytes:
+    """A word list over exactly n symbols (besides '.')."""
+    pool = [chr(c) for c in range(ord("a"), ord("z") + 1)] + [chr(c) for c in range(ord("A"), ord("Z") + 1)]
+    pool += [chr(c) for c in range(0x3B1, 0x3B1 + 25)] + [chr(c) for c in range(0x430, 0x430 + 32)]
+    symbols = pool[:n]
+    rng = random.Random(seed)
+    words = ["".join(symbols[i : i + 8]) for i in range(0, n, 8)]
+    words += ["".join(rng.choices(symbols, k=rng.randint(3, 9))) for _ in range(3000)]
+    return "\n".join(words).encode()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["1280x720", "1920x1080"])
+@pytest.mark.parametrize("n_symbols", [26, 52, MAX_SYMBOLS])
+def test_counts_heatmap_fits_with_readable_aligned_labels(browser, server, size, n_symbols):
+    ctx, page = context(browser, server, size)
+    page.goto(f"{server}/?dataset=upload")
+    page.locator(".st-key-upload input[type=file]").set_input_files(
+        files=[{"name": "symbols.txt", "mimeType": "text/plain", "buffer": symbols_list(n_symbols)}]
+    )
+    wait_chart(page, "heatmap", lambda s: len(s["data"][0]["x"]) == n_symbols + 1)
+    time.sleep(0.8)
+    report = page.evaluate(
+        """() => {
+      const root = document.querySelector('.st-key-heatmap .mm-heatmap');
+      const cells = [...root.querySelectorAll('.mm-cell')];
+      const texts = cells.flatMap(c => [...c.children].filter(t => t.textContent));
+      const small = texts.filter(t => parseFloat(getComputedStyle(t).fontSize) < 11).length;
+      const wide = texts.filter(t => t.scrollWidth > t.parentElement.clientWidth + 0.5).length;
+      const n = root._mm.data.y.length;
+      const heads = [...root.querySelectorAll('.mm-rowhead')];
+      let misaligned = 0, shown = 0;
+      heads.forEach((h, i) => {
+        if (getComputedStyle(h).visibility === 'hidden') return;
+        shown += 1;
+        const hb = h.getBoundingClientRect(), cb = cells[i * n].getBoundingClientRect();
+        if (Math.abs((hb.top + hb.bottom) / 2 - (cb.top + cb.bottom) / 2) > 1) misaligned += 1;
+      });
+      const labelFont = Math.min(...heads.map(h => parseFloat(getComputedStyle(h).fontSize)));
+      return {bottom: root.getBoundingClientRect().bottom, height: window.innerHeight, texts: texts.length,
+              small, wide, misaligned, shown, rows: n, labelFont, mode: root.dataset.mode};
+    }"""
+    )
+    label = f"{n_symbols + 1} symbols at {size[0]}x{size[1]}"
+    assert report["bottom"] <= report["height"], f"{label}: the heatmap runs below the window ({report})"
+    assert report["small"] == 0, f"{label}: text under 11 px ({report})"
+    assert report["wide"] == 0, f"{label}: text wider than its cell ({report})"
+    assert report["misaligned"] == 0, f"{label}: row labels off their rows ({report})"
+    assert report["labelFont"] >= 11, report
+    assert report["shown"] >= report["rows"] // 3, f"{label}: too few row labels ({report})"
+    if n_symbols == 26 and size == SIZES[1]:
+        assert report["texts"] > 0, f"{label}: the lecture's table shows its numbers ({report})"
+    ctx.close()
+
+
+def axe_contrast(page) -> tuple[list, list]:
+    """Colour-contrast violations split into the app's own elements and Streamlit's."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    result = Axe().run(page, options={"runOnly": ["color-contrast"]})
+    mine, theirs = [], []
+    for v in result.response["violations"]:
+        for node in v["nodes"]:
+            entry = {
+                "target": node["target"],
+                "html": node["html"][:160],
+                "summary": node.get("failureSummary", "")[:200],
+            }
+            (mine if "mm-" in node["html"] or any("mm-" in str(t) for t in node["target"]) else theirs).append(entry)
+    return mine, theirs
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_contrast_violation_of_the_apps_own(browser, server, scheme):
+    ctx, page = context(browser, server, SIZES[0], scheme)
+    views = [
+        f"tab={t.replace(' ', '+')}" for t in ("Counts", "Neural net", "Compare", "Score a name", "Sample step by step")
+    ]
+    views += [f"mode=lecture&step={n}" for n in range(1, N_STEPS + 1)]
+    own, streamlit = {}, {}
+    for view in views:
+        page.goto(f"{server}/?{view}")
+        page.wait_for_load_state("networkidle")
+        page.locator("[data-testid=stMain]").first.wait_for()
+        time.sleep(2.0)
+        mine, theirs = axe_contrast(page)
+        if mine:
+            own[view] = mine
+        if theirs:
+            streamlit[view] = theirs
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"axe_{scheme}.json").write_text(json.dumps({"app": own, "streamlit": streamlit}, indent=1))
+    assert not own, f"{scheme}: contrast violations in the app's own elements: {json.dumps(own)[:1500]}"
+    ctx.close()
+
+
+def test_on_a_phone_train_leaves_the_curve_in_view_and_the_tabs_work(browser, server):
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"{server}/?tab=Neural+net&epochs=50")
+    page.locator(".st-key-loss").wait_for()
+    page.locator("[data-testid=stExpandSidebarButton]").first.click()
+    train = page.get_by_role("button", name="Train", exact=True)
+    train.wait_for()
+    assert train.is_visible()
+    train.click()
+    wait_chart(page, "loss", lambda s: s["meta"] == "50/50")
+    time.sleep(0.8)
+    box = page.locator(".st-key-loss").bounding_box()
+    sidebar = page.locator("[data-testid=stSidebar]").bounding_box()
+    covered = sidebar and sidebar["x"] + sidebar["width"] > box["x"] + 10 and sidebar["width"] > 50
+    assert not covered, f"the sidebar {sidebar} still covers the curve {box}"
+    assert box["y"] < 844, "the curve is on screen"
+    page.screenshot(path=str(ARTIFACTS / "phone_trained.png"))
+    page.get_by_role("tab", name="Sample step by step").click()  # the last tab, scrolled into reach
+    page.get_by_role("button", name="Next character").wait_for()
+    assert not page_errors(page)
+    ctx.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_screenshots_of_three_steps(browser, server, scheme):
+    ctx, page = context(browser, server, SIZES[0], scheme)
+    for n in (3, 7, 9):
+        page.goto(f"{server}/?mode=lecture&step={n}")
+        wait_step(page, n)
+        page.screenshot(path=str(ARTIFACTS / f"lecture_step{n}_{scheme}.png"))
+    ctx.close()
+
+
+def test_streamlits_own_dark_theme_setting_is_followed(browser):
+    """theme.base = dark in Streamlit's config (here through its environment variable), with a light
+    OS: the charts and the heatmap follow the page, and axe finds nothing of the app's own."""
+    from .harness import app_server
+
+    with app_server(env={"STREAMLIT_THEME_BASE": "dark"}) as (url, _):
+        ctx, page = context(browser, url, SIZES[0], "light")
+        for view, chart in (
+            ("mode=lecture&step=9", ".st-key-lecture_forward .mm-chart"),
+            ("tab=Counts", ".st-key-heatmap"),
+        ):
+            page.goto(f"{url}/?{view}")
+            page.locator(chart).first.wait_for()
+            page.wait_for_load_state("networkidle")
+            time.sleep(1.5)
+            background = page.evaluate(
+                "() => getComputedStyle(document.querySelector('.stApp')).backgroundColor"
+            )
+            text = page.evaluate("(sel) => getComputedStyle(document.querySelector(sel)).color", chart)
+            assert background.startswith("rgb(") and sum(map(int, background[4:-1].split(",")[:3])) < 200, background
+            assert sum(map(int, text[text.index("(") + 1 : -1].split(",")[:3])) > 500, f"{view}: text {text} on dark"
+            if "lecture" in view:  # plotly's tick labels take the page's light text colour
+                fill = page.evaluate(
+                    "() => getComputedStyle(document.querySelector('.st-key-lecture_forward .xaxislayer-above text')).fill"
+                )
+                assert sum(map(int, fill[fill.index("(") + 1 : -1].split(",")[:3])) > 500, f"tick labels {fill} on dark"
+            mine, _ = axe_contrast(page)
+            assert not mine, f"{view}: {mine}"
+        ctx.close()

@@ -37,6 +37,7 @@ def wait_text(page, pattern: str, timeout: float = 60) -> str:
 
 
 def test_heatmap_renders_with_the_lecture_labels(page):
+    page.set_viewport_size({"width": 1920, "height": 1080})  # room for the pair and the count in each cell
     state = open_app(page)
     trace = state["data"][0]
     assert trace["x"] == LETTERS
@@ -172,6 +173,7 @@ def test_scoring_a_name_shows_its_bars(page):
 
 
 def test_trigram_view(page):
+    page.set_viewport_size({"width": 1920, "height": 1080})
     open_app(page, "context=2")
     assert page.locator(".st-key-heatmap .mm-cell").nth(1).inner_text().split()[0] == "..a"
     box = page.locator(".st-key-slice input").first

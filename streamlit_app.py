@@ -53,9 +53,15 @@ def main() -> None:
         guarded("lecture", lecture.show, s, corpus)
         return
     st.sidebar.button("Lecture mode", key="to_lecture", on_click=keep, args=("mode", "lecture"), width="stretch")
-    cost_slot = settings_ui()
+    # the sidebar's place comes first; its widgets are drawn into it after the open tab, so the
+    # heatmap reaches the browser ~50 ms sooner. Every setting is read from `_kept`, not from the
+    # widgets, and each tab is guarded: a tab's error never takes the sidebar. A training run
+    # streams for seconds and a reconnecting page's values must be read back: both draw it first.
+    side = st.sidebar.container()
+    early = st.session_state["_kept"]["tab"] == "Neural net" or bool(st.session_state["_sent"])
+    if early:
+        sidebar(side, corpus)
     s = Settings.read()
-    guarded("sidebar", show_cost, cost_slot, s, corpus)
     publish(s)
     st.title(f"makemore: the {CONTEXT_NAMES[s.context]} model, two ways")
     st.caption(
@@ -67,7 +73,15 @@ def main() -> None:
         if tab.open:
             with tab:
                 guarded(name, SHOW[name], s, corpus)
+    if not early:
+        sidebar(side, corpus)
     preload()  # after the open tab: the heatmap needs no plotly.js, the other tabs do
+
+
+def sidebar(side, corpus) -> None:
+    """The model's controls, and under Train what the run will cost."""
+    cost_slot = settings_ui(side)
+    guarded("sidebar", show_cost, cost_slot, Settings.read(), corpus)
 
 
 main()

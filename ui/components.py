@@ -54,9 +54,8 @@ _closer = st.components.v2.component(
 
 
 def sidebar_closer() -> None:
-    """On a phone, pressing Train closes the sidebar so the live curve is in view."""
-    with st.sidebar:
-        _closer(key="sidebar_closer")
+    """On a phone, pressing Train closes the sidebar so the live curve is in view (call it in the sidebar)."""
+    _closer(key="sidebar_closer")
 
 
 def spec(fig: go.Figure) -> dict:

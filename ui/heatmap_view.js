@@ -93,8 +93,13 @@ function build(root, d) {
   grid.addEventListener("mouseleave", () => (tip.style.display = "none"));
   root._cells = cells;
   root._grid = grid;
-  new ResizeObserver(() => fit(root)).observe(root);
-  window.addEventListener("resize", () => fit(root));
+  // refit only when the room changes (a new table's text does not change the root's width)
+  const refit = () => {
+    const f = root._fitted;
+    if (!f || f[0] !== root.clientWidth || f[1] !== window.innerHeight) fit(root);
+  };
+  new ResizeObserver(refit).observe(root);
+  window.addEventListener("resize", refit);
 }
 
 // the cell size that lets the whole grid fit the root's width and the window's height
@@ -123,30 +128,64 @@ function fit(root) {
   const font = Math.max(MIN_FONT, Math.min(18, Math.floor(cell * 0.3)));
   grid.style.setProperty("--font", font + "px");
   root.dataset.mode = cell >= 2 * font * 1.1 + 2 ? "two" : cell >= font * 1.25 ? "one" : "none";
+  root._cell = cell;
+  root._font = font;
+  family = getComputedStyle(root).fontFamily || family;
+  root._fitted = [root.clientWidth, window.innerHeight];
   paint(root);
 }
 
+// text widths from a canvas: no layout is forced, so a repaint stays a few milliseconds
+const ruler = document.createElement("canvas").getContext("2d");
+const widths = new Map();
+let family = "sans-serif"; // the cells' own font, read once per fit
+function textWidth(text, font, weight) {
+  const key = `${weight} ${font} ${family} ${text}`;
+  let w = widths.get(key);
+  if (w === undefined) {
+    ruler.font = `${weight} ${font}px ${family}`;
+    w = ruler.measureText(text).width;
+    if (widths.size > 20000) widths.clear();
+    widths.set(key, w);
+  }
+  return w;
+}
+
+const NEXT = { two: "one", one: "pair", pair: "none" };
+
+// what each cell shows in a mode: [pair, value]
+function texts(d, mode, i, j, v) {
+  if (mode === "two") return [d.y[i] + d.x[j], full(v, d.view)];
+  if (mode === "one") return ["", compact(v, d.view)];
+  if (mode === "pair") return [d.y[i] + d.x[j], ""];
+  return ["", ""];
+}
+
 function paint(root) {
-  const d = root._mm.data, mode = root.dataset.mode || "two";
+  const d = root._mm.data, font = root._font || MIN_FONT, room = root._cell || 30;
   const flat = d.z.flat(), lo = Math.min(...flat), hi = Math.max(...flat), span = hi - lo || 1;
+  // the largest mode in which at most 5% of the cells have text wider than the cell; those go blank
+  let mode = root.dataset.mode || "two", wide;
+  for (;;) {
+    wide = new Set();
+    if (mode !== "none") {
+      d.z.forEach((row, i) => row.forEach((v, j) => {
+        const [a, b] = texts(d, mode, i, j, v);
+        if (textWidth(a, font, mode === "pair" ? 400 : 600) > room || textWidth(b, font, 400) > room) wide.add(i * row.length + j);
+      }));
+    }
+    if (mode === "none" || wide.size <= 0.05 * flat.length) break;
+    mode = NEXT[mode];
+  }
+  root.dataset.mode = mode;
   d.z.forEach((row, i) => row.forEach((v, j) => {
     const cell = root._cells[i][j], rgb = shade((v - lo) / span);
+    const [a, b] = wide.has(i * row.length + j) ? ["", ""] : texts(d, mode, i, j, v);
     cell.style.background = `rgb(${rgb[0]},${rgb[1]},${rgb[2]})`;
     cell.style.color = ink(rgb);
-    cell.firstChild.textContent = mode === "two" || mode === "pair" ? d.y[i] + d.x[j] : "";
-    cell.lastChild.textContent = mode === "two" ? full(v, d.view) : mode === "one" ? compact(v, d.view) : "";
+    if (cell.firstChild.textContent !== a) cell.firstChild.textContent = a;
+    if (cell.lastChild.textContent !== b) cell.lastChild.textContent = b;
   }));
-  // text too wide for its cell: a few such cells (a "mw" among 729) go blank, more than 5% move
-  // the whole grid to the next, smaller mode; either way text never runs past its cell
-  if (mode !== "none") {
-    const w = root._cells[0][0].clientWidth;
-    const wide = root._cells.flat().filter((c) => c.lastChild.scrollWidth > w || c.firstChild.scrollWidth > w);
-    if (wide.length > 0.05 * flat.length) {
-      root.dataset.mode = { two: "one", one: "pair", pair: "none" }[mode];
-      return paint(root);
-    }
-    for (const c of wide) c.firstChild.textContent = c.lastChild.textContent = "";
-  }
   root.querySelector(".mm-lo").textContent = full(lo, d.view);
   root.querySelector(".mm-hi").textContent = full(hi, d.view);
 }
@@ -167,11 +206,12 @@ export default function (component) {
   root.querySelector(".mm-cols").textContent = (d.cols || "next character") + " →";
   root.querySelector(".mm-rows").textContent = d.rows || "context";
   root.querySelector(".mm-legend-title").textContent = d.legend || d.view;
-  if (rebuild) {
-    root.querySelectorAll(".mm-rowhead").forEach((h, i) => (h.textContent = d.y[i]));
-    fit(root);
-  } else {
-    root.querySelectorAll(".mm-rowhead").forEach((h, i) => (h.textContent = d.y[i]));
+  root.querySelectorAll(".mm-rowhead").forEach((h, i) => (h.textContent = d.y[i]));
+  if (rebuild) fit(root);
+  else {
+    // a new table in the same grid: start again from the largest mode the cell size allows
+    const font = root._font || MIN_FONT, cell = root._cell || 30;
+    root.dataset.mode = cell >= 2 * font * 1.1 + 2 ? "two" : cell >= font * 1.25 ? "one" : "none";
     paint(root);
   }
   requestAnimationFrame(() => {

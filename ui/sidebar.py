@@ -19,9 +19,10 @@ def open_tab(name: str) -> None:
     keep("tab", name)
 
 
-def settings_ui():
-    """Every model and sampling control; returns a slot under Train for the run's cost."""
-    sb = st.sidebar
+def settings_ui(sb=None):
+    """Every model and sampling control, in `sb` (the sidebar or a place kept in it); returns a
+    slot under Train for the run's cost."""
+    sb = sb if sb is not None else st.sidebar
     sb.radio("Context", [1, 2], **kept("context"), horizontal=True, format_func=lambda k: ("bigram", "trigram")[k - 1])
     sb.radio("Fit on", FIT_ON, **kept("fit_on"), horizontal=True, help="train split: exercise E02, dev/test held out")
     sb.header("Count model")
@@ -34,7 +35,8 @@ def settings_ui():
     sb.selectbox("Method", METHODS, **kept("method"), help="four ways to compute the same loss; counts is fastest")
     sb.checkbox("Animate training", **kept("animate"), help=f"spread a fast run over ~{ANIMATE_SECONDS:g} s")
     sb.button("Train", key="train", type="primary", width="stretch", on_click=open_tab, args=("Neural net",))
-    sidebar_closer()
+    with sb:
+        sidebar_closer()
     cost_slot = sb.empty()
     sb.header("Sampling")
     sb.number_input("Seed", 0, MAX_SEED, step=1, **kept("seed"))

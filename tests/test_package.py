@@ -1,6 +1,7 @@
 """`pip install .` gives an importable makemore with its names.txt and a `makemore` command."""
 
 import json
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -8,9 +9,20 @@ import zipfile
 from .conftest import ROOT
 
 
+def source_copy(dest):
+    """The files a build reads, copied: setuptools writes build/ and *.egg-info beside its source,
+    and the checkout must stay clean."""
+    for name in ("pyproject.toml", "README.md", "names.txt"):
+        shutil.copy2(ROOT / name, dest / name)
+    shutil.copytree(ROOT / "makemore", dest / "makemore", symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
+    return dest
+
+
 def test_the_wheel_carries_the_data_and_the_command_and_runs_outside_the_checkout(tmp_path, words):
+    (tmp_path / "src").mkdir()
+    src = source_copy(tmp_path / "src")
     build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", tmp_path, ROOT],
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", tmp_path, src],
         capture_output=True,
         text=True,
         check=False,

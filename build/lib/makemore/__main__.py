@@ -1,5 +1,0 @@
-import sys
-
-from makemore.cli import main
-
-sys.exit(main())

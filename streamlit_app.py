@@ -59,8 +59,7 @@ def main() -> None:
     # streams for seconds and a reconnecting page's values must be read back: both draw it first.
     side = st.sidebar.container()
     early = st.session_state["_kept"]["tab"] == "Neural net" or bool(st.session_state["_sent"])
-    if early:
-        sidebar(side, corpus)
+    cost_slot = settings_ui(side) if early else None
     s = Settings.read()
     publish(s)
     st.title(f"makemore: the {CONTEXT_NAMES[s.context]} model, two ways")
@@ -74,14 +73,9 @@ def main() -> None:
             with tab:
                 guarded(name, SHOW[name], s, corpus)
     if not early:
-        sidebar(side, corpus)
+        cost_slot = settings_ui(side)
+    guarded("sidebar", show_cost, cost_slot, s, corpus)  # under Train: what the run will cost
     preload()  # after the open tab: the heatmap needs no plotly.js, the other tabs do
-
-
-def sidebar(side, corpus) -> None:
-    """The model's controls, and under Train what the run will cost."""
-    cost_slot = settings_ui(side)
-    guarded("sidebar", show_cost, cost_slot, Settings.read(), corpus)
 
 
 main()

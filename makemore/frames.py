@@ -11,21 +11,16 @@ from collections.abc import Iterable
 import torch
 
 from makemore.data import Vocab
-
-
-def _labels(vocab: Vocab, k: int) -> list[str]:
-    """Context names in row order: '.', 'a', ... for k = 1; '..', '.a', ... for k = 2."""
-    out = [""]
-    for _ in range(k):
-        out = [a + b for a in out for b in vocab.itos]
-    return out
+from makemore.table import Table
 
 
 def matrix_frame(M: torch.Tensor, vocab: Vocab, k: int = 1):
     """A (V**k, V) matrix as a DataFrame: rows are contexts, columns the next symbol."""
     import pandas as pd
 
-    df = pd.DataFrame(M.detach().cpu().numpy(), index=_labels(vocab, k), columns=list(vocab.itos))
+    table = Table(vocab, k, M)  # for its context names: '.', 'a', ... or '..', '.a', ...
+    index = [table.context_name(i) for i in range(M.shape[0])]
+    df = pd.DataFrame(M.detach().cpu().numpy(), index=index, columns=list(vocab.itos))
     df.index.name, df.columns.name = "context", "next"
     return df
 

@@ -63,7 +63,7 @@ class TooBig(ValueError):
 class Cost:
     """What a run is expected to take, from the sizes of the tensors each method allocates.
 
-    Measured peaks (bench/bench_engine.py prints estimate beside measurement): onehot allocates the
+    Checked against measured peaks by tests/test_memory.py (a fresh process per run): onehot allocates the
     int64 one-hot matrix and its float32 copy (12 bytes per example and context row) plus about four
     (examples, V) float tensors forward and backward; index and cross_entropy about two (examples, V)
     tensors; counts only a few (V**k, V) tables. Each autograd run adds ~100 MB of allocator arenas.
@@ -88,12 +88,9 @@ def cost(method: str, n_examples: int, rows: int, V: int) -> Cost:
 
 
 def fitting_method(n_examples: int, rows: int, V: int, budget: int | None = None) -> str:
-    """The first method, slowest-to-explain last, whose run fits the budget (counts always does)."""
+    """index (per example, like the lecture) when it fits the budget, else counts, which always does."""
     budget = MEMORY_BUDGET if budget is None else budget
-    for method in ("index", "cross_entropy", "counts"):
-        if cost(method, n_examples, rows, V).bytes <= budget:
-            return method
-    return "counts"
+    return "index" if cost("index", n_examples, rows, V).bytes <= budget else "counts"
 
 
 def check_cost(method: str, n_examples: int, rows: int, V: int, budget: int | None = None) -> Cost:

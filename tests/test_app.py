@@ -38,8 +38,19 @@ def text(el) -> str:
     return plain(el.value)
 
 
+def checked(at: AppTest) -> AppTest:
+    """Every run of `at` (at.run(), or a widget's .run()) fails on an exception the page met."""
+    run = at._run  # both paths end here
+
+    def run_and_check(*args, **kwargs):
+        return check(run(*args, **kwargs))
+
+    at._run = run_and_check
+    return at
+
+
 def app(query: dict | None = None, **state) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
+    at = checked(AppTest.from_file(APP, default_timeout=120))
     for k, v in (query or {}).items():
         at.query_params[k] = v
     at.run()

@@ -59,7 +59,7 @@ def test_the_steps_follow_an_uploaded_list():
     assert "shortest has 3 characters (rex)" in words
 
 
-def test_the_impossible_name_has_probability_zero_without_smoothing(words, vocab, lecture_words=None):
+def test_the_impossible_name_has_probability_zero_without_smoothing(words, vocab):
     from ui.corpus import Corpus
 
     corpus = Corpus("names.txt", words, ("names",))

@@ -18,17 +18,14 @@ FAIL_ENV = "MAKEMORE_FAIL_TAB"  # tests: the tab named here raises, to prove the
 log = logging.getLogger("makemore.app")
 
 
-def guarded(name: str, show, *args) -> bool:
-    """Run show(*args) for the part of the page called `name`; False if it raised."""
+def guarded(name: str, show, *args) -> None:
+    """Run show(*args) for the part of the page called `name`."""
     try:
         if os.environ.get(FAIL_ENV) == name:
             raise RuntimeError(f"injected failure in {name} ({FAIL_ENV})")
         show(*args)
-        return True
     except Exception as e:  # the edge of the tab: one line here, the traceback in the log
-        st.session_state["_crashes"] = st.session_state.get("_crashes", 0) + 1
         log.exception("%s failed", name)
         first = str(e).splitlines()[0] if str(e) else ""
         with st.container(key="crash_" + "".join(c if c.isalnum() else "_" for c in name.lower())):
             st.error(f"{CRASH} ({literal(name)}): {type(e).__name__}: {literal(first, 200)}", icon="⚠️")
-        return False

@@ -93,13 +93,22 @@ function build(root, d) {
   grid.addEventListener("mouseleave", () => (tip.style.display = "none"));
   root._cells = cells;
   root._grid = grid;
-  // refit only when the room changes (a new table's text does not change the root's width)
-  const refit = () => {
-    const f = root._fitted;
-    if (!f || f[0] !== root.clientWidth || f[1] !== window.innerHeight) fit(root);
-  };
-  new ResizeObserver(refit).observe(root);
-  window.addEventListener("resize", refit);
+  if (!root._watched) {  // once per element, though a new vocabulary rebuilds the grid
+    root._watched = true;
+    new ResizeObserver(() => refit(root)).observe(root);
+    window.addEventListener("resize", () => refit(root));
+  }
+}
+
+// fit again only when the room changed (a new table's text does not change the root's width)
+function refit(root) {
+  const f = root._fitted;
+  if (!f || f[0] !== root.clientWidth || f[1] !== window.innerHeight) fit(root);
+}
+
+// the largest mode a cell of this size could hold; paint() steps down from it if text is too wide
+function largestMode(cell, font) {
+  return cell >= 2 * font * 1.1 + 2 ? "two" : cell >= font * 1.25 ? "one" : "none";
 }
 
 // the cell size that lets the whole grid fit the root's width and the window's height
@@ -120,14 +129,13 @@ function fit(root) {
   grid.style.gridTemplateColumns = `${label}px repeat(${m}, ${cell}px)`;
   grid.style.gridAutoRows = `${cell}px`;
   grid.style.gridTemplateRows = `${Math.ceil(MIN_FONT * 1.4)}px`;
-  grid.style.setProperty("--cell", cell + "px");
   // row labels: every one when a row is tall enough for 11 px text, else every k-th
   const every = Math.max(1, Math.ceil((MIN_FONT + 1) / (cell + GAP)));
   grid.querySelectorAll(".mm-rowhead").forEach((h, i) => (h.style.visibility = i % every ? "hidden" : "visible"));
   grid.querySelectorAll(".mm-colhead").forEach((h, i) => (h.style.visibility = i % Math.max(1, Math.ceil((MIN_FONT * 1.2) / (cell + GAP))) ? "hidden" : "visible"));
   const font = Math.max(MIN_FONT, Math.min(18, Math.floor(cell * 0.3)));
   grid.style.setProperty("--font", font + "px");
-  root.dataset.mode = cell >= 2 * font * 1.1 + 2 ? "two" : cell >= font * 1.25 ? "one" : "none";
+  root.dataset.mode = largestMode(cell, font);
   root._cell = cell;
   root._font = font;
   family = getComputedStyle(root).fontFamily || family;
@@ -210,8 +218,7 @@ export default function (component) {
   if (rebuild) fit(root);
   else {
     // a new table in the same grid: start again from the largest mode the cell size allows
-    const font = root._font || MIN_FONT, cell = root._cell || 30;
-    root.dataset.mode = cell >= 2 * font * 1.1 + 2 ? "two" : cell >= font * 1.25 ? "one" : "none";
+    root.dataset.mode = largestMode(root._cell || 30, root._font || MIN_FONT);
     paint(root);
   }
   requestAnimationFrame(() => {

@@ -24,22 +24,24 @@ def count_model(s: Settings, corpus: Corpus) -> Table:
     return Table(corpus.vocab, s.context, count_table(corpus.key, corpus, s.context, s.fit_part, s.smoothing))
 
 
+def rows_after(vocab, k: int, first: str) -> slice:
+    """The V rows of a (V**k, V) table that a square view shows: all of them for a bigram, the
+    contexts starting with `first` for a trigram."""
+    V = len(vocab)
+    i = vocab.stoi[first] * V if k == 2 else 0
+    return slice(i, i + V)
+
+
 def slice_rows(s: Settings, corpus: Corpus) -> tuple[str, slice]:
-    """The 27 rows the trigram's square views show: contexts starting with the chosen character."""
-    V = len(corpus.vocab)
-    if s.context == 1:
-        return "", slice(0, V)
-    first = s.slice if s.slice in corpus.vocab.stoi else "."
-    i = corpus.vocab.stoi[first] * V
-    return first, slice(i, i + V)
+    """The trigram slice's first character ('' for a bigram) and its rows."""
+    first = (s.slice if s.slice in corpus.vocab.stoi else ".") if s.context == 2 else ""
+    return first, rows_after(corpus.vocab, s.context, first or ".")
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def heatmap_data(key: tuple, _corpus: Corpus, k: int, smoothing: float, view: str, first: str) -> dict:
-    N, P = _corpus.counts(k), count_table(key, _corpus, k, "all", smoothing)
-    if k == 2:  # the 27x27 slice of contexts starting with `first`
-        i = _corpus.vocab.stoi[first] * len(_corpus.vocab)
-        N, P = N[i : i + len(_corpus.vocab)], P[i : i + len(_corpus.vocab)]
+    rows = rows_after(_corpus.vocab, k, first)
+    N, P = _corpus.counts(k)[rows], count_table(key, _corpus, k, "all", smoothing)[rows]
     return plots.heatmap_cells(N, P, _corpus.vocab, view, prefix=first if k == 2 else "")
 
 

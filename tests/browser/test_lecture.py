@@ -235,9 +235,7 @@ def test_streamlits_own_dark_theme_setting_is_followed(browser):
             page.locator(chart).first.wait_for()
             page.wait_for_load_state("networkidle")
             time.sleep(1.5)
-            background = page.evaluate(
-                "() => getComputedStyle(document.querySelector('.stApp')).backgroundColor"
-            )
+            background = page.evaluate("() => getComputedStyle(document.querySelector('.stApp')).backgroundColor")
             text = page.evaluate("(sel) => getComputedStyle(document.querySelector(sel)).color", chart)
             assert background.startswith("rgb(") and sum(map(int, background[4:-1].split(",")[:3])) < 200, background
             assert sum(map(int, text[text.index("(") + 1 : -1].split(",")[:3])) > 500, f"{view}: text {text} on dark"

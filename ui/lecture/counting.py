@@ -14,6 +14,7 @@ from makemore.table import Table, draw, nll_counts, sample
 from ui.components import heatmap_view, plotly_view
 from ui.corpus import Corpus
 from ui.models import count_model, count_samples, heatmap_data, slice_rows
+from ui.params import MAX_SEED
 from ui.state import Settings, kept
 from ui.text import literal
 
@@ -75,8 +76,8 @@ def one_row(s: Settings, corpus: Corpus, left, right) -> None:
     V = len(corpus.vocab)
     with left:
         ctx = st.selectbox("Row (the current character)", list(corpus.vocab.itos[:V]), key="lecture_row")
-        st.number_input("Seed of the generator", 0, 2**53 - 1, step=1, **kept("seed"))
-        row = model.context_index(ctx * s.context) if s.context > 1 else corpus.vocab.stoi[ctx]
+        st.number_input("Seed of the generator", 0, MAX_SEED, step=1, **kept("seed"))
+        row = model.context_index(ctx * s.context)  # for a trigram, the row of the context ctx ctx
         p = model.P[row]
         g = torch.Generator().manual_seed(s.seed)
         drawn = draw(p, g)
@@ -98,7 +99,7 @@ def sampling(s: Settings, corpus: Corpus, left, right) -> None:
     uniform = uniform_table(model)
     N = corpus.counts(s.context, s.fit_part)
     with left:
-        st.number_input("Seed", 0, 2**53 - 1, step=1, **kept("seed"))
+        st.number_input("Seed", 0, MAX_SEED, step=1, **kept("seed"))
         st.markdown(
             f"Draw one character after another until '.' comes out. The counts give names that sound like "
             f"names (NLL {nll_counts(model.P, N):.3f}); a uniform table, all that a model knows before it "

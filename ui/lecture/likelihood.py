@@ -7,12 +7,11 @@ import math
 import streamlit as st
 
 from makemore import plots
-from makemore.counts import smooth
-from makemore.table import Table, nll_counts, score
+from makemore.table import Table, score
 from ui.components import plotly_view
 from ui.corpus import Corpus
 from ui.lecture.counting import first_known
-from ui.models import count_model, split_nlls, sweep_rows
+from ui.models import count_model, count_table, split_nlls, sweep_rows
 from ui.params import SMOOTHINGS
 from ui.state import Settings, kept
 from ui.text import fmt_nll, literal, table
@@ -40,9 +39,8 @@ def likelihood(s: Settings, corpus: Corpus, left, right) -> None:
 def impossible_name(corpus: Corpus, k: int) -> tuple[str, str]:
     """A name with a pair the data never has, and why: the lecture's "andrejq" where j→q is unseen,
     else "andrej" followed by a character j is never followed by, else any unseen pair."""
-    N = corpus.counts(k)
     stoi, itos = corpus.vocab.stoi, corpus.vocab.itos
-    model = Table(corpus.vocab, k, smooth(N, 0.0))
+    model = Table(corpus.vocab, k, count_table(corpus.key, corpus, k, "all", 0.0))
     if all(c in stoi for c in "andrejq") and score(model, "andrejq").nll == math.inf:
         return "andrejq", "the lecture's own example: no name has j followed by q"
     if all(c in stoi for c in "andrej"):
@@ -58,8 +56,9 @@ def impossible_name(corpus: Corpus, k: int) -> tuple[str, str]:
 
 def smoothing(s: Settings, corpus: Corpus, left, right) -> None:
     name, why = impossible_name(corpus, s.context)
-    raw = Table(corpus.vocab, s.context, smooth(corpus.counts(s.context, s.fit_part), 0.0))
+    raw = Table(corpus.vocab, s.context, count_table(corpus.key, corpus, s.context, s.fit_part, 0.0))
     model = count_model(s, corpus)
+    data = split_nlls(corpus.key, corpus, s.context, s.fit_part, s.smoothing)[s.fit_part]
     with left:
         st.select_slider("Smoothing s (add-s)", SMOOTHINGS, format_func=lambda v: f"{v:g}", **kept("smoothing"))
         with_s = score(model, name)
@@ -67,7 +66,7 @@ def smoothing(s: Settings, corpus: Corpus, left, right) -> None:
             f"**{literal(name)}** ({literal(why)}) has probability 0 without smoothing: NLL "
             f"{fmt_nll(score(raw, name).nll)}. Adding s = {s.smoothing:g} to every count gives it "
             f"NLL **{fmt_nll(with_s.nll)}**, and the whole data set "
-            f"**{fmt_nll(nll_counts(model.P, corpus.counts(s.context, s.fit_part)))}**."
+            f"**{fmt_nll(data)}**."
         )
     with right:
         plotly_view(

@@ -7,13 +7,14 @@ import torch
 import torch.nn.functional as F
 
 from makemore import plots
-from makemore.counts import count_matrix, examples, smooth
+from makemore.counts import examples, smooth
 from makemore.neural import TrainConfig, init_weights, train
 from makemore.table import nll_counts
 from ui.components import plotly_view
 from ui.corpus import Corpus
 from ui.lecture.counting import first_known
-from ui.models import count_model, net_run, split_nlls
+from ui.models import count_model, net_run
+from ui.params import MAX_EPOCHS, MAX_LR
 from ui.state import Settings, kept
 from ui.tabs import net as net_tab
 from ui.text import literal
@@ -61,31 +62,16 @@ def forward(s: Settings, corpus: Corpus, left, right) -> None:
 
 
 def descent(s: Settings, corpus: Corpus, left, right) -> None:
-    floor = split_nlls(corpus.key, corpus, s.context, s.fit_part, s.smoothing)[s.fit_part]
     with left:
-        st.slider("Epochs", 1, 1000, **kept("epochs"))
-        st.number_input("Learning rate", 1e-4, 1_000_000.0, format="%g", **kept("lr"))
+        st.slider("Epochs", 1, MAX_EPOCHS, **kept("epochs"))
+        st.number_input("Learning rate", 1e-4, MAX_LR, format="%g", **kept("lr"))
         pressed = st.button("Train", key="lecture_train", type="primary", width="stretch")
         st.markdown(
             "Each epoch: forward pass over every example, the average NLL (plus λ·mean(W²)), backward, "
             "and W −= lr · grad. The curve falls towards the count model's NLL, the dashed line."
         )
     with right:
-        status, chart = st.empty(), st.empty()
-        run = st.session_state.get("run")
-        if run and run["status"] == "running":
-            run["status"] = "stopped"
-        if pressed:
-            run = net_tab.start_run(s, corpus, status, chart, floor)
-        elif run is None:
-            with chart:
-                plotly_view(plots.loss_curve([], s.epochs, floor), key="loss")
-            status.info("Press **Train**: the curve is drawn as the net learns.")
-        else:
-            with chart:
-                plotly_view(net_tab.loss_spec(run, floor), key="loss")
-        if run is not None:
-            net_tab.show_status(s, corpus, run, status, floor)
+        net_tab.loss_panel(s, corpus, pressed, "Press **Train**: the curve is drawn as the net learns.")
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -137,9 +123,7 @@ def punchline(s: Settings, corpus: Corpus, left, right) -> None:
                 )
         elif view == "W and log counts":
             plotly_view(
-                plots.w_vs_log_counts(
-                    W[:V], count_matrix(corpus.parts[part], corpus.vocab, 1) if k == 1 else corpus.counts(k, part)[:V]
-                ),
+                plots.w_vs_log_counts(W[:V], corpus.counts(k, part)[:V]),
                 key="lecture_w",
             )
         else:

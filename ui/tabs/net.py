@@ -23,15 +23,23 @@ LIVE_FPS = 30  # loss-curve updates per second while training
 
 
 def show(s: Settings, corpus: Corpus) -> None:
+    hint = "Press **Train** in the sidebar to train the net; the loss curve is drawn live."
+    run = loss_panel(s, corpus, bool(st.session_state.get("train")), hint)
+    show_matrices(s, corpus, run)
+
+
+def loss_panel(s: Settings, corpus: Corpus, pressed: bool, hint: str) -> dict | None:
+    """The status line and the loss curve: a new run when Train was pressed, else the latest one
+    (or an empty chart and the hint). Returns the latest run. The lecture's step 10 uses it too."""
     floor = split_nlls(corpus.key, corpus, s.context, s.fit_part, s.smoothing)[s.fit_part]
     run = st.session_state.get("run")  # the latest attempt, finished or not
     if run and run["status"] == "running":  # a rerun (a widget changed) ended the loop mid-way
         run["status"] = "stopped"
     status, chart = st.empty(), st.empty()
-    if st.session_state.get("train"):
+    if pressed:
         run = start_run(s, corpus, status, chart, floor)
     elif run is None:
-        status.info("Press **Train** in the sidebar to train the net; the loss curve is drawn live.")
+        status.info(hint)
         with chart:
             plotly_view(plots.loss_curve([], s.epochs, floor), key="loss")
     else:
@@ -39,7 +47,7 @@ def show(s: Settings, corpus: Corpus) -> None:
             plotly_view(loss_spec(run, floor), key="loss")
     if run is not None:
         show_status(s, corpus, run, status, floor)
-    show_matrices(s, corpus, run)
+    return run
 
 
 def loss_spec(run: dict, floor: float) -> dict:

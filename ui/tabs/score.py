@@ -42,7 +42,7 @@ def show(s: Settings, corpus: Corpus) -> None:
     for m, sc in scores.items():
         columns[f"p ({m})"] = [f"{x.p:.4f}" for x in sc.steps]
         columns[f"−log p ({m})"] = [f"{x.nll:.3f}" for x in sc.steps]
-    counted = count_model(s, corpus)
+    counted = tables["count model"]
     columns["pair in the data"] = [
         "yes" if seen[counted.context_index(x.context), corpus.vocab.stoi[x.next]] > 0 else "unseen" for x in steps
     ]

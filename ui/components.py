@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import shutil
 from pathlib import Path
 
@@ -18,11 +19,17 @@ import plotly
 import plotly.graph_objects as go
 import streamlit as st
 
+from makemore.plots import VIEWS, symbol_label
 from ui.compat import forget_key
+from ui.params import PARAMS, SMOOTHINGS
+from ui.state import keep
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE.parent / "static"  # served at ./app/static/ (server.enableStaticServing)
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+
+
+STOPS_JSON = json.dumps({"stops": SMOOTHINGS})
 
 
 def _install_plotly_js() -> None:
@@ -35,17 +42,27 @@ def _install_plotly_js() -> None:
         logging.getLogger(__name__).warning("could not copy plotly.min.js to %s: %s", target, e)
 
 
+STOPS_JSON = json.dumps({"stops": SMOOTHINGS})
 _install_plotly_js()
 _plotly = st.components.v2.component(
     "plotly_view", html='<div class="mm-chart"></div>', js=(HERE / "plotly_view.js").read_text(), isolate_styles=False
 )
-_heatmap = st.components.v2.component(
-    "heatmap_view",
-    html='<div class="mm-heatmap"></div>',
-    js=(HERE / "heatmap_view.js").read_text(),
-    css=(HERE / "heatmap_view.css").read_text(),
-    isolate_styles=False,  # the page's tests and fonts reach the cells; classes are prefixed mm-
-)
+LIVE_JS = (HERE / "live.js").read_text()  # the page's one smoothing value and its slider, shared
+SLIDER_CSS = (HERE / "smoothing_view.css").read_text()
+
+
+def _live_component(name: str, html: str):
+    """A component whose module starts with live.js; page styles reach it (classes are prefixed mm-)."""
+    css = (HERE / f"{name}.css").read_text()
+    return st.components.v2.component(
+        name, html=html, js=LIVE_JS + (HERE / f"{name}.js").read_text(), css=SLIDER_CSS + css, isolate_styles=False
+    )
+
+
+_heatmap = _live_component("heatmap_view", '<div class="mm-heatmap"></div>')
+_smoothing = _live_component("smoothing_view", '<div class="mm-smooth-host"></div>')
+_nll = _live_component("nll_view", '<div class="mm-nll"></div>')
+_controls = _live_component("count_controls", '<div class="mm-controls"></div>')
 
 
 _closer = st.components.v2.component(
@@ -71,9 +88,66 @@ def plotly_view(figure: go.Figure | dict, key: str, again: bool = False) -> None
     _plotly(key=key, data=text.encode())
 
 
-def heatmap_view(cells: dict, key: str) -> None:
-    """Draw makemore.plots.heatmap_cells(...) as a grid under key."""
-    _heatmap(key=key, data=json.dumps(cells).encode())
+def _keeper(key: str, name: str):
+    """The callback of a component's committed value: the setting `name` takes it, parsed as a link's
+    value would be (a value the page should not have sent is dropped, and logged)."""
+
+    def commit() -> None:
+        raw = st.session_state[key][name]
+        try:
+            keep(name, PARAMS[name].parse(str(raw)))
+        except ValueError as e:
+            logging.getLogger(__name__).warning("%s sent %s=%r: %s", key, name, raw, e)
+
+    return commit
+
+
+def _with(fixed: str, **extra) -> bytes:
+    """A cached JSON object (text) with this run's fields added, without parsing it again."""
+    return (fixed[:-1] + "".join(f", {json.dumps(k)}: {json.dumps(v)}" for k, v in extra.items()) + "}").encode()
+
+
+def heatmap_view(cells: dict, key: str, live: str | None = None, **state) -> None:
+    """Draw makemore.plots.heatmap_cells(...) as a grid under key.
+
+    live: ui.models.heatmap_live(...), the counts of every slice; with it the grid follows the
+    smoothing while it is dragged and switches view and slice in the page (`count_controls`).
+    `state` is this run's smoothing and slice (its index)."""
+    text = json.dumps(cells)
+    if live is not None:
+        text = text[:-1] + ', "live": ' + _with(live, **state).decode() + "}"
+    _heatmap(key=key, data=text.encode())
+
+
+def count_controls(
+    key: str, controls: list[str], view: str, smoothing: float, slices: list[str] | None, slice_: str
+) -> None:
+    """What the heatmap shows, the trigram's slice and the smoothing, switched in the page."""
+    data = _with(
+        STOPS_JSON,
+        controls=controls,
+        views=list(VIEWS),
+        view=view,
+        smoothing=smoothing,
+        slice=slice_,
+        slices=slices,
+        slice_labels=[symbol_label(c) for c in slices] if slices else None,
+    )
+    events = {f"on_{name}_change": _keeper(key, name) for name in ("smoothing", "view", "slice")}
+    _controls(key=key, data=data, **events)
+
+
+def smoothing_view(smoothing: float, key: str, label: str = "Smoothing s (add-s)") -> None:
+    """The log-like smoothing slider: moves every live component while dragged, commits on release."""
+    data = _with(STOPS_JSON, smoothing=smoothing, label=label, id=key)
+    _smoothing(key=key, data=data, on_smoothing_change=_keeper(key, "smoothing"))
+
+
+def nll_view(fixed: str, smoothing: float, server: dict[str, float], note: str, key: str) -> None:
+    """The count model's NLL per split (ui.models.nll_live), recomputed in the page while the
+    smoothing is dragged; `server` is this run's own figures, shown when the page has not moved."""
+    js = {p: (repr(v) if math.isfinite(v) else "NaN" if math.isnan(v) else "Infinity") for p, v in server.items()}
+    _nll(key=key, data=_with(fixed, smoothing=smoothing, server=js, note=note))
 
 
 def preload() -> None:

@@ -4,6 +4,9 @@
 // The grid fits the window (width and height), so the whole table is on screen without scrolling;
 // what a cell shows follows its size: pair and value, the value alone, or only its shade, with
 // text never smaller than 11 px and never wider than its cell.
+// With `live` data (the counts of every slice) the table follows the smoothing while it is dragged
+// and switches view and trigram slice in the page, as the controls (count_controls, the sidebar's
+// smoothing) announce them; they commit the value to the server.
 const BLUES = [[247, 251, 255], [222, 235, 247], [198, 219, 239], [158, 202, 225], [107, 174, 214],
                [66, 146, 198], [33, 113, 181], [8, 81, 156], [8, 48, 107]];
 const MIN_FONT = 11; // px: readable on a projector
@@ -54,7 +57,6 @@ function full(v, view) {
 }
 
 function build(root, d) {
-  root.innerHTML = "";
   const cols = el("div", "mm-axis mm-cols");
   const rows = el("div", "mm-axis mm-rows");
   const legend = el("div", "mm-legend");
@@ -77,7 +79,9 @@ function build(root, d) {
   const tip = el("div", "mm-tip");
   const body = el("div", "mm-body");
   body.append(rows, grid);
-  root.append(cols, body, legend, tip);
+  const main = el("div", "mm-main");
+  main.append(cols, body, legend, tip);
+  root.replaceChildren(main);
   grid.addEventListener("mouseover", (e) => {
     const cell = e.target.closest(".mm-cell");
     if (!cell) return;
@@ -121,7 +125,7 @@ function fit(root) {
   const label = Math.ceil(MIN_FONT * (0.9 + 0.62 * labelChars));
   const rowsAxis = root.querySelector(".mm-rows").offsetWidth + 4;
   const byWidth = (root.clientWidth - rowsAxis - label - GAP * m) / m;
-  const top = root.getBoundingClientRect().top;
+  const top = root.querySelector(".mm-cols").getBoundingClientRect().top;
   const below = 6 + root.querySelector(".mm-legend").offsetHeight + root.querySelector(".mm-cols").offsetHeight;
   const byHeight = (window.innerHeight - top - below - 14 - MIN_FONT * 1.4 - GAP * n) / n;
   // a grid below the fold (the page is scrolled, or it sits under other content) sizes by width
@@ -129,13 +133,14 @@ function fit(root) {
   grid.style.gridTemplateColumns = `${label}px repeat(${m}, ${cell}px)`;
   grid.style.gridAutoRows = `${cell}px`;
   grid.style.gridTemplateRows = `${Math.ceil(MIN_FONT * 1.4)}px`;
+  root._origin = [label + GAP, Math.ceil(MIN_FONT * 1.4) + GAP]; // the first cell's corner in the grid
   // row labels: every one when a row is tall enough for 11 px text, else every k-th
   const every = Math.max(1, Math.ceil((MIN_FONT + 1) / (cell + GAP)));
   grid.querySelectorAll(".mm-rowhead").forEach((h, i) => (h.style.visibility = i % every ? "hidden" : "visible"));
   grid.querySelectorAll(".mm-colhead").forEach((h, i) => (h.style.visibility = i % Math.max(1, Math.ceil((MIN_FONT * 1.2) / (cell + GAP))) ? "hidden" : "visible"));
   const font = Math.max(MIN_FONT, Math.min(18, Math.floor(cell * 0.3)));
   grid.style.setProperty("--font", font + "px");
-  root.dataset.mode = largestMode(cell, font);
+  root._start = largestMode(cell, font);
   root._cell = cell;
   root._font = font;
   family = getComputedStyle(root).fontFamily || family;
@@ -147,16 +152,22 @@ function fit(root) {
 const ruler = document.createElement("canvas").getContext("2d");
 const widths = new Map();
 let family = "sans-serif"; // the cells' own font, read once per fit
+// the sum of its characters' widths (cached per character): a dragged value is a new string every
+// frame, and measuring 1,458 new strings would cost milliseconds
 function textWidth(text, font, weight) {
-  const key = `${weight} ${font} ${family} ${text}`;
-  let w = widths.get(key);
-  if (w === undefined) {
-    ruler.font = `${weight} ${font}px ${family}`;
-    w = ruler.measureText(text).width;
-    if (widths.size > 20000) widths.clear();
-    widths.set(key, w);
+  const face = `${weight} ${font}px ${family}`;
+  let chars = widths.get(face);
+  if (!chars) widths.set(face, (chars = new Map()));
+  let total = 0;
+  for (const ch of text) {
+    let w = chars.get(ch);
+    if (w === undefined) {
+      ruler.font = face;
+      chars.set(ch, (w = ruler.measureText(ch).width));
+    }
+    total += w;
   }
-  return w;
+  return total;
 }
 
 const NEXT = { two: "one", one: "pair", pair: "none" };
@@ -169,11 +180,9 @@ function texts(d, mode, i, j, v) {
   return ["", ""];
 }
 
-function paint(root) {
-  const d = root._mm.data, font = root._font || MIN_FONT, room = root._cell || 30;
-  const flat = d.z.flat(), lo = Math.min(...flat), hi = Math.max(...flat), span = hi - lo || 1;
-  // the largest mode in which at most 5% of the cells have text wider than the cell; those go blank
-  let mode = root.dataset.mode || "two", wide;
+// the largest mode in which at most 5% of the cells have text wider than the cell; those go blank
+function layout(root, d, font, room, lo, span) {
+  let mode = root._start || "two", wide;
   for (;;) {
     wide = new Set();
     if (mode !== "none") {
@@ -182,20 +191,205 @@ function paint(root) {
         if (textWidth(a, font, mode === "pair" ? 400 : 600) > room || textWidth(b, font, 400) > room) wide.add(i * row.length + j);
       }));
     }
-    if (mode === "none" || wide.size <= 0.05 * flat.length) break;
+    if (mode === "none" || wide.size <= 0.05 * d.z.length * d.x.length) break;
     mode = NEXT[mode];
   }
-  root.dataset.mode = mode;
+  return [mode, wide];
+}
+
+function range(d) {
+  let lo = Infinity, hi = -Infinity;
+  for (const row of d.z) for (const v of row) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi, hi - lo || 1];
+}
+
+// at rest the cells draw themselves (text a screen reader and an audit can read); while the
+// smoothing is dragged they are transparent over a canvas that draws every frame (restyling 729
+// cells costs 8-19 ms a frame, the canvas under 1 ms), and the cells take over when it settles
+function paint(root, live = false) {
+  const d = root._mm.data, font = root._font || MIN_FONT, room = root._cell || 30;
+  const [lo, hi, span] = range(d);
+  const [mode, wide] = layout(root, d, font, room, lo, span);
+  if (root.dataset.mode !== mode) root.dataset.mode = mode; // the cells' styles depend on it
+  if (live) {
+    // the canvas covers the cells while the smoothing moves; they take over when it settles
+    paintCanvas(root, d, mode, wide, lo, span);
+    if (root._canvas.style.opacity !== "1") root._canvas.style.opacity = "1"; // the compositor's work only
+    clearTimeout(root._settle);
+    root._settle = setTimeout(() => {
+      paint(root);
+      root._canvas.style.opacity = "0";
+    }, 250);
+  } else {
+    clearTimeout(root._settle);
+    cells(root, d, mode, wide, lo, span);
+    // ready for a drag: the canvas, its pixels and this face's glyphs exist before the first frame
+    const warm = () => root._mm.data === d && paintCanvas(root, d, mode, wide, lo, span);
+    (window.requestIdleCallback || setTimeout)(warm);
+  }
+  setText(root.querySelector(".mm-lo"), full(lo, d.view));
+  setText(root.querySelector(".mm-hi"), full(hi, d.view));
+}
+
+function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text; // a write, even of the same text, is a layout
+}
+
+// the cells' own text, ink and background; only what changed is written
+function cells(root, d, mode, wide, lo, span) {
   d.z.forEach((row, i) => row.forEach((v, j) => {
-    const cell = root._cells[i][j], rgb = shade((v - lo) / span);
+    const cell = root._cells[i][j], rgb = shade((v - lo) / span), color = ink(rgb);
     const [a, b] = wide.has(i * row.length + j) ? ["", ""] : texts(d, mode, i, j, v);
-    cell.style.background = `rgb(${rgb[0]},${rgb[1]},${rgb[2]})`;
-    cell.style.color = ink(rgb);
+    const bg = `rgb(${rgb[0]},${rgb[1]},${rgb[2]})`;
+    if (cell._bg !== bg) cell.style.background = cell._bg = bg;
+    if (cell._ink !== color) cell.style.color = cell._ink = color;
     if (cell.firstChild.textContent !== a) cell.firstChild.textContent = a;
     if (cell.lastChild.textContent !== b) cell.lastChild.textContent = b;
   }));
-  root.querySelector(".mm-lo").textContent = full(lo, d.view);
-  root.querySelector(".mm-hi").textContent = full(hi, d.view);
+}
+
+function paintCanvas(root, d, mode, wide, lo, span) {
+  const cell = root._cell, GAP = gapOf(d.y.length);
+  let canvas = root._canvas;
+  if (!canvas || !canvas.isConnected) {
+    canvas = root._canvas = el("canvas", "mm-canvas");
+    root._grid.prepend(canvas);
+  }
+  const [x0, y0] = root._origin; // from fit(): reading offsetLeft here would force a style recalc
+  const W = d.x.length * (cell + GAP), H = d.y.length * (cell + GAP), dpr = window.devicePixelRatio || 1;
+  if (canvas._size !== `${x0},${y0},${W},${H},${dpr}`) {
+    canvas._size = `${x0},${y0},${W},${H},${dpr}`;
+    Object.assign(canvas.style, { left: x0 + "px", top: y0 + "px", width: W + "px", height: H + "px" });
+    canvas.width = Math.round(W * dpr);
+    canvas.height = Math.round(H * dpr);
+  }
+  // the shades as pixels: one pixel row per grid row is filled, then copied down the cell's height
+  const ctx = canvas.getContext("2d");
+  const cw = canvas.width, ch = canvas.height, px = (v) => Math.round(v * dpr);
+  if (!canvas._image || canvas._image.width !== cw || canvas._image.height !== ch) canvas._image = ctx.createImageData(cw, ch);
+  const image = canvas._image, bytes = image.data, u32 = new Uint32Array(bytes.buffer), inks = new Uint8Array(d.z.length * d.x.length);
+  u32.fill(0); // the gaps stay transparent: the page shows through
+  d.z.forEach((row, i) => {
+    const top = px(i * (cell + GAP)), bottom = px(i * (cell + GAP) + cell), first = top * cw;
+    row.forEach((v, j) => {
+      const rgb = shade((v - lo) / span);
+      inks[i * row.length + j] = ink(rgb) === "#fff" ? 255 : 0;
+      const color = (255 << 24) | (rgb[2] << 16) | (rgb[1] << 8) | rgb[0]; // RGBA bytes, little-endian
+      u32.fill(color, first + px(j * (cell + GAP)), first + px(j * (cell + GAP) + cell));
+    });
+    for (let y = top + 1; y < bottom; y++) u32.copyWithin(y * cw, first, first + cw);
+  });
+  if (mode !== "none") {
+    // the text, blended in from glyph masks: fillText of 729 labels costs ~10 ms a frame to raster
+    const font = root._font || MIN_FONT, dy = mode === "two" ? font * 0.55 : 0;
+    for (const [part, weight, shift] of [[0, mode === "pair" ? 400 : 600, -dy], [1, 400, dy]]) {
+      const face = glyphs(weight, font * dpr);
+      d.z.forEach((row, i) => row.forEach((v, j) => {
+        const k = i * row.length + j;
+        if (wide.has(k)) return;
+        const t = texts(d, mode, i, j, v)[part];
+        if (t) blit(bytes, cw, face, t, px(j * (cell + GAP) + cell / 2), px(i * (cell + GAP) + cell / 2 + shift), inks[k]);
+      }));
+    }
+  }
+  ctx.putImageData(image, 0, 0);
+}
+
+// each character of a face as a mask: its nonzero pixels (offset, alpha) around a middle baseline
+const faces = new Map();
+function glyphs(weight, size) {
+  const name = `${weight} ${size}px ${family}`;
+  let face = faces.get(name);
+  if (!face) faces.set(name, (face = { name, size, height: Math.ceil(size * 1.4), chars: new Map() }));
+  return face;
+}
+
+function glyph(face, c) {
+  let g = face.chars.get(c);
+  if (g) return g;
+  const pad = 2, h = face.height;
+  ruler.font = face.name;
+  const advance = ruler.measureText(c).width, w = Math.ceil(advance) + 2 * pad;
+  const scratch = glyph.canvas || (glyph.canvas = document.createElement("canvas"));
+  scratch.width = Math.max(w, 1);
+  scratch.height = h;
+  const sc = scratch.getContext("2d", { willReadFrequently: true });
+  sc.font = face.name;
+  sc.textBaseline = "middle";
+  sc.fillStyle = "#fff";
+  sc.fillText(c, pad, h / 2);
+  const data = sc.getImageData(0, 0, scratch.width, h).data, xs = [], ys = [], as = [];
+  for (let y = 0; y < h; y++) for (let x = 0; x < scratch.width; x++) {
+    const a = data[(y * scratch.width + x) * 4 + 3];
+    if (a) xs.push(x - pad), ys.push(y - Math.floor(h / 2)), as.push(a);
+  }
+  g = { advance, xs: Int16Array.from(xs), ys: Int16Array.from(ys), as: Uint8Array.from(as) };
+  face.chars.set(c, g);
+  return g;
+}
+
+// text centred at (cx, cy) in device pixels, in black (ink 0) or white (255), over the shades
+function blit(bytes, cw, face, text, cx, cy, inkValue) {
+  let width = 0;
+  for (const c of text) width += glyph(face, c).advance;
+  let x = cx - width / 2; // advances are fractional: each glyph starts on a whole pixel
+  for (const c of text) {
+    const g = glyph(face, c), left = Math.round(x);
+    for (let n = 0; n < g.as.length; n++) {
+      const o = ((cy + g.ys[n]) * cw + left + g.xs[n]) * 4, a = g.as[n] / 255;
+      bytes[o] += (inkValue - bytes[o]) * a;
+      bytes[o + 1] += (inkValue - bytes[o + 1]) * a;
+      bytes[o + 2] += (inkValue - bytes[o + 2]) * a;
+    }
+    x += g.advance;
+  }
+}
+
+const VIEW_LEGEND = { counts: "count", probabilities: "p(next | context)", "log-probabilities": "log p" };
+
+// the table of the page's current smoothing, view and slice, from the counts it already has
+function derive(live, state) {
+  const V = live.V, x = live.x, i = live.slices ? state.slice : 0;
+  const offset = live.all_slices ? i * V * V : 0, s = state.smoothing, view = state.view;
+  const row = new Float64Array(V), z = [], p = [], count = [];
+  for (let r = 0; r < V; r++) {
+    const start = offset + r * V;
+    mmRowP(live.counts, start, V, s, row);
+    const n = live.counts.slice(start, start + V);
+    count.push(n);
+    p.push(Array.from(row));
+    z.push(view === "counts" ? n : view === "probabilities" ? Array.from(row) : Array.from(row, (q) => Math.max(Math.log(q), -20)));
+  }
+  const prefix = live.slices ? x[i] : "";
+  return { x, y: x.map((c) => prefix + c), view, z, p, count, cols: "next character", legend: VIEW_LEGEND[view],
+    rows: live.slices ? "context (2 characters)" : "context (current character)", smoothing: s, derived: true };
+}
+
+// draw the page's current state: the server's own table when it is the one asked for
+function show(root, moving = false) {
+  const mm = root._mm, live = root._live, st = root._state, server = mm.server;
+  const same = !live || (st.smoothing === live.smoothing && st.view === server.view && st.slice === live.slice);
+  mm.data = same ? server : derive(live, st);
+  draw(root, moving);
+}
+
+function draw(root, moving = false) {
+  const d = root._mm.data;
+  const rebuild = !root._cells || root._cells.length !== d.y.length || root._cells[0].length !== d.x.length;
+  if (rebuild) build(root, d);
+  setText(root.querySelector(".mm-cols"), (d.cols || "next character") + " →");
+  setText(root.querySelector(".mm-rows"), d.rows || "context");
+  setText(root.querySelector(".mm-legend-title"), d.legend || d.view);
+  root.querySelectorAll(".mm-rowhead").forEach((h, i) => setText(h, d.y[i]));
+  if (rebuild) fit(root);
+  else {
+    // a new table in the same grid: start again from the largest mode the cell size allows
+    root._start = largestMode(root._cell || 30, root._font || MIN_FONT);
+    paint(root, moving);
+  }
 }
 
 export default function (component) {
@@ -207,19 +401,36 @@ export default function (component) {
   mm.text = text;
   mm.lastArgs = now();
   mm.renders += 1;
-  const d = JSON.parse(text);
-  mm.data = d;
-  const rebuild = !root._cells || root._cells.length !== d.y.length || root._cells[0].length !== d.x.length;
-  if (rebuild) build(root, d);
-  root.querySelector(".mm-cols").textContent = (d.cols || "next character") + " →";
-  root.querySelector(".mm-rows").textContent = d.rows || "context";
-  root.querySelector(".mm-legend-title").textContent = d.legend || d.view;
-  root.querySelectorAll(".mm-rowhead").forEach((h, i) => (h.textContent = d.y[i]));
-  if (rebuild) fit(root);
-  else {
-    // a new table in the same grid: start again from the largest mode the cell size allows
-    root.dataset.mode = largestMode(root._cell || 30, root._font || MIN_FONT);
-    paint(root);
+  const d = JSON.parse(text), live = d.live || null;
+  delete d.live;
+  mm.server = d;
+  if (live && (!root._live || root._live.key !== live.key)) live.counts = Float64Array.from(live.counts);
+  else if (live) live.counts = root._live.counts; // the same counts: keep the typed array
+  root._live = live;
+  if (live) {
+    const slice = mmFromServer("slice", live.slices ? live.slices[live.slice] : null);
+    root._state = { smoothing: mmFromServer("smoothing", live.smoothing), view: mmFromServer("view", d.view),
+      slice: live.slices ? Math.max(0, live.slices.indexOf(slice)) : 0 };
+    if (!live.all_slices) root._state.slice = live.slice; // only this slice is here: the server switches it
+  }
+  show(root);
+  if (live && !root._listening) {
+    root._listening = true;
+    window.addEventListener("mm-smoothing", (e) => {
+      if (!root.isConnected || !root._live) return;
+      root._state.smoothing = e.detail.value;
+      show(root, e.detail.t0 !== undefined); // an input event of a drag: draw on the canvas
+    });
+    window.addEventListener("mm-view", (e) => {
+      if (!root.isConnected || !root._live) return;
+      root._state.view = e.detail.value;
+      show(root);
+    });
+    window.addEventListener("mm-slice", (e) => {
+      if (!root.isConnected || !root._live || !root._live.all_slices) return;
+      root._state.slice = Math.max(0, root._live.slices.indexOf(e.detail.value));
+      show(root);
+    });
   }
   requestAnimationFrame(() => {
     mm.draws += 1;

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 import torch
 
@@ -9,7 +11,7 @@ from makemore import plots
 from makemore.counts import smooth, sweep
 from makemore.table import Table, nll_counts, sample
 from ui.corpus import Corpus
-from ui.params import SMOOTHINGS
+from ui.params import SMOOTHINGS, SWEEP_SMOOTHINGS
 from ui.state import Settings
 
 PARTS = ["all", "train", "dev", "test"]  # rows of the NLL tables
@@ -45,6 +47,46 @@ def heatmap_data(key: tuple, _corpus: Corpus, k: int, smoothing: float, view: st
     return plots.heatmap_cells(N, P, _corpus.vocab, view, prefix=first if k == 2 else "")
 
 
+LIVE_CELLS = 250_000  # counts sent for in-page smoothing: every trigram slice up to 63 symbols
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def heatmap_live(key: tuple, _corpus: Corpus, k: int, first: str) -> str:
+    """The counts the heatmap recomputes P from while the smoothing is dragged, as JSON text: the
+    whole table (every trigram slice, so the slice switches in the page) when it is small enough,
+    else the shown slice only (`first` matters only then)."""
+    vocab, V = _corpus.vocab, len(_corpus.vocab)
+    N = _corpus.counts(k)
+    every = k == 1 or N.numel() <= LIVE_CELLS
+    rows = slice(None) if every else rows_after(vocab, k, first)
+    return json.dumps(
+        {
+            "key": f"{key}/{k}/{'' if every else first}",
+            "V": V,
+            "x": [plots.symbol_label(c) for c in vocab.itos],
+            "slices": list(vocab.itos) if k == 2 else None,
+            "all_slices": every,
+            "counts": N[rows].flatten().tolist(),
+            "stops": SMOOTHINGS,
+        }
+    )
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def nll_live(key: tuple, _corpus: Corpus, k: int, fit: str) -> str | None:
+    """What the page needs to recompute each split's NLL for any smoothing, as JSON text: the fit
+    counts (dense) and each split's nonzero counts; None when the table is too large to send."""
+    F = _corpus.counts(k, fit)
+    if F.numel() > LIVE_CELLS:
+        return None
+    parts = []
+    for part in PARTS:
+        N = _corpus.counts(k, part).flatten()
+        idx = torch.nonzero(N).flatten()
+        parts.append([part, idx.tolist(), N[idx].tolist()])
+    return json.dumps({"V": len(_corpus.vocab), "fit_counts": F.flatten().tolist(), "parts": parts})
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def split_nlls(key: tuple, _corpus: Corpus, k: int, fit: str, smoothing: float) -> dict[str, float]:
     P = count_table(key, _corpus, k, fit, smoothing)
@@ -54,7 +96,7 @@ def split_nlls(key: tuple, _corpus: Corpus, k: int, fit: str, smoothing: float) 
 @st.cache_data(max_entries=16, show_spinner=False)
 def sweep_rows(key: tuple, _corpus: Corpus, k: int) -> list[dict]:
     parts = {p: _corpus.parts[p] for p in ("train", "dev", "test")}
-    return sweep(parts, _corpus.vocab, k, [s for s in SMOOTHINGS if s > 0] + [2000.0, 5000.0, 10000.0])
+    return sweep(parts, _corpus.vocab, k, [*SWEEP_SMOOTHINGS, 2000.0, 5000.0, 10000.0])
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -10,7 +10,19 @@ from makemore.data import SEXES, YEARS
 from makemore.neural import METHODS
 from makemore.plots import VIEWS
 
-SMOOTHINGS = [0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0]
+
+def _smoothing_stops() -> list[float]:
+    """0, then 0.01 to 1000 at two significant digits (1.0, 1.1, … 9.9 in each decade): a log-like
+    slider on which 0.5, 1, 2, 10 and 1000 are exact. Each stop is the float its decimal text parses
+    to, so the browser (Number("2.5e-1")) and the server hold the same value."""
+    stops = [0.0]
+    for e in range(-2, 3):
+        stops += [float(f"{m / 10:.1f}e{e}") for m in range(10, 100)]
+    return [*stops, 1000.0]
+
+
+SMOOTHINGS = _smoothing_stops()  # 452 stops
+SWEEP_SMOOTHINGS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0]
 TEMPERATURES = [0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.5, 2.0, 3.0, 5.0]
 DATASETS = ("names.txt", "SSA year", "upload")
 FIT_ON = ("all words", "train split")

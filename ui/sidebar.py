@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from makemore.neural import METHODS, TooBig, check_cost, human_bytes, human_seconds
-from ui.components import sidebar_closer
+from ui.components import sidebar_closer, smoothing_view
 from ui.corpus import Corpus
-from ui.params import FIT_ON, MAX_EPOCHS, MAX_LR, MAX_SEED, SMOOTHINGS, TEMPERATURES
+from ui.params import FIT_ON, MAX_EPOCHS, MAX_LR, MAX_SEED, TEMPERATURES
 from ui.state import Settings, keep, kept
 from ui.text import literal
 
@@ -26,7 +26,8 @@ def settings_ui(sb=None):
     sb.radio("Context", [1, 2], **kept("context"), horizontal=True, format_func=lambda k: ("bigram", "trigram")[k - 1])
     sb.radio("Fit on", FIT_ON, **kept("fit_on"), horizontal=True, help="train split: exercise E02, dev/test held out")
     sb.header("Count model")
-    sb.select_slider("Smoothing s (add-s)", SMOOTHINGS, **kept("smoothing"), format_func=lambda s: f"{s:g}")
+    with sb:
+        smoothing_view(st.session_state["_kept"]["smoothing"], key="smoothing_sidebar")
     sb.header("Neural net")
     sb.slider("Epochs", 1, MAX_EPOCHS, **kept("epochs"))
     c1, c2 = sb.columns(2)

@@ -11,7 +11,7 @@ from ui.compat import keys_sent_by_browser
 from ui.params import FIT_ON, PARAMS, from_url, to_url
 
 # the sidebar's always-drawn widgets (the ones a reconnecting page sends before they exist again)
-SIDEBAR = ("dataset", "context", "fit_on", "smoothing", "epochs", "lr", "reg", "method", "animate", "seed")
+SIDEBAR = ("dataset", "context", "fit_on", "epochs", "lr", "reg", "method", "animate", "seed")
 SIDEBAR += ("n_samples", "temperature")
 
 

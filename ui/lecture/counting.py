@@ -11,11 +11,12 @@ import torch
 
 from makemore import plots
 from makemore.table import Table, draw, nll_counts, sample
-from ui.components import heatmap_view, plotly_view
+from ui.components import plotly_view
 from ui.corpus import Corpus
-from ui.models import count_model, count_samples, heatmap_data, slice_rows
+from ui.models import count_model, count_samples, slice_rows
 from ui.params import MAX_SEED
 from ui.state import Settings, kept
+from ui.tabs.counts import controls, live_heatmap
 from ui.text import literal
 
 
@@ -66,9 +67,9 @@ def counts(s: Settings, corpus: Corpus, left, right) -> None:
             f"Count every pair of all {corpus.n_examples(s.context):,} examples into one table: row = the "
             "current character, column = the next one. Darker means more often."
         )
-        st.radio("Show", plots.VIEWS, **kept("view"))
+        controls(s, corpus, first, ["view"])
     with right:
-        heatmap_view(heatmap_data(corpus.key, corpus, s.context, s.smoothing, s.view, first or "."), key="heatmap")
+        live_heatmap(s, corpus, first)
 
 
 def one_row(s: Settings, corpus: Corpus, left, right) -> None:

@@ -8,11 +8,10 @@ import streamlit as st
 
 from makemore import plots
 from makemore.table import Table, score
-from ui.components import plotly_view
+from ui.components import plotly_view, smoothing_view
 from ui.corpus import Corpus
 from ui.lecture.counting import first_known
 from ui.models import count_model, count_table, split_nlls, sweep_rows
-from ui.params import SMOOTHINGS
 from ui.state import Settings, kept
 from ui.text import fmt_nll, literal, table
 
@@ -60,7 +59,7 @@ def smoothing(s: Settings, corpus: Corpus, left, right) -> None:
     model = count_model(s, corpus)
     data = split_nlls(corpus.key, corpus, s.context, s.fit_part, s.smoothing)[s.fit_part]
     with left:
-        st.select_slider("Smoothing s (add-s)", SMOOTHINGS, format_func=lambda v: f"{v:g}", **kept("smoothing"))
+        smoothing_view(s.smoothing, key="smoothing_lecture")
         with_s = score(model, name)
         st.markdown(
             f"**{literal(name)}** ({literal(why)}) has probability 0 without smoothing: NLL "

@@ -7,12 +7,11 @@ import math
 
 import streamlit as st
 
-from makemore import plots
 from makemore.export import matrix_csv
-from ui.components import heatmap_view
+from ui.components import count_controls, heatmap_view, nll_view
 from ui.corpus import Corpus
-from ui.models import count_model, heatmap_data, slice_rows, split_nlls
-from ui.state import Settings, keep, kept
+from ui.models import count_model, heatmap_data, heatmap_live, nll_live, slice_rows, split_nlls
+from ui.state import Settings, keep
 from ui.text import fmt_nll, table
 
 
@@ -23,25 +22,41 @@ def show(s: Settings, corpus: Corpus) -> None:
         keep("slice", first)
     left, right = st.columns([3, 1])
     with left:
-        heatmap_view(heatmap_data(corpus.key, corpus, k, s.smoothing, s.view, first or "."), key="heatmap")
+        live_heatmap(s, corpus, first)
     with right:
-        st.radio("Show", plots.VIEWS, **kept("view"))
-        if k == 2:
-            st.selectbox(
-                "First context character", list(corpus.vocab.itos), format_func=plots.symbol_label, **kept("slice")
-            )
-        st.subheader("Dataset")
-        st.metric("Words", f"{len(corpus.words):,}")
-        st.metric("Examples", f"{corpus.n_examples(k):,}")
-        st.metric("Symbols", len(corpus.vocab))
+        controls(s, corpus, first, ["view", "smoothing"])
         st.subheader("Count model NLL")
         nlls = split_nlls(corpus.key, corpus, k, s.fit_part, s.smoothing)
-        st.markdown(table({"NLL": [fmt_nll(v) for v in nlls.values()]}, list(nlls)))
-        st.caption(
-            f"smoothing {s.smoothing:g}, fit on {s.fit_part} words; uniform is ln {len(corpus.vocab)} "
-            f"= {math.log(len(corpus.vocab)):.4f}"
+        note = f"fit on {s.fit_part} words; uniform is ln {len(corpus.vocab)} = {math.log(len(corpus.vocab)):.4f}"
+        fixed = nll_live(corpus.key, corpus, k, s.fit_part)
+        if fixed is not None:  # follows the smoothing while it is dragged
+            nll_view(fixed, s.smoothing, nlls, note, key="count_nll")
+        else:
+            st.markdown(table({"NLL": [fmt_nll(v) for v in nlls.values()]}, list(nlls)))
+            st.caption(f"smoothing {s.smoothing:g}, {note}")
+        st.subheader("Dataset")
+        st.markdown(
+            table(
+                {"": [f"{len(corpus.words):,}", f"{corpus.n_examples(k):,}", f"{len(corpus.vocab)}"]},
+                ["words", "examples", "symbols"],
+            )
         )
         csv_downloads(s, corpus)
+
+
+def live_heatmap(s: Settings, corpus: Corpus, first: str) -> None:
+    """The heatmap of the current settings, with the counts to follow the smoothing in the page."""
+    k = s.context
+    cells = heatmap_data(corpus.key, corpus, k, s.smoothing, s.view, first or ".")
+    live = heatmap_live(corpus.key, corpus, k, first or ".")
+    index = corpus.vocab.stoi[first] if k == 2 else 0
+    heatmap_view(cells, key="heatmap", live=live, smoothing=s.smoothing, slice=index)
+
+
+def controls(s: Settings, corpus: Corpus, first: str, which: list[str]) -> None:
+    """The heatmap's controls (`which` of view and smoothing; the slice for a trigram)."""
+    slices = list(corpus.vocab.itos) if s.context == 2 else None
+    count_controls("count_controls", which, s.view, s.smoothing, slices, first or ".")
 
 
 def csv_downloads(s: Settings, corpus: Corpus) -> None:

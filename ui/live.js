@@ -1,0 +1,132 @@
+// Shared by the components that follow the smoothing while it is dragged (heatmap_view,
+// smoothing_view, nll_view): the page's one smoothing value, the slider that moves it, and the
+// count model's arithmetic. Prepended to each component's module by ui/components.py.
+//
+// A control announces every input event on `window` ("mm-smoothing", "mm-view", "mm-slice"), and
+// every component on the page repaints from the counts it already has; on release the control
+// commits the value with setStateValue, one rerun, and the server's figures agree with the page's.
+const mmBus = (window.__mmBus = window.__mmBus || { smoothing: null, view: null, slice: null, commits: {}, latency: [] });
+
+// every listener repaints synchronously inside dispatchEvent; then one measurement per event
+function mmAnnounce(name, value, source, t0) {
+  mmBus[name] = value;
+  window.dispatchEvent(new CustomEvent("mm-" + name, { detail: { value, source, t0 } }));
+  if (t0 !== undefined) {
+    mmBus.work = mmBus.work || [];
+    mmBus.work.push(performance.now() - t0);
+    mmPainted(t0);
+  }
+}
+
+// a value the server sent, unless this page committed another one since (a rerun still on its way)
+function mmFromServer(name, value) {
+  const c = mmBus.commits[name];
+  if (c && c.value !== value && performance.now() - c.at < 3000) return c.value;
+  if (c && c.value === value) delete mmBus.commits[name];
+  return value;
+}
+
+function mmCommitted(name, value) {
+  mmBus.commits[name] = { value, at: performance.now() };
+}
+
+// input event -> painted frame: the frame's callback runs before paint, the message after it
+function mmPainted(t0) {
+  if (!t0) return;
+  requestAnimationFrame(() => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => {
+      mmBus.latency.push(performance.now() - t0);
+      if (mmBus.latency.length > 2000) mmBus.latency.splice(0, 1000);
+    };
+    ch.port2.postMessage(0);
+  });
+}
+
+function mmFormat(v) {
+  // the way Python's f"{v:g}" writes a stop: 0, 0.01, 0.25, 1, 10, 1000
+  return String(Number(v.toPrecision(6)));
+}
+
+function mmNearest(stops, v) {
+  let best = 0;
+  for (let i = 1; i < stops.length; i++) if (Math.abs(stops[i] - v) < Math.abs(stops[best] - v)) best = i;
+  return best;
+}
+
+// A log-like slider over `stops` (0, then 0.01 to 1000 at two significant digits). It announces
+// each input event and commits on release (or 300 ms after the last arrow key).
+function mmSmoothingSlider(host, stops, label, id) {
+  const wrap = document.createElement("div");
+  wrap.className = "mm-smooth";
+  const head = document.createElement("label");
+  const name = document.createElement("span");
+  name.textContent = label;
+  const out = document.createElement("output");
+  head.append(name, out);
+  const input = document.createElement("input");
+  input.type = "range";
+  input.min = "0";
+  input.max = String(stops.length - 1);
+  input.step = "1";
+  input.setAttribute("aria-label", label);
+  const ticks = document.createElement("div");
+  ticks.className = "mm-ticks";
+  for (const t of [0, 0.1, 1, 10, 100, 1000]) {
+    const i = stops.indexOf(t);
+    if (i < 0) continue;
+    const s = document.createElement("span");
+    s.textContent = mmFormat(t);
+    s.style.left = (100 * i) / (stops.length - 1) + "%";
+    ticks.appendChild(s);
+  }
+  wrap.append(head, input, ticks);
+  host.appendChild(wrap);
+  const self = { input, commit: null, timer: null };
+  const show = (v) => {
+    out.textContent = mmFormat(v);
+    input.setAttribute("aria-valuetext", mmFormat(v));
+  };
+  self.set = (v) => {
+    input.value = String(mmNearest(stops, v));
+    show(v);
+  };
+  input.addEventListener("input", (e) => {
+    const v = stops[+input.value];
+    show(v);
+    mmAnnounce("smoothing", v, id, e.timeStamp);
+  });
+  const commit = () => {
+    clearTimeout(self.timer);
+    const v = stops[+input.value];
+    mmCommitted("smoothing", v);
+    if (self.commit) self.commit(v);
+  };
+  let keyed = false;
+  input.addEventListener("keydown", () => (keyed = true));
+  input.addEventListener("pointerdown", () => (keyed = false));
+  input.addEventListener("change", () => {
+    if (!keyed) return commit();
+    clearTimeout(self.timer); // arrow keys: one rerun after the last press, not one per press
+    self.timer = setTimeout(commit, 300);
+  });
+  window.addEventListener("mm-smoothing", (e) => {
+    if (e.detail.source !== id && input.isConnected) self.set(e.detail.value);
+  });
+  return self;
+}
+
+// P = (N + s) / rowsum(N + s) for one row of counts; a row with nothing in it is uniform
+function mmRowP(counts, start, V, s, out) {
+  let total = 0;
+  for (let j = 0; j < V; j++) total += counts[start + j] + s;
+  for (let j = 0; j < V; j++) out[j] = total > 0 ? (counts[start + j] + s) / total : 1 / V;
+  return out;
+}
+
+function mmFmtNll(v) {
+  // as ui/text.fmt_nll
+  if (Number.isNaN(v)) return "— (no words)";
+  if (v === Infinity) return "∞ (a pair with p = 0)";
+  return v.toFixed(4);
+}

@@ -10,6 +10,8 @@ from streamlit.testing.v1 import AppTest
 from makemore.counts import count_matrix, fit_counts
 from makemore.table import nll
 from ui.boundary import CRASH
+from ui.params import PARAMS
+from ui.text import fmt_nll
 
 from .conftest import ROOT
 
@@ -61,7 +63,38 @@ def app(query: dict | None = None, **state) -> AppTest:
     return check(at)
 
 
+LIVE = ("smoothing", "view", "slice")  # committed by the page's own components (ui/components.py)
+
+
+class Committed:
+    """A setting the page's live components commit (a drag released, a view clicked). AppTest cannot
+    drive a component, so set_value commits the way ui.components._keeper does after a release; the
+    browser suite drives the components themselves (tests/browser/test_live.py)."""
+
+    def __init__(self, at: AppTest, key: str):
+        self.at, self.key = at, key
+
+    @property
+    def value(self):
+        """What the page's control shows: the sidebar's slider, else the Counts tab's controls."""
+        shown_in = ["smoothing_sidebar", "count_controls"] if self.key == "smoothing" else ["count_controls"]
+        for component in shown_in:
+            if has(self.at, component):
+                return figure(self.at, component)[self.key]
+        return self.at.session_state["_kept"][self.key]
+
+    def set_value(self, value) -> "Committed":
+        self.at.session_state["_kept"][self.key] = PARAMS[self.key].parse(str(value))
+        return self
+
+
+def has(at: AppTest, key: str) -> bool:
+    return any(el.proto.id.endswith(f"-{key}") for el in at.get("bidi_component"))
+
+
 def widget(at: AppTest, key: str):
+    if key in LIVE:
+        return Committed(at, key)
     for kind in ("slider", "select_slider", "number_input", "selectbox", "radio", "checkbox", "text_input"):
         found = [w for w in getattr(at, kind) if w.key == key]
         if found:
@@ -92,6 +125,11 @@ def tables(at: AppTest) -> list[dict[str, dict[str, str]]]:
 
 def table_values(at: AppTest, index: int = 0) -> dict[str, dict[str, str]]:
     return tables(at)[index]
+
+
+def count_nlls(at: AppTest) -> dict[str, str]:
+    """The Counts tab's NLL per split as the page shows them (the server's own figures)."""
+    return {part: fmt_nll(float(v)) for part, v in figure(at, "count_nll")["server"].items()}
 
 
 def open_tab(at: AppTest, name: str) -> AppTest:
@@ -126,8 +164,8 @@ def test_defaults_reproduce_the_lecture(words, vocab):
     assert cells["y"][1] + cells["x"][14] == "an"  # row "a", column "n"
     assert cells["count"][1][14] == z[1][14]
     assert cells["p"][1][14] == pytest.approx(fit_counts(words, vocab).P[1, 14].item(), abs=1e-6)
-    nlls = table_values(at)
-    assert float(nlls["all"]["NLL"]) == pytest.approx(nll(fit_counts(words, vocab), words), abs=1e-4)
+    nlls = count_nlls(at)
+    assert float(nlls["all"]) == pytest.approx(nll(fit_counts(words, vocab), words), abs=1e-4)
     assert at.query_params["smoothing"] == "1.0"
     assert at.query_params["seed"] == "2147483647"
     open_tab(at, "Neural net")
@@ -136,16 +174,16 @@ def test_defaults_reproduce_the_lecture(words, vocab):
 
 def test_smoothing_changes_heatmap_and_nll():
     at = app(view="probabilities")
-    before_z, before_nll = figure(at, "heatmap")["z"], table_values(at)["dev"]["NLL"]
+    before_z, before_nll = figure(at, "heatmap")["z"], count_nlls(at)["dev"]
     widget(at, "smoothing").set_value(100.0)
     at.run()
     assert figure(at, "heatmap")["z"] != before_z
-    assert float(table_values(at)["dev"]["NLL"]) > float(before_nll)
+    assert float(count_nlls(at)["dev"]) > float(before_nll)
     assert at.query_params["smoothing"] == "100.0"
     widget(at, "smoothing").set_value(0.0)
     at.run()
     check(at)
-    assert table_values(at)["all"]["NLL"] != before_nll
+    assert count_nlls(at)["all"] != before_nll
 
 
 def test_view_switches_to_log_probabilities():
@@ -253,7 +291,7 @@ def test_good_upload_is_used():
 def test_a_one_word_upload_fit_on_the_empty_train_split():
     at = app({"dataset": "upload", "fit_on": "train split"})
     at.file_uploader(key="upload").upload("one.txt", b"bob\n", "text/plain").run()
-    assert table_values(at)["train"]["NLL"] == "— (no words)"
+    assert count_nlls(at)["train"] == "— (no words)"
     train(at, epochs=5)
     check(at)
     assert at.error

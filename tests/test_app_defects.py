@@ -11,7 +11,7 @@ from makemore.counts import count_matrix, fit_counts
 from makemore.table import score
 from ui.boundary import CRASH
 
-from .test_app import app, check, crashes, figure, open_tab, plain, tables, text, train, widget
+from .test_app import app, check, count_nlls, crashes, figure, open_tab, plain, tables, text, train, widget
 
 
 def markdown_sources(at) -> list[str]:
@@ -364,7 +364,7 @@ def test_a_rejected_upload_is_parsed_once(monkeypatch):
 def test_a_deterministic_list_shows_nll_zero_not_minus_zero():
     at = app({"dataset": "upload", "smoothing": "0.0"})
     at.file_uploader(key="upload").upload("one.txt", b"ab\n", "text/plain").run()
-    nll = tables(check(at))[0]["all"]["NLL"]
+    nll = count_nlls(check(at))["all"]
     assert nll == "0.0000", nll
 
 

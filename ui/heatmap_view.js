@@ -219,13 +219,11 @@ function paint(root, live = false) {
     paintCanvas(root, d, mode, wide, lo, span);
     if (root._canvas.style.opacity !== "1") root._canvas.style.opacity = "1"; // the compositor's work only
     clearTimeout(root._settle);
-    root._settle = setTimeout(() => {
-      paint(root);
-      root._canvas.style.opacity = "0";
-    }, 250);
+    root._settle = setTimeout(() => paint(root), 250);
   } else {
     clearTimeout(root._settle);
     cells(root, d, mode, wide, lo, span);
+    if (root._canvas) root._canvas.style.opacity = "0"; // the cells, drawn in this same frame, take over
     // ready for a drag: the canvas, its pixels and this face's glyphs exist before the first frame
     const warm = () => root._mm.data === d && paintCanvas(root, d, mode, wide, lo, span);
     (window.requestIdleCallback || setTimeout)(warm);

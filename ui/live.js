@@ -10,6 +10,8 @@ const mmBus = (window.__mmBus = window.__mmBus || { smoothing: null, view: null,
 // every listener repaints synchronously inside dispatchEvent; then one measurement per event
 function mmAnnounce(name, value, source, t0) {
   mmBus[name] = value;
+  mmBus.moved = mmBus.moved || {};
+  mmBus.moved[name] = { value, at: performance.now() };
   window.dispatchEvent(new CustomEvent("mm-" + name, { detail: { value, source, t0 } }));
   if (t0 !== undefined) {
     mmBus.work = mmBus.work || [];
@@ -18,8 +20,11 @@ function mmAnnounce(name, value, source, t0) {
   }
 }
 
-// a value the server sent, unless this page committed another one since (a rerun still on its way)
+// a value the server sent, unless the hand moved it in the last second or this page committed
+// another one since (a rerun still on its way)
 function mmFromServer(name, value) {
+  const m = mmBus.moved && mmBus.moved[name];
+  if (m && m.value !== value && performance.now() - m.at < 1000) return m.value;
   const c = mmBus.commits[name];
   if (c && c.value !== value && performance.now() - c.at < 3000) return c.value;
   if (c && c.value === value) delete mmBus.commits[name];

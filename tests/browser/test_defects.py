@@ -27,7 +27,7 @@ def test_the_harness_sees_an_exception_a_tab_caught(browser):
         assert "Compare" in errors[0], errors
         assert "injected failure" in errors[0], errors
         # the rest of the page keeps working: the sidebar is there with its value, the Counts tab draws
-        assert pg.locator(".st-key-smoothing input[type=range]").get_attribute("aria-valuetext") == "10"
+        assert pg.locator(".st-key-smoothing_sidebar input[type=range]").get_attribute("aria-valuetext") == "10"
         pg.get_by_role("tab", name="Counts").click()
         wait_chart(pg, "heatmap", lambda s: s["data"][0]["z"])
         assert not page_errors(pg), "the error stays in the tab that raised it"
@@ -42,7 +42,7 @@ def test_switching_tabs_keeps_the_view_and_the_slice(page):
     assert state["data"][0]["y"][1] == "ea", state["data"][0]["y"][:3]
     assert "view=probabilities" in page.url, page.url
     assert "slice=e" in page.url, page.url
-    assert page.get_by_role("radio", name="probabilities", exact=True).is_checked()
+    assert page.get_by_role("radio", name="probabilities", exact=True).get_attribute("aria-checked") == "true"
 
 
 def test_score_shows_one_bar_per_transition_of_mississippi(page):

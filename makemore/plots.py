@@ -76,6 +76,12 @@ def matrix(
     return fig
 
 
+def extent(earlier: list[tuple[str, list[float]]]) -> list[float]:
+    """The lowest and highest finite loss of the earlier runs (what the y axis must also hold)."""
+    ys = [y for _, run in earlier for y in run if math.isfinite(y)]
+    return [min(ys), max(ys)] if ys else []
+
+
 def loss_axis(nlls: list[float], floor: float | None) -> dict:
     """A y axis holding every finite loss and the floor with a little room: linear, or logarithmic
     when the losses span more than a factor of 50 (a run blowing up), so the start stays readable."""
@@ -92,16 +98,39 @@ def loss_axis(nlls: list[float], floor: float | None) -> dict:
     return {"type": "linear", "range": [lo - pad, hi + pad]}
 
 
-def loss_curve(nlls: list[float], epochs: int, floor: float | None, stop: int | None = None) -> go.Figure:
+EARLIER_COLORS = ["#7f7f7f", "#9467bd", "#2ca02c", "#8c564b", "#e377c2"]
+
+
+def loss_curve(
+    nlls: list[float],
+    epochs: int,
+    floor: float | None,
+    stop: int | None = None,
+    earlier: list[tuple[str, list[float]]] = (),
+) -> go.Figure:
     """Data NLL per epoch with the count model's NLL as a dashed floor; every finite point is in range.
 
-    stop: the epoch at which a run left (diverged), marked with a red line."""
-    fig = go.Figure(
+    stop: the epoch at which a run left (diverged), marked with a red line.
+    earlier: (label, nlls) of the session's earlier runs, drawn fainter beneath, oldest first."""
+    fig = go.Figure()
+    for n, (label, ys) in enumerate(earlier):
+        fig.add_trace(
+            go.Scatter(
+                x=list(range(1, len(ys) + 1)),
+                y=ys,
+                mode="lines",
+                name=label,
+                opacity=0.55,
+                line={"color": EARLIER_COLORS[n % len(EARLIER_COLORS)], "width": 1.5},
+            )
+        )
+    fig.add_trace(
         go.Scatter(
             x=list(range(1, len(nlls) + 1)),
             y=nlls,
             mode="lines",
-            name="neural net (data NLL)",
+            name="neural net (data NLL)" if not earlier else "this run",
+            meta="run",
             line={"color": BLUE, "width": 2.5},
         )
     )
@@ -112,14 +141,15 @@ def loss_curve(nlls: list[float], epochs: int, floor: float | None, stop: int | 
                 y=[floor, floor],
                 mode="lines",
                 name=f"count model {floor:.4f}",
+                meta="floor",
                 line={"color": ORANGE, "dash": "dash", "width": 2},
             )
         )
     fig.update_layout(
         height=380,
         margin={"l": 50, "r": 10, "t": 30, "b": 40},
-        xaxis={"title": "epoch", "range": [1, max(epochs, 2)], "fixedrange": True},
-        yaxis={"title": "average NLL", "fixedrange": True, **loss_axis(nlls, floor)},
+        xaxis={"title": "epoch", "range": [1, max(epochs, 2, *(len(ys) for _, ys in earlier))], "fixedrange": True},
+        yaxis={"title": "average NLL", "fixedrange": True, **loss_axis([*nlls, *extent(earlier)], floor)},
         legend={"x": 0.98, "xanchor": "right", "y": 0.98},
         meta=f"{len(nlls)}/{epochs}",
         uirevision="loss",

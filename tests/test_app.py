@@ -150,8 +150,13 @@ def train(at: AppTest, **state) -> AppTest:
     return check(at)
 
 
+def trace(fig: dict, uid: str) -> dict:
+    """A trace of the loss figure: "run" (the latest run's curve) or "floor" (the count model)."""
+    return next(t for t in fig["data"] if t.get("meta") == uid)
+
+
 def curve(at: AppTest) -> list[float]:
-    return figure(at, "loss")["data"][0]["y"]
+    return trace(figure(at, "loss"), "run")["y"]
 
 
 def test_defaults_reproduce_the_lecture(words, vocab):
@@ -239,7 +244,7 @@ def test_epochs_sets_the_curve_length_and_training_is_reproducible():
 def test_each_method_converges_near_the_count_model(method):
     at = train(app(), epochs=100, method=method)
     y = curve(at)
-    floor = figure(at, "loss")["data"][1]["y"][0]
+    floor = trace(figure(at, "loss"), "floor")["y"][0]
     assert len(y) == 100
     assert y[-1] == pytest.approx(floor, abs=0.05)
     assert y[0] > 3.5
@@ -392,3 +397,47 @@ def test_step_sampler_draws_the_same_names_as_the_sampler():
     check(at)
     assert f"Finished: {expected}" in " ".join(text(m) for m in at.markdown)
     assert figure(at, "step_row")["data"][0]["marker"]["color"][0] == "#ff7f0e"  # '.' drawn last, highlighted
+
+
+def test_earlier_runs_stay_on_the_chart_labelled_by_what_differed_and_clear_in_one_click(words, vocab):
+    import torch
+
+    from makemore.neural import TrainConfig
+    from makemore.neural import train as train_net
+    from makemore.table import nll_counts
+
+    at = app()
+    curves = {}
+    for lr in (1.0, 10.0, 50.0):
+        curves[lr] = curve(train(at, epochs=5, lr=lr))
+    fig = figure(at, "loss")
+    names = [t["name"] for t in fig["data"]]
+    assert names[:2] == ["run 1: lr 1", "run 2: lr 10"], names
+    assert [t["y"] for t in fig["data"][:2]] == [curves[1.0], curves[10.0]]
+    assert trace(fig, "run")["y"] == curves[50.0]
+    ys = [y for t in fig["data"] for y in t["y"]]
+    assert fig["layout"]["yaxis"]["range"][0] <= min(ys)
+    assert max(ys) <= fig["layout"]["yaxis"]["range"][1], "every run's points are on the chart"
+    # the Compare tab lists them, each with its own W's NLL
+    open_tab(at, "Compare")
+    nlls = table_values(at, 2)
+    assert set(nlls["dev"]) == {"count model", "neural net", "run 1 (lr 1)", "run 2 (lr 10)"}
+    N = count_matrix(words, vocab)
+    *_, (record, W) = train_net(N, TrainConfig(epochs=5, lr=10.0, reg=0.01, seed=2147483647, method="counts"))
+    assert float(nlls["all"]["run 2 (lr 10)"]) == pytest.approx(nll_counts(torch.softmax(W, 1), N), abs=1e-4)
+    assert nlls["all"]["run 1 (lr 1)"] != nlls["all"]["run 2 (lr 10)"]
+    # one click clears them
+    open_tab(at, "Neural net")
+    at.button(key="clear_runs").click().run()
+    check(at)
+    assert [t["meta"] for t in figure(at, "loss")["data"]] == ["run", "floor"]
+    open_tab(at, "Compare")
+    assert set(table_values(at, 2)["dev"]) == {"count model", "neural net"}
+
+
+def test_the_chart_keeps_the_last_five_earlier_runs():
+    at = app()
+    for seed in range(1, 8):
+        train(at, epochs=3, seed=seed)
+    names = [t["name"] for t in figure(at, "loss")["data"] if t.get("meta") not in ("run", "floor")]
+    assert names == [f"run {n}: seed {n}" for n in range(2, 7)], names

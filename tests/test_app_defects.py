@@ -11,7 +11,21 @@ from makemore.counts import count_matrix, fit_counts
 from makemore.table import score
 from ui.boundary import CRASH
 
-from .test_app import app, check, count_nlls, crashes, figure, open_tab, plain, tables, text, train, widget
+from .test_app import (
+    app,
+    check,
+    count_nlls,
+    crashes,
+    curve,
+    figure,
+    open_tab,
+    plain,
+    tables,
+    text,
+    trace,
+    train,
+    widget,
+)
 
 
 def markdown_sources(at) -> list[str]:
@@ -101,7 +115,7 @@ def in_range(ys: list[float], axis: dict) -> bool:
 def test_a_rising_loss_stays_on_the_chart_and_is_a_warning():
     at = train(app(), epochs=300, lr=500.0)
     fig = figure(at, "loss")
-    ys = fig["data"][0]["y"]
+    ys = trace(fig, "run")["y"]
     assert len(ys) == 300, "lr 500 should end above where it started"
     assert ys[-1] > ys[0], "lr 500 should end above where it started"
     assert in_range(ys, fig["layout"]["yaxis"]), f"points off the chart: axis {fig['layout']['yaxis']['range']}"
@@ -116,7 +130,7 @@ def test_a_diverged_run_keeps_its_curve_and_the_previous_matrices():
     assert figure(at, "net_P")["data"][0]["z"], "a finished run shows its matrices"
     train(at, epochs=300, lr=1_000_000.0)
     fig = figure(at, "loss")
-    ys = fig["data"][0]["y"]
+    ys = trace(fig, "run")["y"]
     message = text(at.error[0])
     assert "diverged at epoch 13" in message, message
     assert "12 finite epochs" in message, message
@@ -187,7 +201,7 @@ def test_a_run_over_the_memory_budget_is_refused_before_it_starts():
     train(at, epochs=5, method="onehot")
     assert at.error, [text(e) for e in at.error]
     assert "would need about" in text(at.error[0]), [text(e) for e in at.error]
-    assert figure(at, "loss")["data"][0]["y"] == [], "nothing was trained"
+    assert curve(at) == [], "nothing was trained"
 
 
 def test_a_slow_run_is_announced_with_its_duration():

@@ -11,7 +11,7 @@ from ui.lecture import STEPS
 from ui.lecture.likelihood import impossible_name
 from ui.params import N_STEPS
 
-from .test_app import app, check, figure, text, widget
+from .test_app import app, check, curve, figure, text, widget
 
 
 def heading(at) -> str:
@@ -82,7 +82,7 @@ def test_step_ten_trains_live_and_eleven_compares_the_tables():
     at = app({"mode": "lecture", "step": "10", "animate": "False", "epochs": "30"})
     at.button(key="lecture_train").click().run()
     check(at)
-    assert len(figure(at, "loss")["data"][0]["y"]) == 30
+    assert len(curve(at)) == 30
     at.button(key="lecture_next").click().run()
     net = figure(check(at), "lecture_net_P")["data"][0]["z"]
     counts = figure(at, "lecture_count_P")["data"][0]["z"]

@@ -28,12 +28,16 @@ export default function (component) {
   const text = typeof data === "string" ? data : new TextDecoder().decode(data || new Uint8Array());
   if (!text) return; // preload(): only loads plotly.js
   // test and benchmark hooks: a chart keeps its `boot` for as long as it is the same element
-  const mm = (div._mm = div._mm || { boot: now(), renders: 0, draws: 0, lastDraw: 0, lastArgs: 0, text: "" });
+  const mm = (div._mm = div._mm || { boot: now(), renders: 0, draws: 0, lastDraw: 0, lastArgs: 0, text: "", sizes: [] });
   if (text === mm.text) return; // a rerun that did not change this chart
   mm.text = text;
   mm.lastArgs = now();
   mm.renders += 1;
-  mm.pending = JSON.parse(text);
+  const fig = JSON.parse(text);
+  if (fig.delta) return receive(div, fig.delta, text.length);
+  mm.live = fig.live ? { run: fig.live, ys: [], shown: 0, axis: null, done: false, frames: 0, last: 0 } : null;
+  if (!fig.live && div._mmPath) div._mmPath.setAttribute("d", ""); // a finished figure: Plotly draws the curve
+  mm.pending = fig;
   if (div.offsetParent !== null) draw(div); // a chart in a hidden tab is drawn when it is shown
   if (!mm.observer) {
     // shown (a tab opened) or resized: draw what is pending, or lay the chart out again
@@ -90,13 +94,116 @@ function draw(div) {
   div.style.height = (fig.layout.height || 400) + "px";
   loadPlotly()
     .then(() => Plotly.react(div, fig.data, fig.layout, { responsive: true, displaylogo: false }))
-    .then(() =>
+    .then(() => {
+      if (mm.live) place(div);
       requestAnimationFrame(() => {
         mm.draws += 1;
         mm.lastDraw = now(); // painted
-      }),
-    )
+      });
+    })
     .catch((err) => {
       div.textContent = "Chart unavailable: " + err.message;
     });
+}
+
+// ---- the live curve: the server sends only the new points of a run (with the previous update's,
+// in case the page skipped one); the page draws the curve itself in every animation frame, easing
+// towards the last point received, on an SVG path over Plotly's plot area. Plotly redraws only
+// when the y axis has to change.
+function receive(div, delta, bytes) {
+  const mm = div._mm;
+  if (!mm.live || mm.live.run !== delta.run) {
+    // the run's figure was not rendered (a message the page skipped): draw over the chart there is,
+    // without the previous run's curve; the finished figure replaces it all
+    mm.live = { run: delta.run, ys: [], shown: 0, frames: 0, last: 0, gap: true };
+    if (window.Plotly && div.data) {
+      const i = div.data.findIndex((t) => t.meta === "run");
+      if (i >= 0) Plotly.restyle(div, { x: [[]], y: [[]] }, [i]).then(() => place(div));
+    }
+  }
+  const live = mm.live;
+  mm.sizes.push([delta.from + delta.y.length, bytes]);
+  if (mm.sizes.length > 5000) mm.sizes.splice(0, 2500);
+  if (delta.from > live.ys.length) live.gap = true; // an update was skipped: the next figure repairs it
+  delta.y.forEach((y, k) => (live.ys[delta.from + k] = y));
+  live.received = now();
+  const axis = delta.axis;
+  if (axis && window.Plotly && div.layout && div.layout.yaxis) {
+    const [a, b] = div.layout.yaxis.range || [0, 1], [c, e] = axis.range, tol = 0.02 * Math.abs(e - c);
+    if (div.layout.yaxis.type !== axis.type || Math.abs(a - c) > tol || Math.abs(b - e) > tol) {
+      Plotly.relayout(div, { "yaxis.type": axis.type, "yaxis.range": axis.range }).then(() => place(div));
+    }
+  }
+  if (!live.looping) {
+    live.looping = true;
+    live.t = performance.now();
+    requestAnimationFrame((t) => animate(div, t));
+  }
+}
+
+// the plot area in pixels and the two axes' mappings, read after Plotly lays the chart out
+function place(div) {
+  const fl = div._fullLayout;
+  if (!fl || !fl._size) return null;
+  const size = fl._size, xa = fl.xaxis, ya = fl.yaxis;
+  let svg = div._mmSvg;
+  if (!svg || !svg.isConnected) {
+    const NS = "http://www.w3.org/2000/svg";
+    svg = div._mmSvg = document.createElementNS(NS, "svg");
+    svg.setAttribute("class", "mm-live");
+    const clip = document.createElementNS(NS, "clipPath");
+    clip.id = "mm-clip-" + Math.random().toString(36).slice(2);
+    clip.appendChild(document.createElementNS(NS, "rect"));
+    const path = (div._mmPath = document.createElementNS(NS, "path"));
+    path.setAttribute("fill", "none");
+    path.setAttribute("clip-path", `url(#${clip.id})`);
+    svg.append(clip, path);
+    div.style.position = "relative";
+    div.appendChild(svg);
+  }
+  Object.assign(svg.style, { position: "absolute", left: "0", top: "0", width: div.clientWidth + "px", height: (fl.height || div.clientHeight) + "px", pointerEvents: "none", overflow: "visible" });
+  const rect = svg.querySelector("rect");
+  rect.setAttribute("x", size.l);
+  rect.setAttribute("y", size.t);
+  rect.setAttribute("width", size.w);
+  rect.setAttribute("height", size.h);
+  const trace = (div.data && div.data[0]) || {}, line = trace.line || {};
+  div._mmPath.setAttribute("stroke", line.color || "#1f77b4");
+  div._mmPath.setAttribute("stroke-width", line.width || 2);
+  const lin = (r, len, off, flip) => (v) => off + (flip ? len - ((v - r[0]) / (r[1] - r[0])) * len : ((v - r[0]) / (r[1] - r[0])) * len);
+  const yr = ya.range, ylog = ya.type === "log", ymap = lin(yr, size.h, size.t, true);
+  div._mmMap = { x: lin(xa.range, size.w, size.l, false), y: (v) => ymap(ylog ? Math.log10(Math.max(v, 1e-300)) : v) };
+  return div._mmMap;
+}
+
+function animate(div, t) {
+  const mm = div._mm, live = mm.live;
+  if (!live || !div.isConnected) return;
+  const n = live.ys.length, dt = Math.min(0.1, (t - live.t) / 1000);
+  live.t = t;
+  // ease towards the newest point: the curve moves in every frame, never past what has arrived
+  live.shown = n - live.shown < 0.5 ? n : live.shown + Math.max(0.25, (n - live.shown) * (1 - Math.exp(-dt / 0.06)));
+  if (live.shown > n) live.shown = n;
+  const map = div._mmMap || (window.Plotly && div._fullLayout && place(div));
+  if (map && div._mmPath) {
+    const whole = Math.floor(live.shown), parts = [];
+    for (let i = 0; i < whole; i++) {
+      const y = live.ys[i];
+      if (y === undefined || !isFinite(y)) continue;
+      parts.push((parts.length ? "L" : "M") + map.x(i + 1).toFixed(1) + "," + map.y(y).toFixed(1));
+    }
+    const f = live.shown - whole, a = live.ys[whole - 1], b = live.ys[whole];
+    if (f > 0 && whole > 0 && isFinite(a) && isFinite(b)) {
+      parts.push("L" + map.x(whole + f).toFixed(1) + "," + map.y(a + (b - a) * f).toFixed(1));
+    }
+    const d = parts.join("");
+    if (d !== live.lastPath) {
+      div._mmPath.setAttribute("d", d);
+      live.lastPath = d;
+      live.frames += 1; // a frame in which the curve changed
+      live.last = now();
+    }
+  }
+  if (live.shown < n || now() - (live.received || 0) < 1000) requestAnimationFrame((t2) => animate(div, t2));
+  else live.looping = false;
 }

@@ -9,8 +9,9 @@ from makemore.export import samples_csv
 from makemore.table import nll_counts
 from ui.components import plotly_view
 from ui.corpus import Corpus
-from ui.models import PARTS, count_samples, net_samples, net_table, split_nlls, sweep_rows
+from ui.models import PARTS, count_samples, net_run, net_samples, net_table, split_nlls, sweep_rows
 from ui.state import Settings
+from ui.tabs.net import difference
 from ui.text import fmt_nll, table
 
 
@@ -35,6 +36,10 @@ def show(s: Settings, corpus: Corpus) -> None:
     nlls = {"count model": split_nlls(corpus.key, corpus, k, part, s.smoothing)}
     if (net := net_table(s, corpus)) is not None:
         nlls["neural net"] = {p: nll_counts(net.P, corpus.counts(k, p)) for p in PARTS}
+        latest = net_run(s, corpus)
+        for r in st.session_state.get("runs", []):  # the earlier runs of the loss chart
+            if r["id"] != latest["id"] and r["key"] == latest["key"]:
+                nlls[f"run {r['n']} ({difference(r['config'], latest['config'])})"] = r["splits"]
     st.markdown(table({m: [fmt_nll(v) for v in d.values()] for m, d in nlls.items()}, PARTS))
     st.caption(
         f"Both models are fit on **{part}** words."

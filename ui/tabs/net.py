@@ -7,19 +7,25 @@ import time
 import uuid
 
 import streamlit as st
+import torch
 
 from makemore import plots
 from makemore.counts import examples
 from makemore.export import weights_json
 from makemore.neural import TrainingDiverged, check_cost, train
+from makemore.table import nll_counts
 from ui.components import plotly_view, spec
 from ui.corpus import Corpus
-from ui.models import count_model, net_run, net_table, run_key, slice_rows, split_nlls
+from ui.models import PARTS, count_model, net_run, net_table, run_key, slice_rows, split_nlls
 from ui.sidebar import ANIMATE_SECONDS
 from ui.state import Settings
 from ui.text import fmt_nll, literal, sentence
 
-LIVE_FPS = 30  # loss-curve updates per second while training
+LIVE_FPS = 20  # messages per second with new points while training (the page animates between them)
+PROGRESS_FPS = 5
+FIGURE_GAP = 0.08  # s between a run's empty figure and its first points: the page renders only the latest of
+#                    two messages that arrive together  # updates of the progress bar's text
+EARLIER = 5  # earlier runs drawn beneath the latest one
 
 
 def show(s: Settings, corpus: Corpus) -> None:
@@ -47,20 +53,84 @@ def loss_panel(s: Settings, corpus: Corpus, pressed: bool, hint: str) -> dict | 
             plotly_view(loss_spec(run, floor), key="loss")
     if run is not None:
         show_status(s, corpus, run, status, floor)
+        if earlier_runs(run):
+            st.button(
+                "Clear earlier runs",
+                key="clear_runs",
+                on_click=clear_runs,
+                help="the fainter curves: the session's last runs on this data",
+            )
     return run
 
 
-def loss_spec(run: dict, floor: float) -> dict:
-    """The loss figure of a run; its layout is built once per run, each update refills the curve
-    and widens the y range to hold every finite point."""
-    nlls = [r.nll for r in run["records"]]
-    if run.get("_floor") != floor or "_base" not in run:  # the floor moves with the smoothing
-        run["_base"], run["_floor"] = spec(plots.loss_curve([], run["config"].epochs, floor, run.get("stop"))), floor
+def earlier_runs(run: dict) -> list[tuple[str, list[float]]]:
+    """The session's earlier finished runs on the same data (at most EARLIER), each labelled with
+    what differed from `run`, oldest first."""
+    same = [r for r in st.session_state.get("runs", []) if r["id"] != run["id"] and r["key"] == run["key"]]
+    return [(f"run {r['n']}: {difference(r['config'], run['config'])}", r["nlls"]) for r in same[-EARLIER:]]
+
+
+def difference(old, new) -> str:
+    """What an earlier run's settings were where they differ from the new run's: "lr 10, reg 0.1"."""
+    names = {"lr": "lr", "reg": "reg", "method": "", "epochs": "epochs", "seed": "seed"}
+    parts = [
+        f"{label} {getattr(old, f):g}" if label and f != "method" else str(old.method)
+        for f, label in names.items()
+        if getattr(old, f) != getattr(new, f)
+    ]
+    return ", ".join(parts) if parts else "same settings"
+
+
+def remember(run: dict, corpus: Corpus) -> None:
+    """Keep a finished run for the chart and the Compare tab: its curve and its NLL per split."""
+    runs = [r for r in st.session_state.get("runs", []) if r["id"] != run["id"]]
+    P = torch.softmax(run["W"], dim=1)
+    k, part = run["config_k"], run["part"]
+    splits = {p: nll_counts(P, corpus.counts(k, p)) for p in PARTS}
+    n = st.session_state["run_count"] = st.session_state.get("run_count", 0) + 1
+    runs.append(
+        {
+            "id": run["id"],
+            "n": n,  # the run's number in this session: its label on the chart and in Compare
+            "key": run["key"],
+            "config": run["config"],
+            "nlls": [r.nll for r in run["records"]],
+            "splits": splits,
+            "fit": part,
+        }
+    )
+    st.session_state["runs"] = runs[-(EARLIER + 1) :]
+
+
+def clear_runs() -> None:
+    """Forget every run but the latest (the Clear button)."""
+    latest = st.session_state.get("run")
+    st.session_state["runs"] = [r for r in st.session_state.get("runs", []) if latest and r["id"] == latest["id"]]
+
+
+def loss_spec(run: dict, floor: float, live: bool = False) -> dict:
+    """The loss figure of a run, its earlier runs beneath; the layout is built once per run (and
+    again when the floor or the earlier runs change), each update refills the curve and widens
+    the y range to hold every finite point. live=True: an empty curve the page draws itself."""
+    nlls = [] if live else [r.nll for r in run["records"]]
+    earlier = earlier_runs(run)
+    base_key = (floor, tuple(label for label, _ in earlier), len(earlier), run.get("stop"))
+    if run.get("_base_key") != base_key:  # the floor moves with the smoothing
+        fig = plots.loss_curve([], run["config"].epochs, floor, run.get("stop"), earlier)
+        run["_base"], run["_base_key"] = spec(fig), base_key
     base = run["_base"]
-    fig = {**base, "data": [dict(base["data"][0], x=list(range(1, len(nlls) + 1)), y=nlls), *base["data"][1:]]}
-    yaxis = {**base["layout"]["yaxis"], **plots.loss_axis(nlls, floor)}
-    fig["layout"] = {**base["layout"], "yaxis": yaxis, "meta": f"{len(nlls)}/{run['config'].epochs}"}
-    return fig
+    data = [dict(t, x=list(range(1, len(nlls) + 1)), y=nlls) if t.get("meta") == "run" else t for t in base["data"]]
+    yaxis = {**base["layout"]["yaxis"], **plots.loss_axis([*nlls, *plots.extent(earlier)], floor)}
+    meta = f"{len(run['records'])}/{run['config'].epochs}"
+    fig = {**base, "data": data, "layout": {**base["layout"], "yaxis": yaxis, "meta": meta}}
+    return {**fig, "live": run["id"]} if live else fig
+
+
+def loss_delta(run: dict, floor: float, start: int) -> dict:
+    """The points of a run from epoch index `start` on, and the y axis that holds them all."""
+    nlls = [r.nll for r in run["records"]]
+    axis = plots.loss_axis([*nlls, *plots.extent(earlier_runs(run))], floor)
+    return {"delta": {"run": run["id"], "from": start, "y": nlls[start:], "axis": axis}}
 
 
 def start_run(s: Settings, corpus: Corpus, status, chart, floor: float) -> dict:
@@ -78,6 +148,7 @@ def start_run(s: Settings, corpus: Corpus, status, chart, floor: float) -> dict:
         "stop": None,  # the epoch a diverged run left at
         "seconds": 0.0,
     }
+    run["config_k"], run["part"] = k, part
     st.session_state["run"] = run
     N = corpus.counts(k, part)
     t0 = time.perf_counter()
@@ -86,17 +157,25 @@ def start_run(s: Settings, corpus: Corpus, status, chart, floor: float) -> dict:
         check_cost(config.method, int(N.sum()), *N.shape)  # before the examples are even built
         xs, ys = examples(corpus.parts[part], corpus.vocab, k) if config.method != "counts" else (None, None)
         bar = status.progress(0.0, text="training…")
-        t0 = last_draw = time.perf_counter()
+        with chart:  # the figure once; then only new points (the page animates them)
+            plotly_view(loss_spec(run, floor, live=True), key="loss", again=True)
+        time.sleep(FIGURE_GAP)  # so the page renders the figure before the first points replace it
+        t0 = last_draw = last_bar = time.perf_counter()
+        starts = [0, 0]  # where the last two updates began: each repeats the previous one's points
         for record, W in train(N, config, xs, ys):
             t1 = time.perf_counter()
             run["records"].append(record)
             run["W"] = W
             if s.animate:  # pace a fast run so the curve can be watched
                 time.sleep(max(0.0, t0 + ANIMATE_SECONDS * record.epoch / config.epochs - t1))
-            if time.perf_counter() - last_draw >= 1 / LIVE_FPS or record.epoch == config.epochs:
+            last = record.epoch == config.epochs
+            if time.perf_counter() - last_draw >= 1 / LIVE_FPS or last:
                 last_draw = time.perf_counter()
                 with chart:
-                    plotly_view(loss_spec(run, floor), key="loss", again=True)
+                    plotly_view(loss_delta(run, floor, starts[0]), key="loss", again=True)
+                starts = [starts[1], len(run["records"])]
+            if time.perf_counter() - last_bar >= 1 / PROGRESS_FPS or last:
+                last_bar = time.perf_counter()
                 bar.progress(
                     record.epoch / config.epochs, f"epoch {record.epoch}/{config.epochs}, NLL {record.nll:.4f}"
                 )
@@ -111,6 +190,7 @@ def start_run(s: Settings, corpus: Corpus, status, chart, floor: float) -> dict:
     run["seconds"] = time.perf_counter() - t0 - other
     if run["status"] == "done":
         st.session_state["net"] = run  # the tables of the other tabs follow the last finished run
+        remember(run, corpus)
         st.rerun()  # redraw the page so every tab sees the trained net
     with chart:
         plotly_view(loss_spec(run, floor), key="loss", again=True)

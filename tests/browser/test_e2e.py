@@ -70,7 +70,7 @@ def test_training_draws_the_curve_to_the_chosen_epoch_with_the_floor(page):
     tab(page, "Neural net")
     page.get_by_role("button", name="Train", exact=True).click()
     state = wait_chart(page, "loss", lambda s: s["meta"] == "60/60" and len(s["data"][0]["y"]) == 60)
-    floor = state["data"][1]
+    floor = [t for t in state["data"] if t.get("meta") == "floor"][0]
     assert floor["line"]["dash"] == "dash"
     assert floor["y"][0] == floor["y"][1] < state["data"][0]["y"][-1]
     wait_text(page, r"Trained 60 epochs")
@@ -78,40 +78,54 @@ def test_training_draws_the_curve_to_the_chosen_epoch_with_the_floor(page):
     page.screenshot(path=str(ARTIFACTS / "trained.png"))
 
 
-def test_live_curve_is_drawn_in_every_frame(page):
-    open_app(page, "epochs=300")  # animated: about 3 s
+LIVE_SAMPLER = """() => { window.frames_ = []; const tick = () => {
+     const c = document.querySelector('.st-key-loss .mm-chart'), m = (c && c._mm) || {};
+     const line = c && c.querySelector('.scatterlayer .trace:last-of-type .js-line');
+     const over = c && c._mmPath && c._mmPath.getAttribute('d');
+     window.frames_.push({boot: m.boot, n: m.live ? m.live.ys.length : -1, changed: m.live ? m.live.frames : -1,
+                          drawn: !!over || (!!line && !!line.getAttribute('d'))});
+     if (!window.stopFrames) requestAnimationFrame(tick); };
+   requestAnimationFrame(tick); }"""
+
+
+def test_live_curve_is_drawn_in_every_frame_from_new_points_only(page):
+    open_app(page, "epochs=1000")  # animated: about 3 s
     tab(page, "Neural net")
     start = wait_chart(page, "loss", lambda s: True)
-    page.evaluate(
-        """() => { window.frames_ = []; const tick = () => {
-             const c = document.querySelector('.st-key-loss .mm-chart');
-             const line = c && c.querySelector('.scatterlayer .js-line');
-             window.frames_.push({boot: c && c._mm && c._mm.boot, drawn: !!line && !!line.getAttribute('d')});
-             if (!window.stopFrames) requestAnimationFrame(tick); };
-           requestAnimationFrame(tick); }"""
-    )
+    page.evaluate(LIVE_SAMPLER)
     page.get_by_role("button", name="Train", exact=True).click()
-    end = wait_chart(page, "loss", lambda s: s["meta"] == "300/300", timeout=90)
+    end = wait_chart(page, "loss", lambda s: s["meta"] == "1000/1000", timeout=90)
     frames = page.evaluate("() => { window.stopFrames = true; return window.frames_; }")
-    training = frames[next(i for i, f in enumerate(frames) if f["drawn"]) :]
+    training = [f for f in frames if f["n"] > 0]
     assert len(training) > 30
     assert all(f["drawn"] for f in training), f"{sum(not f['drawn'] for f in training)} blank frames"
     assert {f["boot"] for f in frames} == {start["boot"]}  # never a new chart element
-    assert end["renders"] - start["renders"] >= 20  # the curve grew live, not in one jump
+    # the curve moved in most frames of the run, though the server sent ~20 updates a second
+    moved = training[-1]["changed"] - training[0]["changed"]
+    assert moved >= 0.8 * len(training), f"the curve moved in {moved} of {len(training)} frames"
+    # each update carries only the new points: as many bytes at epoch 1000 as near the start
+    sizes = end["sizes"]
+    early, late = [b for n, b in sizes if n <= 200], [b for n, b in sizes if n >= 800]
+    assert early and late, sizes
+    assert max(late) <= 2 * max(min(early), 200), f"bytes per update grew: {early[:3]} … {late[-3:]}"
+    assert max(late) < 2000
+    curve = [t for t in end["data"] if t.get("meta") == "run"][0]["y"]
+    assert len(curve) == 1000  # the finished figure holds every epoch
 
 
 def test_sidebar_change_during_training_stops_cleanly(page):
     open_app(page, "epochs=1000")  # animated: about 3 s
     tab(page, "Neural net")
     page.get_by_role("button", name="Train", exact=True).click()
-    wait_chart(page, "loss", lambda s: len(s["data"][0]["y"]) > 50)
+    wait_chart(page, "loss", lambda s: s["live"] and s["live"]["n"] > 50)
     press_slider(page, "smoothing_sidebar", "ArrowRight")
     text = wait_text(page, r"Training stopped at epoch \d+|Trained 1000 epochs")
     assert "stopped" in text, f"the run was not stopped by the change: {text!r}"
-    state = wait_chart(page, "loss", lambda s: len(s["data"][0]["y"]) > 50)
+    state = wait_chart(page, "loss", lambda s: s["live"] is None and s["meta"].endswith("/1000"))
     epoch = int(re.search(r"epoch (\d+)", text).group(1))
     assert 50 <= epoch < 1000, f"stopped at epoch {epoch}"
-    assert len(state["data"][0]["y"]) <= epoch + 1, state["meta"]
+    curve = [t for t in state["data"] if t.get("meta") == "run"][0]["y"]
+    assert 50 <= len(curve) <= epoch + 1, state["meta"]
     assert state["meta"].endswith("/1000"), state["meta"]
 
 

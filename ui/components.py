@@ -116,7 +116,7 @@ def heatmap_view(cells: dict, key: str, live: str | None = None, **state) -> Non
     text = json.dumps(cells)
     if live is not None:
         text = text[:-1] + ', "live": ' + _with(live, **state).decode() + "}"
-    _heatmap(key=key, data=text.encode())
+    _heatmap(key=key, data=text.encode(), on_painted_change=lambda: None)  # the trigger: a rerun
 
 
 def count_controls(

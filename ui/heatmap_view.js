@@ -391,7 +391,7 @@ function draw(root, moving = false) {
 }
 
 export default function (component) {
-  const { data, parentElement } = component;
+  const { data, parentElement, setTriggerValue } = component;
   const root = parentElement.querySelector(".mm-heatmap");
   const text = new TextDecoder().decode(data);
   const mm = (root._mm = root._mm || { boot: now(), renders: 0, draws: 0, lastDraw: 0, lastArgs: 0, text: "" });
@@ -430,8 +430,11 @@ export default function (component) {
       show(root);
     });
   }
+  const ask = live && live.ask && !root._asked;
+  root._asked = root._asked || ask;
   requestAnimationFrame(() => {
     mm.draws += 1;
     mm.lastDraw = now(); // painted
+    if (ask) setTimeout(() => setTriggerValue("painted", true), 0); // the first run drew only this: now the rest
   });
 }

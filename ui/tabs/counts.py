@@ -36,27 +36,34 @@ def show(s: Settings, corpus: Corpus) -> None:
             st.caption(f"smoothing {s.smoothing:g}, {note}")
         st.subheader("Dataset")
         st.markdown(
-            table(
-                {"": [f"{len(corpus.words):,}", f"{corpus.n_examples(k):,}", f"{len(corpus.vocab)}"]},
-                ["words", "examples", "symbols"],
-            )
+            f"**{len(corpus.words):,}** words, **{corpus.n_examples(k):,}** examples, "
+            f"**{len(corpus.vocab)}** symbols"
         )
         csv_downloads(s, corpus)
 
 
-def live_heatmap(s: Settings, corpus: Corpus, first: str) -> None:
-    """The heatmap of the current settings, with the counts to follow the smoothing in the page."""
+def live_heatmap(s: Settings, corpus: Corpus, first: str, ask: bool = False) -> None:
+    """The heatmap of the current settings, with the counts to follow the smoothing in the page;
+    ask=True: once painted, it asks for the rest of the page (see streamlit_app.quick_start)."""
     k = s.context
     cells = heatmap_data(corpus.key, corpus, k, s.smoothing, s.view, first or ".")
     live = heatmap_live(corpus.key, corpus, k, first or ".")
     index = corpus.vocab.stoi[first] if k == 2 else 0
-    heatmap_view(cells, key="heatmap", live=live, smoothing=s.smoothing, slice=index)
+    heatmap_view(cells, key="heatmap", live=live, smoothing=s.smoothing, slice=index, ask=ask)
 
 
 def controls(s: Settings, corpus: Corpus, first: str, which: list[str]) -> None:
     """The heatmap's controls (`which` of view and smoothing; the slice for a trigram)."""
     slices = list(corpus.vocab.itos) if s.context == 2 else None
     count_controls("count_controls", which, s.view, s.smoothing, slices, first or ".")
+
+
+def first_paint(s: Settings, corpus: Corpus) -> None:
+    """The first run of a page load: the heatmap alone, in its place; it asks for the rest when painted."""
+    first, _ = slice_rows(s, corpus)
+    left, _ = st.columns([3, 1])
+    with left:
+        live_heatmap(s, corpus, first, ask=True)
 
 
 def csv_downloads(s: Settings, corpus: Corpus) -> None:

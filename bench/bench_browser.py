@@ -1,13 +1,18 @@
-"""Interaction speed in headless Chromium against a running app: load, slider step, live curve,
-server memory, concurrent sessions. Prints median and p95 of repeated runs.
+"""Interaction speed in headless Chromium against a running app, each figure beside a bare
+one-slider Streamlit page (bench/bare_app.py) measured in the same run: first paint, a smoothing
+drag (input event to painted frame) against a plain slider's round trip, the live curve (frames
+per second, curve updates per second, bytes per update), server memory, concurrent sessions.
 
     python bench/bench_browser.py            (or: make bench-browser)
 """
 
 import statistics
+import subprocess
 import sys
 import threading
 import time
+import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -17,7 +22,7 @@ from playwright.sync_api import sync_playwright
 from makemore.counts import count_matrix
 from makemore.data import Vocab, load_words
 from makemore.neural import TrainConfig, train
-from tests.browser.harness import CHROMIUM_ARGS, app_server, find_chromium, rss_mb, wait_chart
+from tests.browser.harness import CHROMIUM_ARGS, ROOT, app_server, find_chromium, free_port, rss_mb, wait_chart
 
 NOW = "() => performance.timeOrigin + performance.now()"
 
@@ -28,50 +33,155 @@ def summary(xs: list[float]) -> str:
     return f"median {statistics.median(xs):7.0f} ms   p95 {p95:7.0f} ms   (n={len(xs)})"
 
 
-def page_load(browser, url: str, runs: int, fresh: bool) -> list[float]:
-    """Navigation start to the heatmap painted, in ms."""
-    out, context = [], browser.new_context(viewport={"width": 1500, "height": 1100})
+def p95(xs: list[float]) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, round(0.95 * (len(xs) - 1)))]
+
+
+@contextmanager
+def bare_server():
+    """bench/bare_app.py under `streamlit run`, the baseline."""
+    port = free_port()
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "bench/bare_app.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+# the first paint of an element: when it first appears, the frame after (a script before the page's own)
+PAINTED = """(() => {
+  const target = %r;
+  const seen = () => {
+    if (window.__painted || !document.querySelector(target)) return;
+    window.__painted = -1;
+    requestAnimationFrame(() => setTimeout(() => { window.__painted = performance.now(); }, 0));
+  };
+  new MutationObserver(seen).observe(document, {subtree: true, childList: true, attributes: true});
+})();"""
+HEATMAP, SLIDER = ".mm-heatmap .mm-cell[style]", "[data-testid=stSlider]"
+
+
+def first_paint(browser, url: str, target: str, fresh: bool, context=None) -> float:
+    """Navigation start to `target` painted, in ms, from a new browser profile (fresh) or a warm one."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720}) if fresh else context
+    ctx.add_init_script(PAINTED % target)
+    page = ctx.new_page()
+    page.goto(url)
+    page.wait_for_function("() => window.__painted > 0", timeout=60_000)
+    t = page.evaluate("window.__painted")
+    page.close()
+    if fresh:
+        ctx.close()
+    return t
+
+
+def first_paints(browser, app: str, bare: str, runs: int, fresh: bool) -> tuple[list[float], list[float]]:
+    """The app's heatmap and the bare page's slider, loaded in turns so both see the same machine."""
+    contexts = [None, None] if fresh else [browser.new_context(viewport={"width": 1280, "height": 720}) for _ in "ab"]
+    if not fresh:
+        for ctx, (url, target) in zip(contexts, [(app, HEATMAP), (bare, SLIDER)], strict=True):
+            first_paint(browser, url, target, False, ctx)  # fill the cache
+    a, b = [], []
     for _ in range(runs):
-        if fresh:
-            context.close()
-            context = browser.new_context(viewport={"width": 1500, "height": 1100})
-        page = context.new_page()
-        page.goto(url)
-        state = wait_chart(page, "heatmap", lambda s: s["lastDraw"] > 0, light=True)
-        out.append(state["lastDraw"] - page.evaluate("performance.timeOrigin"))
-        page.close()
-    context.close()
+        a.append(first_paint(browser, app, HEATMAP, fresh, contexts[0]))
+        b.append(first_paint(browser, bare, SLIDER, fresh, contexts[1]))
+    for ctx in contexts:
+        if ctx is not None:
+            ctx.close()
+    return a, b
+
+
+def drag_latency(browser, url: str, query: str, steps: int = 30) -> list[float]:
+    """A 30-step mouse drag of the Counts tab's smoothing: input event to painted frame, in ms."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(f"{url}/?{query}")
+    box = page.locator(".st-key-count_controls input[type=range]").bounding_box()
+    wait_chart(page, "heatmap", lambda s: True)
+    time.sleep(1)
+    out = []
+    for start, end in ((0.3, 0.9), (0.9, 0.3)):
+        y = box["y"] + box["height"] / 2
+        page.mouse.move(box["x"] + start * box["width"], y)
+        page.mouse.down()
+        page.evaluate("window.__mmBus.latency = []")
+        for k in range(1, steps + 1):
+            page.mouse.move(box["x"] + (start + (end - start) * k / steps) * box["width"], y)
+        time.sleep(0.1)
+        out += page.evaluate("window.__mmBus.latency")
+        page.mouse.up()
+        time.sleep(1.5)
+    page.close()
     return out
 
 
-def slider_steps(page, steps: int, split: list[float]) -> list[float]:
-    """Key press on the smoothing slider to the redrawn heatmap painted, in ms; `split` gets the
-    part until the new figure reached the chart (server and page), the rest is Plotly drawing."""
-    thumb = page.locator(".st-key-smoothing input[type=range]")
+def plain_slider_round_trip(browser, url: str, steps: int = 20) -> list[float]:
+    """The bare page: a key press on st.slider to the new text its rerun writes, painted, in ms."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(url)
+    thumb = page.locator("[data-testid=stSlider] [role=slider]")
+    thumb.wait_for()
     out = []
     for i in range(steps):
-        before = wait_chart(page, "heatmap", lambda s: True, light=True)
         thumb.focus()
-        t0 = page.evaluate(NOW)
-        thumb.press("ArrowRight" if (i // 5) % 2 == 0 else "ArrowLeft")
-        after = wait_chart(page, "heatmap", lambda s, b=before: s["draws"] > b["draws"], light=True)
-        out.append(after["lastDraw"] - t0)
-        split.append(after["lastArgs"] - t0)
+        key = "ArrowRight" if (i // 5) % 2 == 0 else "ArrowLeft"
+        out.append(
+            page.evaluate(
+                """(key) => new Promise((done) => {
+                 const md = () => [...document.querySelectorAll('[data-testid=stMarkdownContainer]')].map(e => e.textContent).join();
+                 const before = md(), t0 = performance.now();
+                 const obs = new MutationObserver(() => {
+                   if (md() === before) return;
+                   obs.disconnect();
+                   requestAnimationFrame(() => setTimeout(() => done(performance.now() - t0), 0));
+                 });
+                 obs.observe(document.body, {subtree: true, childList: true, characterData: true});
+                 document.activeElement.dispatchEvent(new KeyboardEvent('keydown', {key, bubbles: true}));
+               })""",
+                key,
+            )
+        )
         time.sleep(0.2)
+    page.close()
     return out
 
 
 SAMPLER = """() => { window.frames_ = []; const tick = () => {
-  const c = document.querySelector('.st-key-loss .mm-chart');
-  const m = (c && c._mm) || {};
-  const line = c && c.querySelector('.scatterlayer .js-line');
-  window.frames_.push({t: performance.now(), boot: m.boot, draws: m.draws || 0,
-                       drawn: !!line && !!line.getAttribute('d')});
+  const c = document.querySelector('.st-key-loss .mm-chart'), m = (c && c._mm) || {};
+  const line = c && c.querySelector('.scatterlayer .trace:last-of-type .js-line');
+  const over = c && c._mmPath && c._mmPath.getAttribute('d');
+  window.frames_.push({t: performance.now(), boot: m.boot, n: m.live ? m.live.ys.length : -1,
+                       changed: m.live ? m.live.frames : -1, drawn: !!over || (!!line && !!line.getAttribute('d'))});
   if (!window.stopFrames) requestAnimationFrame(tick); };
   requestAnimationFrame(tick); }"""
 
 
 def live_curve(browser, url: str, query: str, epochs: int) -> dict:
+    """Frames per second of the page and curve changes per second while a run streams, blank
+    frames, and the bytes of the chart's updates near the start and near the end of the run."""
     page = browser.new_page(viewport={"width": 1500, "height": 1100})
     page.goto(f"{url}/?{query}")
     wait_chart(page, "heatmap", lambda s: True)
@@ -79,21 +189,24 @@ def live_curve(browser, url: str, query: str, epochs: int) -> dict:
     wait_chart(page, "loss", lambda s: True)
     page.evaluate(SAMPLER)
     page.get_by_role("button", name="Train", exact=True).click()
-    wait_chart(page, "loss", lambda s: s["meta"] == f"{epochs}/{epochs}", timeout=300)
+    end = wait_chart(page, "loss", lambda s: s["meta"] == f"{epochs}/{epochs}", timeout=300)
     time.sleep(0.3)
     frames = page.evaluate("() => { window.stopFrames = true; return window.frames_; }")
     page.close()
-    start = frames[0]["draws"]
-    moving = [f for f in frames if f["draws"] > start]
-    first, last = moving[0], next(f for f in frames if f["draws"] == frames[-1]["draws"])
-    seconds = (last["t"] - first["t"]) / 1000
+    run = [f for f in frames if f["n"] > 0]
+    seconds = (run[-1]["t"] - run[0]["t"]) / 1000
+    sizes = end["sizes"] or []
+    at = lambda epoch: min(sizes, key=lambda nb: abs(nb[0] - epoch))[1] if sizes else float("nan")
     return {
-        "updates": last["draws"] - start,
-        "per_second": (last["draws"] - first["draws"]) / seconds if seconds > 0 else float("nan"),
-        "blank": sum(not f["drawn"] for f in frames),
-        "frames": len(frames),
+        "fps": len(run) / seconds,
+        "updates": (run[-1]["changed"] - run[0]["changed"]) / seconds,
+        "blank": sum(not f["drawn"] for f in run),
+        "frames": len(run),
         "elements": len({f["boot"] for f in frames}),
         "seconds": seconds,
+        "messages": len(sizes),
+        "bytes_early": at(10),
+        "bytes_late": at(epochs),
     }
 
 
@@ -129,7 +242,7 @@ def concurrent_training(browser, url: str, proc, n: int) -> tuple[list[str], flo
     for i, page in enumerate(pages):
         E = 200 + 10 * i
         state = wait_chart(page, "loss", lambda s, E=E: s["meta"] == f"{E}/{E}", timeout=300)
-        y = state["data"][0]["y"]
+        y = next(t for t in state["data"] if t.get("meta") == "run")["y"]
         if len(y) != E or abs(y[0] - expected_first[i]) > 1e-4:
             problems.append(f"session {i}: {len(y)} points, first loss {y[0]:.5f} (expected {expected_first[i]:.5f})")
         try:  # the message comes with the rerun that follows the last epoch
@@ -147,36 +260,47 @@ def main() -> None:
     chromium = find_chromium()
     if chromium is None:
         sys.exit("no Chromium: sudo apt-get install chromium (or set CHROMIUM)")
-    with app_server() as (url, proc), sync_playwright() as p:
+    with app_server() as (url, proc), bare_server() as bare, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        page_load(browser, url, 1, fresh=True)  # warm the server: imports, caches
-        print(f"server {url}, Chromium {browser.version}\n")
+        first_paints(browser, url, bare, 1, True)  # warm both servers: imports, caches
+        print(f"server {url}, baseline {bare} (bench/bare_app.py), Chromium {browser.version}\n")
 
-        print(
-            f"page load to drawn heatmap (warm server, new browser profile)   {summary(page_load(browser, url, 7, True))}  target <= 2000"
-        )
-        print(
-            f"page load to drawn heatmap (warm server and browser cache)      {summary(page_load(browser, url, 7, False))}"
-        )
-        page = browser.new_page(viewport={"width": 1500, "height": 1100})
-        page.goto(f"{url}/?view=probabilities")
-        wait_chart(page, "heatmap", lambda s: True)
-        split = []
-        steps = slider_steps(page, 20, split)
-        print(f"slider step to redrawn heatmap                                  {summary(steps)}  target median <= 150")
-        print(f"  of which: key press to new figure in the chart                {summary(split)}")
+        for fresh, label in ((True, "new browser profile"), (False, "warm browser cache")):
+            app, base = first_paints(browser, url, bare, 7, fresh)
+            ratio = statistics.median(app) / statistics.median(base)
+            print(f"first paint, {label}: heatmap {summary(app)}")
+            print(f"{'':33}bare slider {summary(base)}   ratio {ratio:.2f}  target <= 1.2")
         rss1 = rss_mb(proc.pid)
-        page.close()
 
+        print()
+        for label, query in (
+            ("bigram", "view=probabilities"),
+            ("trigram slice", "view=probabilities&context=2&slice=e"),
+        ):
+            lat = drag_latency(browser, url, query)
+            print(
+                f"smoothing drag, {label:14} input event to painted frame: median {statistics.median(lat):5.1f} ms  "
+                f"p95 {p95(lat):5.1f} ms  (n={len(lat)})  target p95 <= 17"
+            )
+        plain = plain_slider_round_trip(browser, bare)
+        print(
+            f"plain st.slider step, key press to its rerun's text painted:  median {statistics.median(plain):5.1f} ms  "
+            f"p95 {p95(plain):5.1f} ms  (n={len(plain)})"
+        )
+
+        print()
         for label, query, epochs in [
+            ("1000 epochs, counts, animated", "epochs=1000", 1000),
             ("500 epochs, counts, animated (default)", "epochs=500", 500),
             ("150 epochs, index, not animated", "epochs=150&method=index&animate=False", 150),
         ]:
             r = live_curve(browser, url, query, epochs)
             print(
-                f"live curve, {label:40} {r['per_second']:5.1f} updates/s ({r['updates']} in {r['seconds']:.1f} s), "
-                f"blank frames {r['blank']} of {r['frames']}, chart elements {r['elements']}  target >= 20/s, 0 blank"
+                f"live curve, {label:40} page {r['fps']:4.1f} fps, curve redrawn {r['updates']:4.1f}/s, "
+                f"blank {r['blank']} of {r['frames']} frames, {r['elements']} chart element(s); "
+                f"{r['messages']} updates, bytes per update at epoch 10: {r['bytes_early']:.0f}, at epoch {epochs}: {r['bytes_late']:.0f}"
             )
+        print("  targets: >= 55 fps and >= 55 curve redraws/s animated, 0 blank, bytes per update flat")
 
         print(f"\nserver RSS, 1 session                  {rss1:6.0f} MB  target <= 350")
         pages = [browser.new_page() for _ in range(10)]

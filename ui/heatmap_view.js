@@ -430,8 +430,9 @@ export default function (component) {
       show(root);
     });
   }
-  const ask = live && live.ask && !root._asked;
-  root._asked = root._asked || ask;
+  // once per first run (its token): a page that reconnects to a new server is asked afresh
+  const ask = live && live.ask && root._asked !== live.ask;
+  if (ask) root._asked = live.ask;
   requestAnimationFrame(() => {
     mm.draws += 1;
     mm.lastDraw = now(); // painted

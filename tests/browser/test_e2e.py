@@ -48,7 +48,7 @@ def test_heatmap_renders_with_the_lecture_labels(page):
     tip = page.locator(".st-key-heatmap .mm-tip")
     assert "count" in tip.inner_text()
     assert "−log p" in tip.inner_text()
-    words = page.get_by_text(re.compile(r"32,469 words"))
+    words = page.get_by_text(re.compile(r"^32,469 words"))
     words.wait_for()
     assert "231,718 examples" in words.inner_text()
     time.sleep(0.5)

@@ -118,6 +118,7 @@ def test_the_sidebar_slider_moves_the_heatmap_and_the_counts_tab_slider(page):
 
 def test_the_view_and_the_slice_switch_without_a_round_trip(page):
     open_app(page, "context=2&view=counts")
+    page.locator(".st-key-count_controls select").wait_for()
     # the click and the repaint in one task: no message to the server could have come back
     z = page.evaluate(
         f"""() => {{
@@ -156,3 +157,15 @@ def test_arrow_keys_step_the_stops_and_commit_once(page, counts):
     page.wait_for_function(f"() => {NLL}.smoothing === 0")
     shown = page.evaluate(f"() => {NLL}")
     assert shown["nll"]["all"] == pytest.approx(server_nlls(counts, "all", 0.0)["all"], abs=1e-6)
+
+
+def test_the_first_run_draws_the_heatmap_alone_and_the_rest_follows_by_itself(page):
+    page.goto(f"{page.base}/?view=probabilities")
+    page.locator(".st-key-heatmap .mm-cell").first.wait_for()
+    first = page.evaluate(f"() => [{HEATMAP}._mm.boot, !!document.querySelector('.st-key-seed')]")
+    # the rest of the page follows without anything pressed: the sidebar, the controls, the NLL figures
+    page.locator(".st-key-seed input").wait_for(timeout=15_000)
+    page.locator(".st-key-count_controls input[type=range]").wait_for()
+    page.locator(".st-key-count_nll td[data-part=all]").wait_for()
+    assert page.evaluate(f"() => {HEATMAP}._mm.boot") == first[0], "the heatmap stayed the same element"
+    assert "view=probabilities" in page.url

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+import uuid
 
 import streamlit as st
 
@@ -42,9 +43,9 @@ def show(s: Settings, corpus: Corpus) -> None:
         csv_downloads(s, corpus)
 
 
-def live_heatmap(s: Settings, corpus: Corpus, first: str, ask: bool = False) -> None:
+def live_heatmap(s: Settings, corpus: Corpus, first: str, ask: str = "") -> None:
     """The heatmap of the current settings, with the counts to follow the smoothing in the page;
-    ask=True: once painted, it asks for the rest of the page (see streamlit_app.quick_start)."""
+    ask: a token of the first run; once painted, the page asks for the rest (streamlit_app.quick_start)."""
     k = s.context
     cells = heatmap_data(corpus.key, corpus, k, s.smoothing, s.view, first or ".")
     live = heatmap_live(corpus.key, corpus, k, first or ".")
@@ -63,7 +64,7 @@ def first_paint(s: Settings, corpus: Corpus) -> None:
     first, _ = slice_rows(s, corpus)
     left, _ = st.columns([3, 1])
     with left:
-        live_heatmap(s, corpus, first, ask=True)
+        live_heatmap(s, corpus, first, ask=uuid.uuid4().hex[:12])
 
 
 def csv_downloads(s: Settings, corpus: Corpus) -> None:

@@ -70,7 +70,7 @@ def test_training_draws_the_curve_to_the_chosen_epoch_with_the_floor(page):
     tab(page, "Neural net")
     page.get_by_role("button", name="Train", exact=True).click()
     state = wait_chart(page, "loss", lambda s: s["meta"] == "60/60" and len(s["data"][0]["y"]) == 60)
-    floor = [t for t in state["data"] if t.get("meta") == "floor"][0]
+    floor = next(t for t in state["data"] if t.get("meta") == "floor")
     assert floor["line"]["dash"] == "dash"
     assert floor["y"][0] == floor["y"][1] < state["data"][0]["y"][-1]
     wait_text(page, r"Trained 60 epochs")
@@ -109,7 +109,7 @@ def test_live_curve_is_drawn_in_every_frame_from_new_points_only(page):
     assert early and late, sizes
     assert max(late) <= 2 * max(min(early), 200), f"bytes per update grew: {early[:3]} … {late[-3:]}"
     assert max(late) < 2000
-    curve = [t for t in end["data"] if t.get("meta") == "run"][0]["y"]
+    curve = next(t for t in end["data"] if t.get("meta") == "run")["y"]
     assert len(curve) == 1000  # the finished figure holds every epoch
 
 
@@ -124,7 +124,7 @@ def test_sidebar_change_during_training_stops_cleanly(page):
     state = wait_chart(page, "loss", lambda s: s["live"] is None and s["meta"].endswith("/1000"))
     epoch = int(re.search(r"epoch (\d+)", text).group(1))
     assert 50 <= epoch < 1000, f"stopped at epoch {epoch}"
-    curve = [t for t in state["data"] if t.get("meta") == "run"][0]["y"]
+    curve = next(t for t in state["data"] if t.get("meta") == "run")["y"]
     assert 50 <= len(curve) <= epoch + 1, state["meta"]
     assert state["meta"].endswith("/1000"), state["meta"]
 

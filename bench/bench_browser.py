@@ -138,32 +138,35 @@ def drag_latency(browser, url: str, query: str, steps: int = 30) -> list[float]:
     return out
 
 
+ROUND_TRIP = """() => {
+  window.__rt = null;
+  const text = () => [...document.querySelectorAll('[data-testid=stMarkdownContainer] p')]
+    .map((e) => e.textContent).find((t) => t.startsWith('value ')) || '';
+  const before = text();
+  let t0 = 0;
+  document.addEventListener('keydown', () => (t0 = performance.now()), { capture: true, once: true });
+  const obs = new MutationObserver(() => {
+    if (!t0 || text() === before) return;
+    obs.disconnect();
+    requestAnimationFrame(() => setTimeout(() => (window.__rt = performance.now() - t0), 0));
+  });
+  obs.observe(document.body, { subtree: true, childList: true, characterData: true });
+}"""
+
+
 def plain_slider_round_trip(browser, url: str, steps: int = 20) -> list[float]:
-    """The bare page: a key press on st.slider to the new text its rerun writes, painted, in ms."""
+    """The bare page: a key press on st.slider to the text its rerun writes, painted, in ms."""
     page = browser.new_page(viewport={"width": 1280, "height": 720})
     page.goto(url)
-    thumb = page.locator("[data-testid=stSlider] [role=slider]")
-    thumb.wait_for()
+    thumb = page.locator("[data-testid=stSlider] input[type=range]")
+    thumb.wait_for(state="attached")
     out = []
     for i in range(steps):
         thumb.focus()
-        key = "ArrowRight" if (i // 5) % 2 == 0 else "ArrowLeft"
-        out.append(
-            page.evaluate(
-                """(key) => new Promise((done) => {
-                 const md = () => [...document.querySelectorAll('[data-testid=stMarkdownContainer]')].map(e => e.textContent).join();
-                 const before = md(), t0 = performance.now();
-                 const obs = new MutationObserver(() => {
-                   if (md() === before) return;
-                   obs.disconnect();
-                   requestAnimationFrame(() => setTimeout(() => done(performance.now() - t0), 0));
-                 });
-                 obs.observe(document.body, {subtree: true, childList: true, characterData: true});
-                 document.activeElement.dispatchEvent(new KeyboardEvent('keydown', {key, bubbles: true}));
-               })""",
-                key,
-            )
-        )
+        page.evaluate(ROUND_TRIP)
+        thumb.press("ArrowRight" if (i // 5) % 2 == 0 else "ArrowLeft")
+        page.wait_for_function("() => window.__rt !== null")
+        out.append(page.evaluate("window.__rt"))
         time.sleep(0.2)
     page.close()
     return out
@@ -183,10 +186,14 @@ def live_curve(browser, url: str, query: str, epochs: int) -> dict:
     """Frames per second of the page and curve changes per second while a run streams, blank
     frames, and the bytes of the chart's updates near the start and near the end of the run."""
     page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    frames_in = []  # the websocket's messages during the run: Streamlit's whole ForwardMsg each
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames_in.append(len(payload))))
     page.goto(f"{url}/?{query}")
     wait_chart(page, "heatmap", lambda s: True)
     page.get_by_role("tab", name="Neural net").click()
     wait_chart(page, "loss", lambda s: True)
+    time.sleep(0.5)
+    frames_in.clear()
     page.evaluate(SAMPLER)
     page.get_by_role("button", name="Train", exact=True).click()
     end = wait_chart(page, "loss", lambda s: s["meta"] == f"{epochs}/{epochs}", timeout=300)
@@ -207,6 +214,9 @@ def live_curve(browser, url: str, query: str, epochs: int) -> dict:
         "messages": len(sizes),
         "bytes_early": at(10),
         "bytes_late": at(epochs),
+        "ws_median": statistics.median(frames_in) if frames_in else float("nan"),
+        "ws_max": max(frames_in, default=float("nan")),
+        "ws_count": len(frames_in),
     }
 
 
@@ -299,6 +309,10 @@ def main() -> None:
                 f"live curve, {label:40} page {r['fps']:4.1f} fps, curve redrawn {r['updates']:4.1f}/s, "
                 f"blank {r['blank']} of {r['frames']} frames, {r['elements']} chart element(s); "
                 f"{r['messages']} updates, bytes per update at epoch 10: {r['bytes_early']:.0f}, at epoch {epochs}: {r['bytes_late']:.0f}"
+            )
+            print(
+                f"{'':52}websocket: {r['ws_count']} messages, median {r['ws_median']:.0f} B, largest {r['ws_max']:.0f} B "
+                "(each carries the component's own JS: Streamlit sends it inline with every element)"
             )
         print("  targets: >= 55 fps and >= 55 curve redraws/s animated, 0 blank, bytes per update flat")
 

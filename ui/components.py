@@ -70,6 +70,17 @@ _closer = st.components.v2.component(
 )
 
 
+_style = st.components.v2.component(
+    "page_style", html="<span></span>", css=(HERE / "page.css").read_text(), isolate_styles=False
+)
+
+
+def page_style() -> None:
+    """The page's own CSS (ui/page.css), global: a component's styles reach the page when not isolated."""
+    with st.sidebar:
+        _style(key="page_style")
+
+
 def sidebar_closer() -> None:
     """On a phone, pressing Train closes the sidebar so the live curve is in view (call it in the sidebar)."""
     _closer(key="sidebar_closer")

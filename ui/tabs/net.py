@@ -26,6 +26,10 @@ PROGRESS_FPS = 5
 FIGURE_GAP = 0.08  # s between a run's empty figure and its first points: the page renders only the latest of
 #                    two messages that arrive together  # updates of the progress bar's text
 EARLIER = 5  # earlier runs drawn beneath the latest one
+LOST = (
+    "The training run this page was showing is lost: the server it ran on went away (or this link "
+    "was copied during a run). Your settings are back; press **Train** to run it again."
+)
 
 
 def show(s: Settings, corpus: Corpus) -> None:
@@ -44,6 +48,10 @@ def loss_panel(s: Settings, corpus: Corpus, pressed: bool, hint: str) -> dict | 
     status, chart = st.empty(), st.empty()
     if pressed:
         run = start_run(s, corpus, status, chart, floor)
+    elif run is None and st.session_state.pop("_lost_run", False):
+        status.warning(LOST)
+        with chart:
+            plotly_view(plots.loss_curve([], s.epochs, floor), key="loss")
     elif run is None:
         status.info(hint)
         with chart:
@@ -150,6 +158,9 @@ def start_run(s: Settings, corpus: Corpus, status, chart, floor: float) -> dict:
     }
     run["config_k"], run["part"] = k, part
     st.session_state["run"] = run
+    # in the address bar while it runs (the next run's URL drops it): a page that reconnects to
+    # another server (its own went away) brings it along, and that server can say the run is lost
+    st.query_params["run"] = run["id"][:8]
     N = corpus.counts(k, part)
     t0 = time.perf_counter()
     other = 0.0  # seconds spent drawing and pacing, not training

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: app test lint bench bench-browser names notebook notebook-html clean
+.PHONY: app test lint bench bench-browser load serve names notebook notebook-html clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -33,6 +33,12 @@ bench: $(VENV)/.app
 
 bench-browser: $(VENV)/.dev
 	$(BIN)/python bench/bench_browser.py
+
+load: $(VENV)/.dev  # a lecture hall: 100 sessions, 50 training, one server, then N=2 behind nginx with failover
+	$(BIN)/python bench/load.py --sessions $(or $(SESSIONS),100) --train $(or $(TRAIN),50) --replicas $(or $(N),2) --failover
+
+serve: $(VENV)/.app  # N app processes behind nginx on PORT (8080): make serve N=2
+	$(BIN)/python deploy/serve.py --replicas $(or $(N),2) --port $(or $(SERVE_PORT),8080)
 
 names: $(VENV)/.app
 	$(BIN)/python -m makemore.build_names

@@ -117,9 +117,12 @@ def rerun(query: str, states: list[WidgetState]) -> bytes:
     return msg.SerializeToString()
 
 
-async def page(s: Session, app: bool, train: bool, deadline: float, results: dict) -> None:
-    """One session: connect, wait for the data, move the smoothing, maybe train; reconnect (as the
-    page does, with its URL) when the connection drops."""
+async def page(
+    s: Session, app: bool, train: bool, deadline: float, results: dict, hall_over: asyncio.Event, settled: set
+) -> None:
+    """One session: connect, wait for the data, move the smoothing, maybe train, then stay open
+    (a student's tab) until the hall is over; reconnect (as the page does, with its URL) when the
+    connection drops."""
     t0 = time.perf_counter()
     try:
         await asyncio.to_thread(static_files, s.base, s, app)
@@ -136,11 +139,17 @@ async def page(s: Session, app: bool, train: bool, deadline: float, results: dic
                 ) as ws:
                     s.mark("connected", t0)
                     await ws.send(rerun(s.query, []))
-                    done = await converse(ws, s, app, train, state, t0, deadline)
-                    if done:
-                        break
+                    await converse(ws, s, app, train, state, t0, deadline)
+                    settled.add(s.n)
+                    while not hall_over.is_set() and time.perf_counter() < deadline:  # an open tab
+                        try:
+                            await asyncio.wait_for(ws.recv(), timeout=0.2)
+                        except TimeoutError:
+                            pass
+                    break
             except (TimeoutError, OSError, websockets.ConnectionClosed) as e:
                 s.mark(f"dropped: {type(e).__name__}", t0)
+            settled.discard(s.n)
             s.reconnects += 1
             # what the new session shows must be seen afresh: its data, its sidebar's seed
             state.update(recovering=True, heatmap=False)
@@ -200,10 +209,13 @@ async def converse(ws, s: Session, app: bool, train: bool, state: dict, t0: floa
         if kind != "script_finished":
             continue
         if state.get("recovering"):  # back on a live server: done when its page shows our settings
-            if s.seen_seed and (state["heatmap"] or state.get("lost")):
-                s.mark("recovered", t0)
+            if not (s.seen_seed and (state["heatmap"] or state.get("lost"))):
+                continue
+            s.mark("recovered", t0)
+            state["recovering"] = False
+            if not (train and not state["trained"] and not state.get("lost")):
                 return True
-            continue
+            state["train_sent"] = None  # the server went before the run began: Train again, as its student would
         # a run ended: act on what the page now shows
         if not app:
             if not state["moved"]:
@@ -296,15 +308,20 @@ def hall(
 
     async def main():
         deadline = time.perf_counter() + timeout
-        tasks = []
+        tasks, hall_over, settled = [], asyncio.Event(), set()
         for n in range(sessions):
             q = query or f"seed={1000 + n}"  # each page its own seed: whose settings come back is checkable
             s = Session(url, q, n)
-            tasks.append(asyncio.create_task(page(s, app, n < train, deadline, results)))
+            tasks.append(asyncio.create_task(page(s, app, n < train, deadline, results, hall_over, settled)))
             await asyncio.sleep(within / max(1, sessions))
         if kill is not None:
             await asyncio.sleep(1.0)
             await asyncio.to_thread(kill)
+            await asyncio.sleep(1.0)  # the pages notice and reconnect
+        # the hall is over when every page has done its part (after a reconnect, again)
+        while len(settled) < sessions and time.perf_counter() < deadline and not all(t.done() for t in tasks):
+            await asyncio.sleep(0.1)
+        hall_over.set()
         await asyncio.gather(*tasks)
 
     t0 = time.perf_counter()
@@ -314,8 +331,9 @@ def hall(
     watcher.join()
     cpu = cpu_seconds(pids) - cpu0
     found = list(results.values())
-    to_data = [dict(s.log)["data"] - dict(s.log)["connected"] for s in found if "data" in dict(s.log)]
-    trains = [dict(s.log)["trained"] - dict(s.log)["train"] for s in found if "trained" in dict(s.log)]
+    first = [dict(reversed(s.log)) for s in found]  # each event's first time
+    to_data = [f["data"] - f["connected"] for f in first if "data" in f]
+    trains = [f["trained"] - f["train"] for f in first if "trained" in f]
     return {
         "sessions": sessions,
         "loaded": len(to_data),
@@ -449,7 +467,7 @@ def measure(app_url, app_pids, bare_url, bare_pids, sessions, train, within, tim
 def behind_nginx(replicas_n: int, sessions: int, train: int, within: float, timeout: float, failover: bool) -> dict:
     """The app behind nginx (deploy/serve.py): CPU per page load of the app processes, the hall, and
     (failover) one process killed a second into it."""
-    from deploy.serve import replicas
+    from deploy.serve import busiest, replicas
     from tests.browser.harness import free_port
 
     with replicas(replicas_n, free_port()) as (url, apps, _):
@@ -460,7 +478,7 @@ def behind_nginx(replicas_n: int, sessions: int, train: int, within: float, time
         print(
             f"behind nginx, {replicas_n} app process(es): app-process CPU per page load, fresh profile {cpu:.3f} s (target <= 0.1)"
         )
-        kill = (lambda: apps[0].kill()) if failover else None
+        kill = (lambda: busiest(apps).kill()) if failover else None
         r = hall(url, pids, sessions, train, within, timeout, True, kill=kill)
         report(f"  {sessions} sessions, {train} training" + (", one process killed after 1 s" if failover else ""), r)
         if failover:

@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import streamlit  # noqa: E402
+import streamlit
 
-from bench.servers import streamlit_server  # noqa: E402
+from bench.servers import streamlit_server
 
 STREAMLIT_STATIC = Path(streamlit.__file__).resolve().parent / "static"
 TEMPLATE = Path(__file__).resolve().with_name("nginx.conf.template")
@@ -63,13 +63,17 @@ def nginx(port: int, upstreams: list[int]):
         (run_dir / "tmp").mkdir()
         conf = run_dir / "nginx.conf"
         conf.write_text(nginx_conf(run_dir, port, upstreams))
-        check = subprocess.run([binary, "-t", "-p", str(run_dir), "-c", str(conf)], capture_output=True, text=True)
+        check = subprocess.run(
+            [binary, "-t", "-p", str(run_dir), "-c", str(conf)], capture_output=True, text=True, check=False
+        )
         if check.returncode:
             raise RuntimeError(f"nginx refused its configuration: {check.stderr.strip()}")
-        proc = subprocess.Popen([binary, "-p", str(run_dir), "-c", str(conf), "-g", "daemon off;"], stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            [binary, "-p", str(run_dir), "-c", str(conf), "-g", "daemon off;"], stderr=subprocess.PIPE
+        )
         url = f"http://127.0.0.1:{port}"
         try:
-            from bench.servers import wait_healthy  # noqa: PLC0415
+            from bench.servers import wait_healthy
 
             wait_healthy(url, proc)
             yield url, proc
@@ -81,7 +85,7 @@ def nginx(port: int, upstreams: list[int]):
 @contextmanager
 def replicas(n: int, port: int, log_dir: Path | None = None):
     """n app processes and nginx in front; yields (nginx url, [app processes], nginx process)."""
-    from tests.browser.harness import free_port  # noqa: PLC0415
+    from tests.browser.harness import free_port
 
     with ExitStack() as stack:
         apps = []
@@ -92,8 +96,30 @@ def replicas(n: int, port: int, log_dir: Path | None = None):
             # static files come from nginx: the app processes serve the page's HTML and the websocket
             apps.append(stack.enter_context(streamlit_server("streamlit_app.py", free_port(), log)))
         ports = [int(url.rsplit(":", 1)[1]) for url, _ in apps]
+        for (_, p), app_port in zip(apps, ports, strict=True):
+            p.port = app_port
         url, proc = stack.enter_context(nginx(port, ports))
         yield url, [p for _, p in apps], proc
+
+
+def connections(port: int) -> int:
+    """Established TCP connections to a local port (nginx's to an app process: one per open page)."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            local, state = line.split()[1], line.split()[3]
+            if state == "01" and int(local.rsplit(":", 1)[1], 16) == port:
+                count += 1
+    return count
+
+
+def busiest(apps: list[subprocess.Popen]) -> subprocess.Popen:
+    """The app process with the most open pages."""
+    return max(apps, key=lambda p: connections(p.port))
 
 
 def main() -> None:
@@ -102,7 +128,9 @@ def main() -> None:
     ap.add_argument("--port", type=int, default=8080)
     args = ap.parse_args()
     with replicas(args.replicas, args.port) as (url, apps, _):
-        print(f"{url}  ->  {args.replicas} app processes (pids {', '.join(str(p.pid) for p in apps)}); Ctrl-C stops all")
+        print(
+            f"{url}  ->  {args.replicas} app processes (pids {', '.join(str(p.pid) for p in apps)}); Ctrl-C stops all"
+        )
         stop = []
         signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
         try:

@@ -1,0 +1,58 @@
+"""Small versions of the lecture-hall benchmark (bench/load.py) and of the replica set-up
+(deploy/serve.py): 5 sessions against one server, then 2 app processes behind nginx with one killed."""
+
+import os
+import urllib.request
+
+import pytest
+
+from bench.load import ASSETS, hall
+from bench.servers import streamlit_server
+from deploy.serve import STREAMLIT_STATIC, busiest, find_nginx, replicas
+from tests.browser.harness import free_port
+
+pytestmark = pytest.mark.timeout(600)
+
+
+def test_five_sessions_load_train_and_keep_to_themselves():
+    assert ASSETS[True].exists(), "bench/page_assets.json: python bench/load.py --record"
+    with streamlit_server("streamlit_app.py") as (url, proc):
+        r = hall(url, [proc.pid], 5, 2, 1.0, 180, True)
+    assert not r["errors"], r["errors"]
+    assert r["loaded"] == 5
+    assert r["trained"] == 2
+    assert r["crossed"] == [], r["crossed"]
+    assert all(s.seen_seed == s.query_seed() for s in r["sessions_list"]), "a page shows another page's settings"
+    assert r["cpu"] > 0
+    assert r["peak_rss"] > 100
+    assert all(2.5 < t < 60 for t in r["to_trained"]), r["to_trained"]  # animated: spread over ~3 s
+
+
+@pytest.fixture(scope="module")
+def nginx_binary():
+    binary = find_nginx()
+    if binary is None:
+        if os.environ.get("REQUIRE_BROWSER"):  # CI installs it (.ci/run)
+            pytest.fail("no nginx: sudo apt-get install nginx")
+        pytest.skip("no nginx: sudo apt-get install nginx")
+    return binary
+
+
+def test_two_replicas_behind_nginx_survive_losing_one(nginx_binary):
+    with replicas(2, free_port()) as (url, apps, _):
+        # static files come from disk, byte for byte Streamlit's own
+        name = next((STREAMLIT_STATIC / "static" / "js").glob("BidiComponent.*.js")).name
+        with urllib.request.urlopen(f"{url}/static/js/{name}") as r:
+            assert r.headers["Server"].startswith("nginx")
+            assert r.read() == (STREAMLIT_STATIC / "static" / "js" / name).read_bytes()
+        with urllib.request.urlopen(f"{url}/") as r:
+            assert "mm_replica=" in r.headers["Set-Cookie"]  # affinity
+        pids = [p.pid for p in apps]
+        assert not hall(url, pids, 2, 0, 0.2, 60, True)["errors"]  # warm both
+        r = hall(url, pids, 5, 2, 1.0, 180, True, kill=lambda: busiest(apps).kill())
+    assert not r["errors"], r["errors"]
+    assert r["loaded"] == 5
+    assert r["reconnected"] >= 1, "no page was on the process that was killed"
+    assert r["recovered"] == r["reconnected"], "a page did not come back with its own settings"
+    assert r["trained"] + r["lost_said"] >= 2, "a training page neither finished nor was told its run was lost"
+    assert r["crossed"] == [], r["crossed"]

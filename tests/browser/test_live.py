@@ -20,18 +20,6 @@ def url_smoothing(page) -> float:
     return float(re.search(r"smoothing=([0-9.e+-]+)", page.url).group(1))
 
 
-def canvas_pixel(page, i: int, j: int) -> list[int]:
-    """The colour the drag canvas drew in the middle of cell (i, j)'s left edge (no text there)."""
-    return page.evaluate(
-        f"""([i, j]) => {{
-          const root = {HEATMAP}, c = root._canvas, dpr = window.devicePixelRatio || 1, step = root._cell + 1;
-          const d = c.getContext('2d').getImageData(Math.round((j * step + 1) * dpr), Math.round((i * step + root._cell / 2) * dpr), 1, 1).data;
-          return [d[0], d[1], d[2], +c.style.opacity];
-        }}""",
-        [i, j],
-    )
-
-
 def drag(page, key: str, start: float, end: float, steps: int, during=None) -> list:
     """Press the slider of `key` at fraction `start` of its track, move to `end` in `steps` mouse
     moves calling during() after each, and release; returns what during() returned."""
@@ -96,7 +84,19 @@ def test_dragging_the_smoothing_repaints_before_the_release_and_the_server_agree
 def test_the_canvas_shows_the_drag_and_the_cells_take_over_after(page):
     page.set_viewport_size({"width": 1920, "height": 1080})
     open_app(page, "view=probabilities")
-    colours = drag(page, "count_controls", 0.3, 0.9, 6, lambda: canvas_pixel(page, 1, 0))
+    page.locator(".st-key-count_controls input[type=range]").wait_for()
+    # recorded inside each input event, after the heatmap's own listener drew it (no timing race)
+    page.evaluate(
+        f"""() => {{ window.__seen = [];
+          window.addEventListener('mm-smoothing', () => {{
+            const root = {HEATMAP}, c = root._canvas, step = root._cell + 1, dpr = window.devicePixelRatio || 1;
+            const d = c.getContext('2d').getImageData(Math.round(1 * dpr), Math.round((step + root._cell / 2) * dpr), 1, 1).data;
+            window.__seen.push([d[0], d[1], d[2], +c.style.opacity]);
+          }}); }}"""
+    )
+    drag(page, "count_controls", 0.3, 0.9, 6)
+    colours = page.evaluate("window.__seen")
+    assert len(colours) >= 5, colours
     assert all(c[3] == 1 for c in colours), "the canvas is shown while dragging"
     assert len({tuple(c[:3]) for c in colours}) >= 4, colours  # a.: its shade moves with s
     page.wait_for_function(f"() => {HEATMAP}._canvas.style.opacity === '0'")

@@ -209,7 +209,7 @@ async def converse(ws, s: Session, app: bool, train: bool, state: dict, t0: floa
         if kind != "script_finished":
             continue
         if state.get("recovering"):  # back on a live server: done when its page shows our settings
-            if not (s.seen_seed and (state["heatmap"] or state.get("lost"))):
+            if not s.seen_seed:
                 continue
             s.mark("recovered", t0)
             state["recovering"] = False
@@ -419,6 +419,8 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=300.0)
     ap.add_argument("--url", help="a running server (its processes' CPU is not measured unless --pids)")
     ap.add_argument("--pids", default="", help="comma-separated server PIDs to measure")
+    ap.add_argument("--replicas", type=int, default=0, help="also measure N app processes behind nginx")
+    ap.add_argument("--failover", action="store_true", help="with --replicas: kill one process during the load")
     ap.add_argument(
         "--record", action="store_true", help="record the files a fresh Chromium fetches into bench/page_assets.json"
     )

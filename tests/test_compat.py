@@ -22,3 +22,10 @@ def test_private_attributes_still_exist():
     assert hasattr(state._new_widget_state, "states")
     fields = ScriptRunContext.__dataclass_fields__
     assert "widget_user_keys_this_run" in fields or "shared" in fields, "the per-run key registries moved"
+
+
+def test_the_load_generator_can_name_a_components_trigger():
+    """bench/load.py sends the heatmap's "painted" trigger as the page does, by its private id."""
+    from streamlit.components.v2.bidi_component.main import _make_trigger_id
+
+    assert _make_trigger_id("$$ID-abc-heatmap", "events").startswith("$$ID-abc-heatmap")

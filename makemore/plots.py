@@ -181,7 +181,8 @@ def sweep_curve(rows: list[dict], current: float | None = None) -> go.Figure:
         )
     )
     if current:
-        fig.add_vline(x=current, line={"color": GREY, "dash": "dot"}, annotation_text=f"s={current:g}")
+        # a shape on a log axis is placed in log10 units (plotly.js), unlike the traces
+        fig.add_vline(x=math.log10(current), line={"color": GREY, "dash": "dot"}, annotation_text=f"s={current:g}")
     fig.update_layout(
         height=360,
         margin={"l": 50, "r": 10, "t": 30, "b": 40},

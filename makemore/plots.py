@@ -181,8 +181,12 @@ def sweep_curve(rows: list[dict], current: float | None = None) -> go.Figure:
         )
     )
     if current:
-        # a shape on a log axis is placed in log10 units (plotly.js), unlike the traces
-        fig.add_vline(x=math.log10(current), line={"color": GREY, "dash": "dot"}, annotation_text=f"s={current:g}")
+        fig.add_vline(x=current, line={"color": GREY, "dash": "dot"})
+        # an annotation on a log axis is placed in log10 units (the line is not): at x=s its label
+        # sent the axis to 10^s
+        fig.add_annotation(
+            x=math.log10(current), y=1, yref="paper", text=f"s={current:g}", showarrow=False, yanchor="bottom"
+        )
     fig.update_layout(
         height=360,
         margin={"l": 50, "r": 10, "t": 30, "b": 40},

@@ -9,11 +9,13 @@ from makemore import plots
 
 @pytest.mark.parametrize("s", [0.2, 1.0, 170.0])
 def test_the_sweep_marks_the_current_smoothing_where_it_is(s):
-    """On a log axis plotly.js places a shape in log10 units: s = 170 at 10^170 sent the axis to 1e170."""
+    """On a log axis an annotation goes in log10 units: its label at x = 170 sent the axis to 1e170."""
     rows = [
         {"smoothing": v, "train": 2.5 + v / 1000, "dev": 2.6 + v / 2000} for v in (0.01, 0.1, 1.0, 10.0, 100.0, 1000.0)
     ]
     fig = plots.sweep_curve(rows, s)
-    line = fig.layout.shapes[0]
-    assert line.x0 == line.x1 == pytest.approx(math.log10(s))
+    line, label = fig.layout.shapes[0], fig.layout.annotations[-1]
+    assert line.x0 == line.x1 == s
+    assert label.x == pytest.approx(math.log10(s))
+    assert label.text == f"s={s:g}"
     assert fig.layout.xaxis.type == "log"

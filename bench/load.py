@@ -325,7 +325,10 @@ def hall(
         await asyncio.gather(*tasks)
 
     t0 = time.perf_counter()
-    asyncio.run(main())
+    # its own thread: a caller may already run an event loop (Playwright's sync API in the test suite)
+    runner = threading.Thread(target=asyncio.run, args=(main(),))
+    runner.start()
+    runner.join()
     wall = time.perf_counter() - t0
     stop.set()
     watcher.join()

@@ -56,3 +56,57 @@ def test_two_replicas_behind_nginx_survive_losing_one(nginx_binary):
     assert r["recovered"] == r["reconnected"], "a page did not come back with its own settings"
     assert r["trained"] + r["lost_said"] >= 2, "a training page neither finished nor was told its run was lost"
     assert r["crossed"] == [], r["crossed"]
+
+
+def test_a_closed_tab_stops_its_run_at_once():
+    """A slow run (index method, 1000 epochs, not animated: a core for about a minute) stops when its
+    page goes away: the server is idle again within a second."""
+    import asyncio
+    import threading
+    import time
+
+    import websockets
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    from bench.load import USER_AGENT, cpu_seconds, element_of, rerun
+
+    query = "tab=Neural+net&method=index&epochs=1000&animate=False"
+
+    async def press_train_and_leave(url: str) -> float:
+        ws_url = url.replace("http", "ws", 1) + "/_stcore/stream"
+        headers = {"User-Agent": USER_AGENT}
+        async with websockets.connect(
+            ws_url, subprotocols=["streamlit"], additional_headers=headers, max_size=None
+        ) as ws:
+            await ws.send(rerun(query, []))
+            button = None
+            while True:
+                msg = ForwardMsg.FromString(await asyncio.wait_for(ws.recv(), 60))
+                found = element_of(msg)
+                if found and found[0].endswith("-train"):
+                    button = found[0]
+                if msg.WhichOneof("type") == "script_finished" and button:
+                    break
+            await ws.send(rerun(query, [WidgetState(id=button, trigger_value=True)]))
+            t_end = time.perf_counter() + 1.5  # training for a while
+            while time.perf_counter() < t_end:
+                try:
+                    await asyncio.wait_for(ws.recv(), 0.2)
+                except TimeoutError:
+                    pass
+        return time.perf_counter()
+
+    with streamlit_server("streamlit_app.py") as (url, proc):
+        busy0 = cpu_seconds([proc.pid])
+        out = []
+        t = threading.Thread(target=lambda: out.append(asyncio.run(press_train_and_leave(url))))
+        t.start()
+        t.join()
+        training = cpu_seconds([proc.pid]) - busy0
+        assert training > 0.5, f"the run did not start ({training:.2f} s of CPU)"
+        time.sleep(1.0)  # the session ends and its script stops
+        c0 = cpu_seconds([proc.pid])
+        time.sleep(2.0)
+        idle = cpu_seconds([proc.pid]) - c0
+    assert idle < 0.4, f"the server kept working after the page left: {idle:.2f} s of CPU in 2 s"

@@ -2,6 +2,7 @@
 NLL figures before the release, and one rerun on release makes the server agree with the page."""
 
 import re
+import time
 
 import pytest
 
@@ -20,10 +21,20 @@ def url_smoothing(page) -> float:
     return float(re.search(r"smoothing=([0-9.e+-]+)", page.url).group(1))
 
 
+def stable_box(page, locator) -> dict:
+    """The element's box once the page stops moving it (the sidebar arrives with the second run)."""
+    page.locator(".st-key-count_nll td[data-part=all]").wait_for()
+    box, last = locator.bounding_box(), None
+    while box != last:
+        time.sleep(0.25)
+        last, box = box, locator.bounding_box()
+    return box
+
+
 def drag(page, key: str, start: float, end: float, steps: int, during=None) -> list:
     """Press the slider of `key` at fraction `start` of its track, move to `end` in `steps` mouse
     moves calling during() after each, and release; returns what during() returned."""
-    box = page.locator(f".st-key-{key} input[type=range]").bounding_box()
+    box = stable_box(page, page.locator(f".st-key-{key} input[type=range]"))
     y = box["y"] + box["height"] / 2
     x = lambda f: box["x"] + 8 + f * (box["width"] - 16)
     page.mouse.move(x(start), y)

@@ -224,8 +224,11 @@ function paint(root, live = false) {
     clearTimeout(root._settle);
     cells(root, d, mode, wide, lo, span);
     if (root._canvas) root._canvas.style.opacity = "0"; // the cells, drawn in this same frame, take over
-    // ready for a drag: the canvas, its pixels and this face's glyphs exist before the first frame
-    const warm = () => root._mm.data === d && paintCanvas(root, d, mode, wide, lo, span);
+    // ready for a drag: the canvas, its pixels and this face's glyphs exist before the first frame,
+    // and the code that draws them has run often enough to be compiled
+    const warm = () => {
+      for (let k = 0; k < 4 && root._mm.data === d; k++) paintCanvas(root, d, mode, wide, lo, span);
+    };
     (window.requestIdleCallback || setTimeout)(warm);
   }
   setText(root.querySelector(".mm-lo"), full(lo, d.view));
@@ -420,6 +423,13 @@ export default function (component) {
       if (!root.isConnected || !root._live) return;
       root._state.smoothing = e.detail.value;
       show(root, e.detail.t0 !== undefined); // an input event of a drag: draw on the canvas
+    });
+    window.addEventListener("mm-press", () => {
+      // a drag is starting: the canvas (already drawn) comes up now, not with the first move
+      if (!root.isConnected || !root._canvas || !root._live) return;
+      root._canvas.style.opacity = "1";
+      clearTimeout(root._settle); // a press that never moves: the cells take over again
+      root._settle = setTimeout(() => paint(root), 400);
     });
     window.addEventListener("mm-view", (e) => {
       if (!root.isConnected || !root._live) return;

@@ -109,7 +109,10 @@ function mmSmoothingSlider(host, stops, label, id) {
   };
   let keyed = false;
   input.addEventListener("keydown", () => (keyed = true));
-  input.addEventListener("pointerdown", () => (keyed = false));
+  input.addEventListener("pointerdown", () => {
+    keyed = false;
+    window.dispatchEvent(new CustomEvent("mm-press"));
+  });
   input.addEventListener("change", () => {
     if (!keyed) return commit();
     clearTimeout(self.timer); // arrow keys: one rerun after the last press, not one per press

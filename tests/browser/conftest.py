@@ -47,7 +47,12 @@ def page(browser, server):
     pg = context.new_page()
     pg.set_default_timeout(60_000)
     pg.base = server
+    # an exception in the page's own JS: uncaught, or caught by Streamlit around a component (it logs
+    # "BidiComponent Error" and the rest of the page goes on): both fail the test
+    thrown = []
+    pg.on("pageerror", lambda e: thrown.append(str(e)[:300]))
+    pg.on("console", lambda m: m.type == "error" and "BidiComponent Error" in m.text and thrown.append(m.text[:300]))
     yield pg
-    errors = page_errors(pg)
+    errors = page_errors(pg) + thrown
     context.close()
     assert not errors, f"the page met an exception: {errors}"

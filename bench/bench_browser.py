@@ -7,12 +7,9 @@ per second, curve updates per second, bytes per update), server memory, concurre
 """
 
 import statistics
-import subprocess
 import sys
 import threading
 import time
-import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -22,7 +19,7 @@ from playwright.sync_api import sync_playwright
 from makemore.counts import count_matrix
 from makemore.data import Vocab, load_words
 from makemore.neural import TrainConfig, train
-from tests.browser.harness import CHROMIUM_ARGS, ROOT, app_server, find_chromium, free_port, rss_mb, wait_chart
+from tests.browser.harness import CHROMIUM_ARGS, app_server, find_chromium, rss_mb, wait_chart
 
 NOW = "() => performance.timeOrigin + performance.now()"
 
@@ -36,40 +33,6 @@ def summary(xs: list[float]) -> str:
 def p95(xs: list[float]) -> float:
     xs = sorted(xs)
     return xs[min(len(xs) - 1, round(0.95 * (len(xs) - 1)))]
-
-
-@contextmanager
-def bare_server():
-    """bench/bare_app.py under `streamlit run`, the baseline."""
-    port = free_port()
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "bench/bare_app.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 # the first paint of an element: when it first appears, the frame after (a script before the page's own)
@@ -272,7 +235,7 @@ def main() -> None:
     chromium = find_chromium()
     if chromium is None:
         sys.exit("no Chromium: sudo apt-get install chromium (or set CHROMIUM)")
-    with app_server() as (url, proc), bare_server() as bare, sync_playwright() as p:
+    with app_server() as (url, proc), app_server(script="bench/bare_app.py") as (bare, _), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         first_paints(browser, url, bare, 1, True)  # warm both servers: imports, caches
         print(f"server {url}, baseline {bare} (bench/bare_app.py), Chromium {browser.version}\n")

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 import streamlit
 
-from bench.servers import streamlit_server
+from tests.browser.harness import app_server, stop, wait_healthy
 
 STREAMLIT_STATIC = Path(streamlit.__file__).resolve().parent / "static"
 TEMPLATE = Path(__file__).resolve().with_name("nginx.conf.template")
@@ -68,33 +68,25 @@ def nginx(port: int, upstreams: list[int]):
         )
         if check.returncode:
             raise RuntimeError(f"nginx refused its configuration: {check.stderr.strip()}")
+        # its errors go to error.log in the prefix: a pipe nobody reads could fill and stall it
         proc = subprocess.Popen(
-            [binary, "-p", str(run_dir), "-c", str(conf), "-g", "daemon off;"], stderr=subprocess.PIPE
+            [binary, "-p", str(run_dir), "-c", str(conf), "-g", "daemon off;"], stderr=subprocess.DEVNULL
         )
         url = f"http://127.0.0.1:{port}"
         try:
-            from bench.servers import wait_healthy
-
             wait_healthy(url, proc)
             yield url, proc
         finally:
-            proc.terminate()
-            proc.wait(10)
+            stop(proc)
 
 
 @contextmanager
 def replicas(n: int, port: int, log_dir: Path | None = None):
     """n app processes and nginx in front; yields (nginx url, [app processes], nginx process)."""
-    from tests.browser.harness import free_port
-
     with ExitStack() as stack:
-        apps = []
-        for i in range(n):
-            log = open(log_dir / f"app{i}.log", "w") if log_dir else subprocess.DEVNULL  # noqa: SIM115
-            if log_dir:
-                stack.callback(log.close)
-            # static files come from nginx: the app processes serve the page's HTML and the websocket
-            apps.append(stack.enter_context(streamlit_server("streamlit_app.py", free_port(), log)))
+        # static files come from nginx: the app processes serve the page's HTML and the websocket
+        logs = [log_dir / f"app{i}.log" if log_dir else None for i in range(n)]
+        apps = [stack.enter_context(app_server(log=log)) for log in logs]
         ports = [int(url.rsplit(":", 1)[1]) for url, _ in apps]
         for (_, p), app_port in zip(apps, ports, strict=True):
             p.port = app_port

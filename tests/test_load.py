@@ -7,16 +7,15 @@ import urllib.request
 import pytest
 
 from bench.load import ASSETS, hall
-from bench.servers import streamlit_server
 from deploy.serve import STREAMLIT_STATIC, busiest, find_nginx, replicas
-from tests.browser.harness import free_port
+from tests.browser.harness import app_server, free_port
 
 pytestmark = pytest.mark.timeout(600)
 
 
 def test_five_sessions_load_train_and_keep_to_themselves():
     assert ASSETS[True].exists(), "bench/page_assets.json: python bench/load.py --record"
-    with streamlit_server("streamlit_app.py") as (url, proc):
+    with app_server() as (url, proc):
         r = hall(url, [proc.pid], 5, 2, 1.0, 180, True)
     assert not r["errors"], r["errors"]
     assert r["loaded"] == 5
@@ -97,7 +96,7 @@ def test_a_closed_tab_stops_its_run_at_once():
                     pass
         return time.perf_counter()
 
-    with streamlit_server("streamlit_app.py") as (url, proc):
+    with app_server() as (url, proc):
         busy0 = cpu_seconds([proc.pid])
         out = []
         t = threading.Thread(target=lambda: out.append(asyncio.run(press_train_and_leave(url))))

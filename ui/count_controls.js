@@ -1,13 +1,6 @@
 // The count model's controls beside the heatmap: what the cells show, the trigram's first context
 // character and the smoothing. Each choice repaints every live component of the page at once (an
 // event on window) and is committed to the server (one rerun) so the URL and the other tabs follow.
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
 function build(root, d) {
   root.replaceChildren();
   if (d.controls.includes("view")) {

@@ -33,13 +33,6 @@ function now() {
   return performance.timeOrigin + performance.now();
 }
 
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
 // a value in at most four characters: 6860 -> 6.9k, 0.139 -> .139, -2.345 -> −2.3
 function compact(v, view) {
   if (view === "counts") {

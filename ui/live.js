@@ -48,6 +48,14 @@ function mmPainted(t0) {
   });
 }
 
+// an element with a class and text (text only: a symbol of an uploaded list may be '<')
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
 function mmFormat(v) {
   // the way Python's f"{v:g}" writes a stop: 0, 0.01, 0.25, 1, 10, 1000
   return String(Number(v.toPrecision(6)));

@@ -48,46 +48,45 @@ def page_errors(page) -> list[str]:
     return [found.nth(i).inner_text()[:300] for i in range(found.count())]
 
 
+def wait_healthy(url: str, proc: subprocess.Popen, seconds: float = 90) -> None:
+    """Until `url` answers its health check; fails when `proc` exits or time runs out."""
+    deadline = time.time() + seconds
+    while True:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.time() > deadline:
+            raise RuntimeError(f"{url} did not start (exit code {proc.poll()})")
+        time.sleep(0.2)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 @contextmanager
-def app_server(log: Path | None = None, env: dict | None = None, port: int | None = None):
-    """`streamlit run streamlit_app.py` on a free port; yields (base url, process)."""
+def app_server(
+    log: Path | None = None, env: dict | None = None, port: int | None = None, script: str = "streamlit_app.py"
+):
+    """`streamlit run <script>` (the app, or the benchmarks' bare page) on a free loopback port;
+    yields (base url, process)."""
     port = port or free_port()
     out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 (closed below)
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "streamlit_app.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port), "--server.address"]
+    cmd += ["127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 90
-        while True:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                    break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError(f"the app did not start (exit code {proc.poll()})")
-            time.sleep(0.2)
+        wait_healthy(url, proc)
         yield url, proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         if log:
             out.close()
 

@@ -134,10 +134,11 @@ def loss_spec(run: dict, floor: float, live: bool = False) -> dict:
     return {**fig, "live": run["id"]} if live else fig
 
 
-def loss_delta(run: dict, floor: float, start: int) -> dict:
-    """The points of a run from epoch index `start` on, and the y axis that holds them all."""
+def loss_delta(run: dict, floor: float, start: int, earlier: list[float]) -> dict:
+    """The points of a run from epoch index `start` on, and the y axis that holds them all and
+    `earlier` (the earlier runs' extent, found once per run: this runs 20 times a second)."""
     nlls = [r.nll for r in run["records"]]
-    axis = plots.loss_axis([*nlls, *plots.extent(earlier_runs(run))], floor)
+    axis = plots.loss_axis([*nlls, *earlier], floor)
     return {"delta": {"run": run["id"], "from": start, "y": nlls[start:], "axis": axis}}
 
 
@@ -173,6 +174,7 @@ def start_run(s: Settings, corpus: Corpus, status, chart, floor: float) -> dict:
         time.sleep(FIGURE_GAP)  # so the page renders the figure before the first points replace it
         t0 = last_draw = last_bar = time.perf_counter()
         starts = [0, 0]  # where the last two updates began: each repeats the previous one's points
+        earlier = plots.extent(earlier_runs(run))
         for record, W in train(N, config, xs, ys):
             t1 = time.perf_counter()
             run["records"].append(record)
@@ -183,7 +185,7 @@ def start_run(s: Settings, corpus: Corpus, status, chart, floor: float) -> dict:
             if time.perf_counter() - last_draw >= 1 / LIVE_FPS or last:
                 last_draw = time.perf_counter()
                 with chart:
-                    plotly_view(loss_delta(run, floor, starts[0]), key="loss", again=True)
+                    plotly_view(loss_delta(run, floor, starts[0], earlier), key="loss", again=True)
                 starts = [starts[1], len(run["records"])]
             if time.perf_counter() - last_bar >= 1 / PROGRESS_FPS or last:
                 last_bar = time.perf_counter()

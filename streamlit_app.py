@@ -11,11 +11,13 @@ import torch
 
 from ui import lecture
 from ui.boundary import guarded
-from ui.components import page_style, preload
+from ui.components import page_style, preload, presence
 from ui.corpus import builtin_corpus, dataset_ui
+from ui.page import Page, build
 from ui.params import TABS
+from ui.runs import Runs
 from ui.sidebar import settings_ui, show_cost
-from ui.state import Settings, keep, kept, publish, restore
+from ui.state import keep, kept, restore
 from ui.tabs import compare, counts, net, score, steps
 from ui.text import literal
 
@@ -43,6 +45,7 @@ def main() -> None:
     page_style()
     first_run = "_kept" not in st.session_state
     notes = restore()
+    presence(Runs.of_session().token)  # while this page is open, the session's runs go on
     if first_run and quick_start():
         return first_paint()
     # the sidebar first: whatever fails in a tab, the controls stay
@@ -50,9 +53,7 @@ def main() -> None:
     if notes:
         st.sidebar.warning("Link: ignored " + "; ".join(literal(n) for n in notes) + ".", icon="🔗")
     if st.session_state["_kept"]["mode"] == "lecture":
-        s = Settings.read()
-        publish(s)
-        guarded("lecture", lecture.show, s, corpus)
+        guarded("lecture", lecture.show, build(corpus))
         return
     st.sidebar.button("Lecture mode", key="to_lecture", on_click=keep, args=("mode", "lecture"), width="stretch")
     # the sidebar's place comes first; its widgets are drawn into it after the open tab, so the
@@ -62,16 +63,16 @@ def main() -> None:
     side = st.sidebar.container()
     early = st.session_state["_kept"]["tab"] == "Neural net" or bool(st.session_state["_sent"])
     cost_slot = settings_ui(side) if early else None
-    s = Settings.read()
-    publish(s)
-    header_and_tab(s, corpus, SHOW)
+    page = build(corpus)
+    header_and_tab(page, SHOW)
     if not early:
         cost_slot = settings_ui(side)
-    guarded("sidebar", show_cost, cost_slot, s, corpus)  # under Train: what the run will cost
+    guarded("sidebar", show_cost, cost_slot, page.settings, corpus)  # under Train: what the run will cost
     preload()  # after the open tab: the heatmap needs no plotly.js, the other tabs do
 
 
-def header_and_tab(s: Settings, corpus, shows: dict) -> None:
+def header_and_tab(page: Page, shows: dict) -> None:
+    s, corpus = page.settings, page.corpus
     st.title(f"makemore: the {CONTEXT_NAMES[s.context]} model, two ways")
     st.caption(
         f"{corpus.label}: {len(corpus.words):,} words, {corpus.n_examples(s.context):,} examples, "
@@ -81,7 +82,7 @@ def header_and_tab(s: Settings, corpus, shows: dict) -> None:
     for name, tab in zip(TABS, st.tabs(TABS, **kept("tab")), strict=True):
         if tab.open:
             with tab:
-                guarded(name, shows[name], s, corpus)
+                guarded(name, shows[name], page)
 
 
 def quick_start() -> bool:
@@ -105,9 +106,7 @@ def quick_start() -> bool:
 def first_paint() -> None:
     kept_ = st.session_state["_kept"]
     corpus = builtin_corpus(kept_["dataset"], kept_["year"], kept_["sex"])
-    s = Settings.read()
-    publish(s)
-    header_and_tab(s, corpus, {"Counts": counts.first_paint})
+    header_and_tab(build(corpus), {"Counts": counts.first_paint})
 
 
 main()

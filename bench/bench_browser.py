@@ -19,7 +19,9 @@ from playwright.sync_api import sync_playwright
 from makemore.counts import count_matrix
 from makemore.data import Vocab, load_words
 from makemore.neural import TrainConfig, train
-from tests.browser.harness import CHROMIUM_ARGS, app_server, find_chromium, rss_mb, wait_chart
+from tools.chromium import CHROMIUM_ARGS, find_chromium
+from tools.probes import wait_chart
+from tools.servers import app_server, rss_mb
 
 NOW = "() => performance.timeOrigin + performance.now()"
 

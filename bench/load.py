@@ -473,7 +473,7 @@ def behind_nginx(replicas_n: int, sessions: int, train: int, within: float, time
     """The app behind nginx (deploy/serve.py): CPU per page load of the app processes, the hall, and
     (failover) one process killed a second into it."""
     from deploy.serve import busiest, replicas
-    from tests.browser.harness import free_port
+    from tools.servers import free_port
 
     with replicas(replicas_n, free_port()) as (url, apps, _):
         pids = [p.pid for p in apps]
@@ -499,7 +499,7 @@ def record_assets() -> None:
     from playwright.sync_api import sync_playwright
 
     from bench.servers import app_and_bare
-    from tests.browser.harness import CHROMIUM_ARGS, find_chromium
+    from tools.chromium import CHROMIUM_ARGS, find_chromium
 
     with app_and_bare() as ((app, _), (bare, _)), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from tests.browser.harness import app_server
+from tools.servers import app_server
 
 
 @contextmanager

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 import streamlit
 
-from tests.browser.harness import app_server, stop, wait_healthy
+from tools.servers import app_server, stop, wait_healthy
 
 STREAMLIT_STATIC = Path(streamlit.__file__).resolve().parent / "static"
 TEMPLATE = Path(__file__).resolve().with_name("nginx.conf.template")

@@ -49,6 +49,14 @@ class Vocab:
     def __len__(self) -> int:
         return len(self.itos)
 
+    def context_name(self, ix: int, k: int) -> str:
+        """The k symbols of context index ix (read base V): '.', 'a', … or '..', '.a', …"""
+        V, out = len(self.itos), []
+        for _ in range(k):
+            out.append(self.itos[ix % V])
+            ix //= V
+        return "".join(reversed(out))
+
 
 def load_words(source: str | os.PathLike | bytes | None = None) -> list[str]:
     """Words from a path, raw bytes (an upload) or, by default, the bundled names.txt."""

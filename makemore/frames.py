@@ -11,15 +11,13 @@ from collections.abc import Iterable
 import torch
 
 from makemore.data import Vocab
-from makemore.table import Table
 
 
 def matrix_frame(M: torch.Tensor, vocab: Vocab, k: int = 1):
     """A (V**k, V) matrix as a DataFrame: rows are contexts, columns the next symbol."""
     import pandas as pd
 
-    table = Table(vocab, k, M)  # for its context names: '.', 'a', ... or '..', '.a', ...
-    index = [table.context_name(i) for i in range(M.shape[0])]
+    index = [vocab.context_name(i, k) for i in range(M.shape[0])]
     df = pd.DataFrame(M.detach().cpu().numpy(), index=index, columns=list(vocab.itos))
     df.index.name, df.columns.name = "context", "next"
     return df

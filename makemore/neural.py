@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from makemore.counts import check_context
+from makemore.examples import check_context
 from makemore.table import Table
 
 METHODS = ("counts", "onehot", "index", "cross_entropy")

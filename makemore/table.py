@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import torch
 
 from makemore.data import BOUNDARY, Vocab
+from makemore.examples import count_matrix
 
 MAX_SAMPLE_LEN = 50  # a sampled name this long is cut (and marked so)
 
@@ -38,11 +39,7 @@ class Table:
         return matrix_frame(self.P, self.vocab, self.k)
 
     def context_name(self, ix: int) -> str:
-        V, out = len(self.vocab), []
-        for _ in range(self.k):
-            out.append(self.vocab.itos[ix % V])
-            ix //= V
-        return "".join(reversed(out))
+        return self.vocab.context_name(ix, self.k)
 
 
 def nll_counts(P: torch.Tensor, N: torch.Tensor) -> float:
@@ -57,8 +54,6 @@ def nll_counts(P: torch.Tensor, N: torch.Tensor) -> float:
 
 def nll(table: Table, words: list[str]) -> float:
     """Average negative log-likelihood of the words under the table."""
-    from makemore.counts import count_matrix  # counts imports this module
-
     return nll_counts(table.P, count_matrix(words, table.vocab, table.k))
 
 

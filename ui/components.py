@@ -20,16 +20,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from makemore.plots import VIEWS, symbol_label
-from ui.compat import forget_key
 from ui.params import PARAMS, SMOOTHINGS
 from ui.state import keep
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE.parent / "static"  # served at ./app/static/ (server.enableStaticServing)
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
-
-
-STOPS_JSON = json.dumps({"stops": SMOOTHINGS})
 
 
 def _install_plotly_js() -> None:
@@ -44,10 +40,14 @@ def _install_plotly_js() -> None:
 
 STOPS_JSON = json.dumps({"stops": SMOOTHINGS})
 _install_plotly_js()
+LIVE_JS = (HERE / "live.js").read_text()  # the page's one smoothing value, its slider, the count model's arithmetic
 _plotly = st.components.v2.component(
-    "plotly_view", html='<div class="mm-chart"></div>', js=(HERE / "plotly_view.js").read_text(), isolate_styles=False
+    "plotly_view",
+    html='<div class="mm-chart"></div>',
+    js=LIVE_JS + (HERE / "plotly_view.js").read_text(),
+    css=(HERE / "plotly_view.css").read_text(),
+    isolate_styles=False,
 )
-LIVE_JS = (HERE / "live.js").read_text()  # the page's one smoothing value and its slider, shared
 SLIDER_CSS = (HERE / "smoothing_view.css").read_text()
 
 
@@ -70,6 +70,11 @@ _closer = st.components.v2.component(
 )
 
 
+_presence = st.components.v2.component(
+    "presence", html='<span class="mm-presence"></span>', js=(HERE / "presence.js").read_text()
+)
+
+
 _style = st.components.v2.component(
     "page_style", html="<span></span>", css=(HERE / "page.css").read_text(), isolate_styles=False
 )
@@ -79,6 +84,12 @@ def page_style() -> None:
     """The page's own CSS (ui/page.css), global: a component's styles reach the page when not isolated."""
     with st.sidebar:
         _style(key="page_style")
+
+
+def presence(token: str) -> None:
+    """The page's presence channel (service/live.py) for the session's token; drawn in every run."""
+    with st.sidebar:
+        _presence(key="presence", data=token.encode())
 
 
 def sidebar_closer() -> None:
@@ -91,12 +102,12 @@ def spec(fig: go.Figure) -> dict:
     return json.loads(fig.to_json())
 
 
-def plotly_view(figure: go.Figure | dict, key: str, again: bool = False) -> None:
-    """Draw figure in the chart named key; again=True redraws it within the same script run."""
-    if again:
-        forget_key(key)
+def plotly_view(figure: go.Figure | dict, key: str, on_ended: bool = False) -> None:
+    """Draw figure in the chart named key. A figure with `live` (a run that is going) is extended
+    by the page from the app's live route; on_ended: the page asks for a rerun when that run ends."""
     text = json.dumps(figure) if isinstance(figure, dict) else figure.to_json()
-    _plotly(key=key, data=text.encode())
+    events = {"on_ended_change": lambda: None} if on_ended else {}  # the trigger: a rerun
+    _plotly(key=key, data=text.encode(), **events)
 
 
 def _keeper(key: str, name: str):

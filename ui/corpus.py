@@ -94,7 +94,7 @@ def dataset_ui() -> Corpus:
     """The sidebar's data controls; returns the corpus they choose (names.txt when an upload fails)."""
     sb = st.sidebar
     sb.header("Data")
-    kind = sb.radio("Dataset", DATASETS, **kept("dataset"), horizontal=True)
+    kind = sb.radio("Dataset", DATASETS, **kept("dataset", DATASETS), horizontal=True)
     if kind == "SSA year":
         c1, c2 = sb.columns(2)
         year = c1.number_input("Year", YEARS.start, YEARS.stop - 1, step=1, **kept("year"))

@@ -1,8 +1,10 @@
-"""The two tables of the current settings, and what the tabs derive from them, cached."""
+"""The page's models (one entry each), their tables, and what the tabs derive from them, cached."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import streamlit as st
 import torch
@@ -10,8 +12,10 @@ import torch
 from makemore import plots
 from makemore.counts import smooth, sweep
 from makemore.table import Table, nll_counts, sample
+from makemore.uniform import fit_uniform
 from ui.corpus import Corpus
 from ui.params import SMOOTHINGS, SWEEP_SMOOTHINGS
+from ui.runs import Runs, data_key
 from ui.state import Settings
 
 PARTS = ["all", "train", "dev", "test"]  # rows of the NLL tables
@@ -109,24 +113,48 @@ def count_samples(s: Settings, corpus: Corpus) -> list:
     return samples_of(key, count_model(s, corpus), s.n_samples, s.seed, s.temperature, corpus.known(s.fit_part))
 
 
-def run_key(s: Settings, corpus: Corpus) -> tuple:
-    """What a training run depends on besides its config: the data, the context and the fit part."""
-    return (corpus.key, s.context, s.fit_part)
+@st.cache_data(max_entries=64, show_spinner=False)
+def table_nlls(key: tuple, _table: Table, _corpus: Corpus, k: int) -> dict[str, float]:
+    """A table's NLL on each split; `key` names the table (see MODELS)."""
+    return {part: nll_counts(_table.P, _corpus.counts(k, part)) for part in PARTS}
 
 
-def net_run(s: Settings, corpus: Corpus) -> dict | None:
-    """The last run that finished on this data, context and fit part (a later failed run keeps it)."""
-    run = st.session_state.get("net")
-    return run if run and run["key"] == run_key(s, corpus) else None
+def table_samples(key: tuple, table: Table, s: Settings, corpus: Corpus) -> list:
+    return samples_of(key, table, s.n_samples, s.seed, s.temperature, corpus.known(s.fit_part))
 
 
-def net_table(s: Settings, corpus: Corpus) -> Table | None:
-    run = net_run(s, corpus)
-    return None if run is None else Table(corpus.vocab, s.context, torch.softmax(run["W"], dim=1))
+# ---- the page's models: each fills the same table P[context, next]; a tab loops over them.
+# A new model is an engine module and one entry here: (label, fit(settings, corpus, runs) ->
+# (cache key, Table) or None when it has nothing to show yet).
 
 
-def net_samples(s: Settings, corpus: Corpus) -> list | None:
-    run, table = net_run(s, corpus), net_table(s, corpus)
-    if table is None:
-        return None
-    return samples_of(("net", run["id"]), table, s.n_samples, s.seed, s.temperature, corpus.known(s.fit_part))
+def _counts(s: Settings, corpus: Corpus, runs: Runs):
+    return (corpus.key, s.context, s.fit_part, s.smoothing), count_model(s, corpus)
+
+
+def _net(s: Settings, corpus: Corpus, runs: Runs):
+    run = runs.finished(data_key(s, corpus))
+    return None if run is None else (("net", run.id), run.table())
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _uniform_table(key: tuple, _corpus: Corpus, k: int) -> Table:
+    return fit_uniform(_corpus.vocab, k)
+
+
+def _uniform(s: Settings, corpus: Corpus, runs: Runs):
+    key = ("uniform", corpus.key, s.context)
+    return key, _uniform_table(key, corpus, s.context)
+
+
+@dataclass(frozen=True)
+class Model:
+    label: str  # how the page names it
+    fit: Callable  # (settings, corpus, runs) -> (cache key, Table) | None
+
+
+MODELS = {
+    "counts": Model("count model", _counts),
+    "net": Model("neural net", _net),
+    "uniform": Model("uniform", _uniform),
+}

@@ -27,16 +27,15 @@ export default function (component) {
   const div = parentElement.querySelector(".mm-chart");
   const text = typeof data === "string" ? data : new TextDecoder().decode(data || new Uint8Array());
   if (!text) return; // preload(): only loads plotly.js
-  // test and benchmark hooks: a chart keeps its `boot` for as long as it is the same element
+  // a chart keeps its `boot` for as long as it is the same element (the tests read these counters)
   const mm = (div._mm = div._mm || { boot: now(), renders: 0, draws: 0, lastDraw: 0, lastArgs: 0, text: "", sizes: [] });
+  mm.trigger = component.setTriggerValue; // the latest one: asks the server for a rerun
   if (text === mm.text) return; // a rerun that did not change this chart
   mm.text = text;
   mm.lastArgs = now();
   mm.renders += 1;
   const fig = JSON.parse(text);
-  if (fig.delta) return receive(div, fig.delta, text.length);
-  mm.live = fig.live ? { run: fig.live, ys: [], shown: 0, axis: null, done: false, frames: 0, last: 0 } : null;
-  if (!fig.live && div._mmPath) div._mmPath.setAttribute("d", ""); // a finished figure: Plotly draws the curve
+  follow(div, parentElement, fig);
   mm.pending = fig;
   if (div.offsetParent !== null) draw(div); // a chart in a hidden tab is drawn when it is shown
   if (!mm.observer) {
@@ -55,7 +54,11 @@ export default function (component) {
     mm.observer.observe(div);
     // the theme changed (Streamlit's settings menu, or the OS): redraw in the new colours
     mm.themeCheck = setInterval(() => {
-      if (!div.isConnected) return clearInterval(mm.themeCheck);
+      if (!div.isConnected) {
+        clearInterval(mm.themeCheck);
+        if (mm.socket) mm.socket.close();
+        return;
+      }
       if (window.Plotly && div.data && getComputedStyle(div).color !== div._mmColor) {
         Plotly.relayout(div, themed(div, div.layout));
       }
@@ -106,27 +109,96 @@ function draw(div) {
     });
 }
 
-// ---- the live curve: the server sends only the new points of a run (with the previous update's,
-// in case the page skipped one); the page draws the curve itself in every animation frame, easing
-// towards the last point received, on an SVG path over Plotly's plot area. Plotly redraws only
-// when the y axis has to change.
-function receive(div, delta, bytes) {
-  const mm = div._mm;
-  if (!mm.live || mm.live.run !== delta.run) {
-    // the run's figure was not rendered (a message the page skipped): draw over the chart there is,
-    // without the previous run's curve; the finished figure replaces it all
-    mm.live = { run: delta.run, ys: [], shown: 0, frames: 0, last: 0, gap: true };
-    if (window.Plotly && div.data) {
-      const i = div.data.findIndex((t) => t.meta === "run");
-      if (i >= 0) Plotly.restyle(div, { x: [[]], y: [[]] }, [i]).then(() => place(div));
-    }
+// ---- the live curve: a figure with `live` is a run that is going. The page takes its points so
+// far, opens the app's live route for the rest (only new points in each message) and draws the
+// curve itself in every animation frame, easing towards the last point received, on an SVG path
+// over Plotly's plot area; Plotly redraws only when the y axis has to change. When the run ends
+// the page asks for a rerun, and the finished figure replaces it all.
+const ACTIVE = ["queued", "running", "paused"];
+
+function follow(div, host, fig) {
+  const mm = div._mm, live = fig.live;
+  const trace = fig.data.find((t) => t.meta === "run");
+  if (!live) {
+    if (mm.socket) mm.socket.close();
+    mm.socket = null;
+    mm.live = null;
+    if (div._mmPath) div._mmPath.setAttribute("d", ""); // a finished figure: Plotly draws the curve
+    status(host, null);
+    return;
   }
-  const live = mm.live;
+  const ys = (trace && trace.y) || [];
+  if (trace) trace.y = trace.x = []; // the page draws the run's curve itself
+  if (mm.live && mm.live.run === live.run) return; // the same run, already followed
+  if (mm.socket) mm.socket.close();
+  mm.live = { run: live.run, ys: ys.slice(), shown: ys.length, frames: 0, last: 0, epochs: live.epochs, ended: false };
+  status(host, { status: live.status, epoch: ys.length, epochs: live.epochs, nll: ys[ys.length - 1], ahead: 0 });
+  connect(div, host, 0);
+  if (ys.length) {
+    mm.live.received = now();
+    startLoop(div);
+  }
+}
+
+function connect(div, host, tries) {
+  const mm = div._mm, live = mm.live;
+  const url = new URL(`./api/live/runs/${encodeURIComponent(live.run)}?from=${live.ys.length}`, location.href);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  const ws = (mm.socket = new WebSocket(url));
+  ws.onmessage = (e) => {
+    const msg = JSON.parse(e.data);
+    if (mm.live !== live) return ws.close();
+    if (msg.error) return status(host, { status: "lost", message: "This run is no longer on the server." });
+    receive(div, msg, e.data.length);
+    status(host, msg);
+    if (!ACTIVE.includes(msg.status) && !live.ended) {
+      live.ended = true;
+      ws.close();
+      if (mm.trigger) mm.trigger("ended", live.run); // the finished figure, the matrices, the other tabs
+    }
+  };
+  ws.onclose = () => {
+    if (mm.socket !== ws || live.ended || mm.live !== live || !div.isConnected) return;
+    if (tries >= 5) return status(host, { status: "lost", message: "Lost the connection to the run." });
+    setTimeout(() => mm.live === live && connect(div, host, tries + 1), 500 * (tries + 1));
+  };
+}
+
+// the status line over the chart: the run's place in the queue, its epoch and loss
+function status(host, msg) {
+  let line = host.querySelector(".mm-live-status");
+  if (!msg) return line && line.remove();
+  if (!line) {
+    line = el("div", "mm-live-status");
+    line.append(el("span", "mm-live-text"), el("progress", "mm-live-bar"));
+    host.prepend(line);
+  }
+  const fmt = (v) => (typeof v === "number" && isFinite(v) ? v.toFixed(4) : "—");
+  const words = {
+    queued: () => `Queued: ${msg.ahead ? msg.ahead + " run" + (msg.ahead > 1 ? "s" : "") + " ahead" : "next to start"}`,
+    running: () => `Training: epoch ${msg.epoch} of ${msg.epochs}, data NLL ${fmt(msg.nll)}`,
+    paused: () => `Paused at epoch ${msg.epoch} of ${msg.epochs}, data NLL ${fmt(msg.nll)}` +
+      (msg.step ? `; the last step moved W by at most ${Number(msg.step).toPrecision(3)}` : ""),
+    done: () => `Trained ${msg.epochs} epochs: data NLL ${fmt(msg.nll)}`,
+    stopped: () => `Stopped at epoch ${msg.epoch} of ${msg.epochs}`,
+    failed: () => msg.message || "The run failed",
+    lost: () => msg.message,
+  };
+  line.dataset.status = msg.status;
+  line.querySelector(".mm-live-text").textContent = (words[msg.status] || words.lost)();
+  const bar = line.querySelector(".mm-live-bar");
+  bar.max = msg.epochs || 1;
+  bar.value = msg.epoch || 0;
+  bar.setAttribute("aria-label", "epochs done");
+}
+
+function receive(div, delta, bytes) {
+  const mm = div._mm, live = mm.live;
   mm.sizes.push([delta.from + delta.y.length, bytes]);
-  if (mm.sizes.length > 5000) mm.sizes.splice(0, 2500);
-  if (delta.from > live.ys.length) live.gap = true; // an update was skipped: the next figure repairs it
-  delta.y.forEach((y, k) => (live.ys[delta.from + k] = y));
-  live.received = now();
+  if (mm.sizes.length > 2000) mm.sizes.splice(0, 1000);
+  if (delta.from > live.ys.length) live.gap = true; // cannot happen on one socket; the tests check it
+  delta.y.forEach((y, k) => (live.ys[delta.from + k] = y === null ? NaN : y));
+  if (delta.y.length) live.received = now();
   const axis = delta.axis;
   if (axis && window.Plotly && div.layout && div.layout.yaxis) {
     const [a, b] = div.layout.yaxis.range || [0, 1], [c, e] = axis.range, tol = 0.02 * Math.abs(e - c);
@@ -134,11 +206,15 @@ function receive(div, delta, bytes) {
       Plotly.relayout(div, { "yaxis.type": axis.type, "yaxis.range": axis.range }).then(() => place(div));
     }
   }
-  if (!live.looping) {
-    live.looping = true;
-    live.t = performance.now();
-    requestAnimationFrame((t) => animate(div, t));
-  }
+  startLoop(div);
+}
+
+function startLoop(div) {
+  const live = div._mm.live;
+  if (live.looping) return;
+  live.looping = true;
+  live.t = performance.now();
+  requestAnimationFrame((t) => animate(div, t));
 }
 
 // the plot area in pixels and the two axes' mappings, read after Plotly lays the chart out
@@ -167,7 +243,7 @@ function place(div) {
   rect.setAttribute("y", size.t);
   rect.setAttribute("width", size.w);
   rect.setAttribute("height", size.h);
-  const trace = (div.data && div.data[0]) || {}, line = trace.line || {};
+  const trace = (div.data && div.data.find((t) => t.meta === "run")) || {}, line = trace.line || {};
   div._mmPath.setAttribute("stroke", line.color || "#1f77b4");
   div._mmPath.setAttribute("stroke-width", line.width || 2);
   const lin = (r, len, off, flip) => (v) => off + (flip ? len - ((v - r[0]) / (r[1] - r[0])) * len : ((v - r[0]) / (r[1] - r[0])) * len);

@@ -8,10 +8,10 @@ from makemore.neural import METHODS, TooBig, check_cost, human_bytes, human_seco
 from ui.components import sidebar_closer, smoothing_view
 from ui.corpus import Corpus
 from ui.params import FIT_ON, MAX_EPOCHS, MAX_LR, MAX_SEED, TEMPERATURES
+from ui.runs import ANIMATE_SECONDS
 from ui.state import Settings, keep, kept
 from ui.text import literal
 
-ANIMATE_SECONDS = 3.0  # with "animate", a short run is spread over this long so it can be watched
 SLOW_SECONDS = 10.0  # a run estimated longer than this is announced before it starts
 
 
@@ -23,8 +23,16 @@ def settings_ui(sb=None):
     """Every model and sampling control, in `sb` (the sidebar or a place kept in it); returns a
     slot under Train for the run's cost."""
     sb = sb if sb is not None else st.sidebar
-    sb.radio("Context", [1, 2], **kept("context"), horizontal=True, format_func=lambda k: ("bigram", "trigram")[k - 1])
-    sb.radio("Fit on", FIT_ON, **kept("fit_on"), horizontal=True, help="train split: exercise E02, dev/test held out")
+    sb.radio(
+        "Context",
+        [1, 2],
+        **kept("context", [1, 2]),
+        horizontal=True,
+        format_func=lambda k: ("bigram", "trigram")[k - 1],
+    )
+    sb.radio(
+        "Fit on", FIT_ON, **kept("fit_on", FIT_ON), horizontal=True, help="train split: exercise E02, dev/test held out"
+    )
     sb.header("Count model")
     with sb:
         smoothing_view(st.session_state["_kept"]["smoothing"], key="smoothing_sidebar")
@@ -33,7 +41,9 @@ def settings_ui(sb=None):
     c1, c2 = sb.columns(2)
     c1.number_input("Learning rate", 1e-4, MAX_LR, **kept("lr"), format="%g")
     c2.number_input("Regularization", 0.0, 100.0, **kept("reg"), format="%g", step=0.01)
-    sb.selectbox("Method", METHODS, **kept("method"), help="four ways to compute the same loss; counts is fastest")
+    sb.selectbox(
+        "Method", METHODS, **kept("method", METHODS), help="four ways to compute the same loss; counts is fastest"
+    )
     sb.checkbox("Animate training", **kept("animate"), help=f"spread a fast run over ~{ANIMATE_SECONDS:g} s")
     sb.button("Train", key="train", type="primary", width="stretch", on_click=open_tab, args=("Neural net",))
     with sb:

@@ -7,7 +7,6 @@ from dataclasses import dataclass, fields
 import streamlit as st
 
 from makemore.neural import TrainConfig
-from ui.compat import keys_sent_by_browser
 from ui.params import FIT_ON, PARAMS, from_url, to_url
 
 # the sidebar's always-drawn widgets (the ones a reconnecting page sends before they exist again)
@@ -70,8 +69,12 @@ def restore() -> list[str]:
     Streamlit drops the state of a widget that is not drawn in a run (another tab's, the lecture
     mode's), so without `_kept` a setting would reset whenever its widget is not on screen.
 
-    A page that reconnects to a restarted server sends its sidebar widgets' values, newer than the
-    URL it would otherwise restore from: those are left alone and read back by `Settings.read`.
+    A page that comes back to a restarted server (or another replica) sends its sidebar widgets'
+    values, newer than the URL it would otherwise restore from. Streamlit has no public way to
+    read them before their widgets are drawn, so on such a page's first run those widgets are
+    drawn with the URL's values as defaults (`kept`), the browser's values win, and
+    `Settings.read` takes what the widgets return. Such a page is known by a cookie that its
+    presence channel sets (ui/presence.js) and drops when the page is closed or reloaded.
     """
     ss = st.session_state
     if "_kept" not in ss:
@@ -80,16 +83,26 @@ def restore() -> list[str]:
         ss["_url_notes"] = notes
         ss["_lost_run"] = "run" in st.query_params  # a run was streaming when this page's server went away
         lecture = ss["_kept"]["mode"] == "lecture"
-        ss["_sent"] = set() if lecture else keys_sent_by_browser() & set(SIDEBAR)
+        back = "mm_page" in st.context.cookies
+        ss["_sent"] = set(SIDEBAR) if back and not lecture else set()
     for key in PARAMS:
         if key not in ss["_sent"]:
             ss[key] = ss["_kept"][key]
     return ss["_url_notes"]
 
 
-def kept(key: str) -> dict:
-    """Keyword arguments for a settings widget: its key, and an on_change that keeps its value."""
-    return {"key": key, "on_change": keep, "args": (key,)}
+def kept(key: str, options=None) -> dict:
+    """Keyword arguments for a settings widget: its key, and an on_change that keeps its value.
+
+    On the first run of a page that came back (see `restore`) the widget gets the URL's value as
+    its default instead (`index` into `options` for a radio or a select box), so the value the
+    browser sent wins."""
+    kwargs = {"key": key, "on_change": keep, "args": (key,)}
+    ss = st.session_state
+    if key in ss.get("_sent", ()) and key not in ss:
+        value = ss["_kept"][key]
+        kwargs |= {"index": list(options).index(value)} if options is not None else {"value": value}
+    return kwargs
 
 
 def keep(key: str, value=None) -> None:

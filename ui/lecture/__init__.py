@@ -10,12 +10,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.corpus import Corpus
 from ui.lecture import counting, likelihood, network
+from ui.page import Page
 from ui.params import N_STEPS
-from ui.state import Settings, keep
+from ui.state import keep
 
-STEPS = [  # (title, show(settings, corpus)) in the lecture's order
+STEPS = [  # (title, show(page, rail, stage)) in the lecture's order
     ("The data", counting.data),
     ("The bigrams of one name", counting.bigrams),
     ("Counting every pair", counting.counts),
@@ -35,7 +35,8 @@ _keys = st.components.v2.component(
 )
 
 
-def show(s: Settings, corpus: Corpus) -> None:
+def show(page: Page) -> None:
+    s = page.settings
     move = _keys(key="lecture_keys", on_move_change=lambda: None).move
     step = {"next": min(s.step + 1, N_STEPS), "prev": max(s.step - 1, 1), "home": 1}.get(move, s.step)
     if step != s.step:
@@ -66,4 +67,4 @@ def show(s: Settings, corpus: Corpus) -> None:
         )
         leave.button("Exit", key="lecture_exit", on_click=keep, args=("mode", "explorer"), help="back to the explorer")
         st.caption(f"Step {step} of {N_STEPS}. Keys: → PageDown Space next, ← PageUp back, Home first.")
-    body(s, corpus, rail, stage)
+    body(page, rail, stage)

@@ -10,12 +10,13 @@ import streamlit as st
 import torch
 
 from makemore import plots
-from makemore.table import Table, draw, nll_counts, sample
+from makemore.table import draw, nll_counts, sample
 from ui.components import plotly_view
 from ui.corpus import Corpus
-from ui.models import count_model, count_samples, slice_rows
+from ui.models import count_samples, slice_rows
+from ui.page import Page
 from ui.params import MAX_SEED
-from ui.state import Settings, kept
+from ui.state import kept
 from ui.tabs.counts import controls, live_heatmap
 from ui.text import literal
 
@@ -26,7 +27,8 @@ def chips(items: list[str], cls: str = "") -> None:
     st.html(f'<div class="mm-chips">{boxes}</div>')
 
 
-def data(s: Settings, corpus: Corpus, left, right) -> None:
+def data(page: Page, left, right) -> None:
+    corpus = page.corpus
     words = corpus.words
     short, long = min(words, key=len), max(words, key=len)
     with left:
@@ -46,7 +48,8 @@ def first_known(corpus: Corpus, name: str) -> str:
     return name if name and all(c in corpus.vocab.stoi for c in name) else corpus.words[0]
 
 
-def bigrams(s: Settings, corpus: Corpus, left, right) -> None:
+def bigrams(page: Page, left, right) -> None:
+    s, corpus = page.settings, page.corpus
     with left:
         st.text_input("A name", max_chars=64, **kept("name"))
         name = first_known(corpus, s.name)
@@ -60,7 +63,8 @@ def bigrams(s: Settings, corpus: Corpus, left, right) -> None:
         chips([a + b for a, b in itertools.pairwise(chs)], "mm-pair")
 
 
-def counts(s: Settings, corpus: Corpus, left, right) -> None:
+def counts(page: Page, left, right) -> None:
+    s, corpus = page.settings, page.corpus
     first, _ = slice_rows(s, corpus)
     with left:
         st.markdown(
@@ -72,8 +76,9 @@ def counts(s: Settings, corpus: Corpus, left, right) -> None:
         live_heatmap(s, corpus, first)
 
 
-def one_row(s: Settings, corpus: Corpus, left, right) -> None:
-    model = count_model(s, corpus)
+def one_row(page: Page, left, right) -> None:
+    s, corpus = page.settings, page.corpus
+    model = page.tables["counts"]
     V = len(corpus.vocab)
     with left:
         ctx = st.selectbox("Row (the current character)", list(corpus.vocab.itos[:V]), key="lecture_row")
@@ -91,13 +96,10 @@ def one_row(s: Settings, corpus: Corpus, left, right) -> None:
         plotly_view(plots.row_bars(p, corpus.vocab, drawn, model.context_name(row)), key="lecture_row_bars")
 
 
-def uniform_table(model: Table) -> Table:
-    return Table(model.vocab, model.k, torch.full_like(model.P, 1 / model.P.shape[1]))
-
-
-def sampling(s: Settings, corpus: Corpus, left, right) -> None:
-    model = count_model(s, corpus)
-    uniform = uniform_table(model)
+def sampling(page: Page, left, right) -> None:
+    s, corpus = page.settings, page.corpus
+    model = page.tables["counts"]
+    uniform = page.tables["uniform"]
     N = corpus.counts(s.context, s.fit_part)
     with left:
         st.number_input("Seed", 0, MAX_SEED, step=1, **kept("seed"))

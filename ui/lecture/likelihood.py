@@ -11,13 +11,15 @@ from makemore.table import Table, score
 from ui.components import plotly_view, smoothing_view
 from ui.corpus import Corpus
 from ui.lecture.counting import first_known
-from ui.models import count_model, count_table, split_nlls, sweep_rows
-from ui.state import Settings, kept
+from ui.models import count_table, split_nlls, sweep_rows
+from ui.page import Page
+from ui.state import kept
 from ui.text import fmt_nll, literal, table
 
 
-def likelihood(s: Settings, corpus: Corpus, left, right) -> None:
-    model = count_model(s, corpus)
+def likelihood(page: Page, left, right) -> None:
+    s, corpus = page.settings, page.corpus
+    model = page.tables["counts"]
     with left:
         st.text_input("A name", max_chars=64, **kept("name"))
         name = first_known(corpus, s.name)
@@ -53,10 +55,11 @@ def impossible_name(corpus: Corpus, k: int) -> tuple[str, str]:
     return corpus.words[0], "every pair this list could form occurs in it"
 
 
-def smoothing(s: Settings, corpus: Corpus, left, right) -> None:
+def smoothing(page: Page, left, right) -> None:
+    s, corpus = page.settings, page.corpus
     name, why = impossible_name(corpus, s.context)
     raw = Table(corpus.vocab, s.context, count_table(corpus.key, corpus, s.context, s.fit_part, 0.0))
-    model = count_model(s, corpus)
+    model = page.tables["counts"]
     data = split_nlls(corpus.key, corpus, s.context, s.fit_part, s.smoothing)[s.fit_part]
     with left:
         smoothing_view(s.smoothing, key="smoothing_lecture")

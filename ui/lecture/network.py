@@ -13,9 +13,10 @@ from makemore.table import nll_counts
 from ui.components import plotly_view
 from ui.corpus import Corpus
 from ui.lecture.counting import first_known
-from ui.models import count_model, net_run
+from ui.page import Page
 from ui.params import MAX_EPOCHS, MAX_LR
-from ui.state import Settings, kept
+from ui.runs import data_key
+from ui.state import kept
 from ui.tabs import net as net_tab
 from ui.text import literal
 
@@ -23,7 +24,8 @@ REGS = [0.001, 0.01, 0.1, 1.0, 10.0, 100.0]
 SMOOTHS = [0.1, 1.0, 10.0, 100.0, 1000.0, 10000.0]
 
 
-def one_hot(s: Settings, corpus: Corpus, left, right) -> None:
+def one_hot(page: Page, left, right) -> None:
+    s, corpus = page.settings, page.corpus
     with left:
         st.text_input("A name", max_chars=64, **kept("name"))
         name = first_known(corpus, s.name)
@@ -40,7 +42,8 @@ def one_hot(s: Settings, corpus: Corpus, left, right) -> None:
         )
 
 
-def forward(s: Settings, corpus: Corpus, left, right) -> None:
+def forward(page: Page, left, right) -> None:
+    s, corpus = page.settings, page.corpus
     V = len(corpus.vocab)
     with left:
         st.text_input("A name", max_chars=64, **kept("name"))
@@ -61,7 +64,7 @@ def forward(s: Settings, corpus: Corpus, left, right) -> None:
         plotly_view(plots.forward(logits, probs, corpus.vocab, int(ys[i])), key="lecture_forward")
 
 
-def descent(s: Settings, corpus: Corpus, left, right) -> None:
+def descent(page: Page, left, right) -> None:
     with left:
         st.slider("Epochs", 1, MAX_EPOCHS, **kept("epochs"))
         st.number_input("Learning rate", 1e-4, MAX_LR, format="%g", **kept("lr"))
@@ -71,7 +74,7 @@ def descent(s: Settings, corpus: Corpus, left, right) -> None:
             "and W −= lr · grad. The curve falls towards the count model's NLL, the dashed line."
         )
     with right:
-        net_tab.loss_panel(s, corpus, pressed, "Press **Train**: the curve is drawn as the net learns.")
+        net_tab.loss_panel(page, pressed, "Press **Train**: the curve is drawn as the net learns.")
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -97,13 +100,14 @@ def strength_sweep(key: tuple, _corpus: Corpus, k: int, part: str) -> tuple[list
     return counted, learned
 
 
-def punchline(s: Settings, corpus: Corpus, left, right) -> None:
+def punchline(page: Page, left, right) -> None:
+    s, corpus = page.settings, page.corpus
     k, part = s.context, s.fit_part
-    run = net_run(s, corpus)
-    W = run["W"] if run is not None else trained_W(corpus.key, corpus, k, part, s.reg)
+    run = page.runs.finished(data_key(s, corpus))
+    W = run.W if run is not None else trained_W(corpus.key, corpus, k, part, s.reg)
     source = "your last run" if run is not None else f"300 epochs, lr 50, λ {s.reg:g}"
     P = torch.softmax(W, 1)
-    counts = count_model(s, corpus)
+    counts = page.tables["counts"]
     V = len(corpus.vocab)
     with left:
         view = st.radio("Show", ["the two tables", "W and log counts", "λ and smoothing"], key="lecture_punch")

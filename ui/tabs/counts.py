@@ -9,14 +9,17 @@ import uuid
 import streamlit as st
 
 from makemore.export import matrix_csv
+from makemore.table import Table
 from ui.components import count_controls, heatmap_view, nll_view
 from ui.corpus import Corpus
-from ui.models import count_model, heatmap_data, heatmap_live, nll_live, slice_rows, split_nlls
+from ui.models import heatmap_data, heatmap_live, nll_live, slice_rows, split_nlls
+from ui.page import Page
 from ui.state import Settings, keep
 from ui.text import fmt_nll, table
 
 
-def show(s: Settings, corpus: Corpus) -> None:
+def show(page: Page) -> None:
+    s, corpus = page.settings, page.corpus
     k = s.context
     first, _ = slice_rows(s, corpus)
     if k == 2 and s.slice != first:  # the chosen character is not in this word list
@@ -37,10 +40,9 @@ def show(s: Settings, corpus: Corpus) -> None:
             st.caption(f"smoothing {s.smoothing:g}, {note}")
         st.subheader("Dataset")
         st.markdown(
-            f"**{len(corpus.words):,}** words, **{corpus.n_examples(k):,}** examples, "
-            f"**{len(corpus.vocab)}** symbols"
+            f"**{len(corpus.words):,}** words, **{corpus.n_examples(k):,}** examples, **{len(corpus.vocab)}** symbols"
         )
-        csv_downloads(s, corpus)
+        csv_downloads(s, corpus, page.tables["counts"])
 
 
 def live_heatmap(s: Settings, corpus: Corpus, first: str, ask: str = "") -> None:
@@ -59,17 +61,17 @@ def controls(s: Settings, corpus: Corpus, first: str, which: list[str]) -> None:
     count_controls("count_controls", which, s.view, s.smoothing, slices, first or ".")
 
 
-def first_paint(s: Settings, corpus: Corpus) -> None:
+def first_paint(page: Page) -> None:
     """The first run of a page load: the heatmap alone, in its place; it asks for the rest when painted."""
+    s, corpus = page.settings, page.corpus
     first, _ = slice_rows(s, corpus)
     left, _ = st.columns([3, 1])
     with left:
         live_heatmap(s, corpus, first, ask=uuid.uuid4().hex[:12])
 
 
-def csv_downloads(s: Settings, corpus: Corpus) -> None:
+def csv_downloads(s: Settings, corpus: Corpus, model: Table) -> None:
     """The count matrix and the probabilities; the CSV text is made only when a button is clicked."""
-    model = count_model(s, corpus)
     counts = functools.partial(matrix_csv, model, corpus.counts(s.context, s.fit_part), "{:d}")
     st.download_button("Counts (CSV)", counts, "counts.csv", "text/csv", key="dl_counts")
     probs = functools.partial(matrix_csv, model, model.P)

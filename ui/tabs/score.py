@@ -1,4 +1,4 @@
-"""Score a name: each transition's probability under both models, one bar and one table row per step."""
+"""Score a name: each transition's probability under every model, one bar and one table row per step."""
 
 from __future__ import annotations
 
@@ -7,19 +7,16 @@ import streamlit as st
 from makemore import plots
 from makemore.table import score
 from ui.components import plotly_view
-from ui.corpus import Corpus
-from ui.models import count_model, net_table
-from ui.state import Settings, kept
+from ui.page import Page
+from ui.state import kept
 from ui.text import fmt_nll, literal, table
 
 
-def show(s: Settings, corpus: Corpus) -> None:
+def show(page: Page) -> None:
+    s, corpus = page.settings, page.corpus
     word = st.text_input("Name", max_chars=64, **kept("name"))
-    tables = {"count model": count_model(s, corpus)}
-    if (net := net_table(s, corpus)) is not None:
-        tables["neural net"] = net
     try:
-        scores = {m: score(t, word) for m, t in tables.items()}
+        scores = {page.labels[name]: score(t, word) for name, t in page.tables.items()}
     except ValueError as e:
         st.warning(literal(str(e)))
         return
@@ -31,7 +28,7 @@ def show(s: Settings, corpus: Corpus) -> None:
             help=f"total {sc.total:.3f} over {len(sc.steps)} transitions",
         )
     plotly_view(plots.score_bars(scores), key="score_bars")
-    if net is None:
+    if "net" not in page.tables:
         st.caption("Train the net to see its bars beside the count model's.")
     seen = corpus.counts(s.context, s.fit_part)
     steps = next(iter(scores.values())).steps
@@ -42,7 +39,7 @@ def show(s: Settings, corpus: Corpus) -> None:
     for m, sc in scores.items():
         columns[f"p ({m})"] = [f"{x.p:.4f}" for x in sc.steps]
         columns[f"−log p ({m})"] = [f"{x.nll:.3f}" for x in sc.steps]
-    counted = tables["count model"]
+    counted = page.tables["counts"]
     columns["pair in the data"] = [
         "yes" if seen[counted.context_index(x.context), corpus.vocab.stoi[x.next]] > 0 else "unseen" for x in steps
     ]

@@ -8,14 +8,13 @@ import torch
 from makemore import plots
 from makemore.table import draw
 from ui.components import plotly_view
-from ui.corpus import Corpus
-from ui.models import count_model
-from ui.state import Settings
+from ui.page import Page
 from ui.text import literal
 
 
-def show(s: Settings, corpus: Corpus) -> None:
-    table = count_model(s, corpus)
+def show(page: Page) -> None:
+    s, corpus = page.settings, page.corpus
+    table = page.tables["counts"]
     key = (corpus.key, s.context, s.fit_part, s.smoothing, s.seed)
     st.caption(
         "One `torch.multinomial` draw per press, from the same generator as the samples, so the names "

@@ -1,0 +1,128 @@
+"""Training and smoothing curves: the loss per epoch with its floor and earlier runs, the E03 sweep."""
+
+from __future__ import annotations
+
+import math
+
+import plotly.graph_objects as go
+
+from makemore.plots.style import BLUE, GREY, ORANGE
+
+EARLIER_COLORS = ["#7f7f7f", "#9467bd", "#2ca02c", "#8c564b", "#e377c2"]
+
+
+def extent(earlier: list[tuple[str, list[float]]]) -> list[float]:
+    """The lowest and highest finite loss of the earlier runs (what the y axis must also hold)."""
+    ys = [y for _, run in earlier for y in run if math.isfinite(y)]
+    return [min(ys), max(ys)] if ys else []
+
+
+def loss_axis(nlls: list[float], floor: float | None) -> dict:
+    """A y axis holding every finite loss and the floor with a little room: linear, or logarithmic
+    when the losses span more than a factor of 50 (a run blowing up), so the start stays readable."""
+    ys = [y for y in nlls if math.isfinite(y)]
+    if floor is not None and math.isfinite(floor):
+        ys.append(floor)
+    if not nlls:  # before a run: from below the floor up to where a random W starts (~ln 27 + 0.5)
+        return {"type": "linear", "range": [min([*ys, 2.5]) - 0.1, 4.0]}
+    lo, hi = min(ys), max(ys)
+    if lo > 0 and hi / lo > 50:
+        a, b = math.log10(lo), math.log10(hi)
+        return {"type": "log", "range": [a - 0.05 * (b - a), b + 0.05 * (b - a)]}
+    pad = 0.05 * max(hi - lo, 0.1)
+    return {"type": "linear", "range": [lo - pad, hi + pad]}
+
+
+def loss_curve(
+    nlls: list[float],
+    epochs: int,
+    floor: float | None,
+    stop: int | None = None,
+    earlier: list[tuple[str, list[float]]] = (),
+) -> go.Figure:
+    """Data NLL per epoch with the count model's NLL as a dashed floor; every finite point is in range.
+
+    stop: the epoch at which a run left (diverged), marked with a red line.
+    earlier: (label, nlls) of the session's earlier runs, drawn fainter beneath, oldest first."""
+    fig = go.Figure()
+    for n, (label, ys) in enumerate(earlier):
+        fig.add_trace(
+            go.Scatter(
+                x=list(range(1, len(ys) + 1)),
+                y=ys,
+                mode="lines",
+                name=label,
+                opacity=0.55,
+                line={"color": EARLIER_COLORS[n % len(EARLIER_COLORS)], "width": 1.5},
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=list(range(1, len(nlls) + 1)),
+            y=nlls,
+            mode="lines",
+            name="neural net (data NLL)" if not earlier else "this run",
+            meta="run",
+            line={"color": BLUE, "width": 2.5},
+        )
+    )
+    if floor is not None and math.isfinite(floor):
+        fig.add_trace(
+            go.Scatter(
+                x=[1, max(epochs, 2)],
+                y=[floor, floor],
+                mode="lines",
+                name=f"count model {floor:.4f}",
+                meta="floor",
+                line={"color": ORANGE, "dash": "dash", "width": 2},
+            )
+        )
+    fig.update_layout(
+        height=380,
+        margin={"l": 50, "r": 10, "t": 30, "b": 40},
+        xaxis={"title": "epoch", "range": [1, max(epochs, 2, *(len(ys) for _, ys in earlier))], "fixedrange": True},
+        yaxis={"title": "average NLL", "fixedrange": True, **loss_axis([*nlls, *extent(earlier)], floor)},
+        legend={"x": 0.98, "xanchor": "right", "y": 0.98},
+        meta=f"{len(nlls)}/{epochs}",
+        uirevision="loss",
+    )
+    if stop is not None:
+        fig.add_vline(x=stop, line={"color": "crimson", "dash": "dot"}, annotation_text=f"diverged at epoch {stop}")
+    return fig
+
+
+def sweep_curve(rows: list[dict], current: float | None = None) -> go.Figure:
+    """Train and dev NLL against smoothing on a log axis, the dev minimum marked (E03)."""
+    rows = [r for r in rows if r["smoothing"] > 0]  # 0 has no place on a log axis
+    xs = [r["smoothing"] for r in rows]
+    fig = go.Figure()
+    for split, color in (("train", BLUE), ("dev", ORANGE)):
+        fig.add_trace(
+            go.Scatter(x=xs, y=[r[split] for r in rows], mode="lines+markers", name=split, line={"color": color})
+        )
+    best = min(rows, key=lambda r: r["dev"])
+    fig.add_trace(
+        go.Scatter(
+            x=[best["smoothing"]],
+            y=[best["dev"]],
+            mode="markers+text",
+            name="dev minimum",
+            marker={"size": 14, "symbol": "star", "color": "crimson"},
+            text=[f"best s={best['smoothing']:g}"],
+            textposition="top center",
+        )
+    )
+    if current:
+        fig.add_vline(x=current, line={"color": GREY, "dash": "dot"})
+        # an annotation on a log axis is placed in log10 units (the line is not): at x=s its label
+        # sent the axis to 10^s
+        fig.add_annotation(
+            x=math.log10(current), y=1, yref="paper", text=f"s={current:g}", showarrow=False, yanchor="bottom"
+        )
+    fig.update_layout(
+        height=360,
+        margin={"l": 50, "r": 10, "t": 30, "b": 40},
+        xaxis={"type": "log", "title": "smoothing s (add-s)"},
+        yaxis={"title": "average NLL"},
+    )
+    return fig

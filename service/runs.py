@@ -1,0 +1,301 @@
+"""Training runs as objects, outside any script run: a bounded pool of worker threads per process.
+
+A `Run` belongs to a session (by an unguessable token), not to a script run: a rerun, a tab
+switch or a lecture step never stops it. Stop, a newer run of the same session, or the session's
+last page closing (its presence channel, service/live.py) does.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import torch
+
+from makemore.data import Vocab
+from makemore.neural import Record, TrainConfig, TrainingDiverged, check_cost, train
+from makemore.table import Table
+
+ACTIVE = ("queued", "running", "paused")
+GRACE = 0.8  # s a session may be without a page (a reload, a blip) before its runs are stopped
+WORKERS_ENV = "MAKEMORE_WORKERS"
+
+
+@dataclass(eq=False)
+class Run:
+    """One training run: what it trains on, how far it got, and W when it is done."""
+
+    id: str  # unguessable: the live route serves a run to whoever names it
+    session: str  # the session token of the page that started it
+    n: int  # the run's number in its session: its label on the chart and in Compare
+    config: TrainConfig
+    data: tuple  # (corpus key, context, fit part): which data it was trained on
+    vocab: Vocab
+    k: int
+    N: torch.Tensor = field(repr=False)  # the counts it trains on (V**k, V)
+    examples: Callable | None = field(default=None, repr=False)  # () -> (xs, ys), for per-example methods
+    pace: float | None = None  # epochs per second (None: as fast as it goes)
+    status: str = "queued"  # queued, running, paused, done, stopped, failed
+    records: list[Record] = field(default_factory=list)
+    W: torch.Tensor | None = field(default=None, repr=False)  # the weights after the last recorded epoch's forward
+    step_size: float = 0.0  # max |ΔW| of the last gradient update
+    message: str = ""  # why it failed, or why it stopped
+    diverged_at: int | None = None  # the epoch a diverged run left at
+    seconds: float = 0.0  # training time, without pacing or pauses
+    created: float = field(default_factory=time.time)
+    chart: dict = field(default_factory=dict)  # what the page's chart needs beside the points (floor, earlier runs)
+    _cond: threading.Condition = field(default_factory=threading.Condition, repr=False)
+    _cancel: str | None = field(default=None, repr=False)
+    _steps: int = field(default=0, repr=False)  # epochs a paused run may still take
+    _table: Table | None = field(default=None, repr=False)
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE
+
+    @property
+    def epoch(self) -> int:
+        return len(self.records)
+
+    @property
+    def nlls(self) -> list[float]:
+        return [r.nll for r in self.records]
+
+    def table(self) -> Table | None:
+        """softmax(W) as a table: the net's model, for every tab (done runs only)."""
+        if self.status != "done" or self.W is None:
+            return None
+        if self._table is None:
+            self._table = Table(self.vocab, self.k, torch.softmax(self.W, dim=1))
+        return self._table
+
+    def current_table(self) -> Table | None:
+        """softmax(W) at the last recorded epoch, also of a paused run (what one step changed)."""
+        W = self.W
+        return None if W is None else Table(self.vocab, self.k, torch.softmax(W, dim=1))
+
+
+class RunService:
+    """A queue and `workers` threads that execute runs one epoch at a time."""
+
+    def __init__(self, workers: int | None = None):
+        self.workers = workers or int(os.environ.get(WORKERS_ENV) or 0) or os.cpu_count() or 1
+        self._lock = threading.Condition()
+        self._queue: deque[Run] = deque()
+        self._runs: dict[str, Run] = {}
+        self._by_session: dict[str, list[Run]] = {}
+        self._pages: dict[str, int] = {}  # open presence channels per session
+        self._threads = [threading.Thread(target=self._work, daemon=True, name=f"run-{i}") for i in range(self.workers)]
+        for t in self._threads:
+            t.start()
+
+    # ---- what the page calls
+    def start(
+        self,
+        session: str,
+        config: TrainConfig,
+        data: tuple,
+        vocab: Vocab,
+        k: int,
+        N: torch.Tensor,
+        examples: Callable | None = None,
+        pace: float | None = None,
+    ) -> Run:
+        """Queue a run; a run of the same session still going is stopped ("a newer run")."""
+        with self._lock:
+            mine = self._by_session.setdefault(session, [])
+            for old in mine:
+                if old.active:
+                    self._cancel(old, "a newer run was started")
+            run = Run(secrets.token_urlsafe(16), session, len(mine) + 1, config, data, vocab, k, N, examples, pace)
+            mine.append(run)
+            del mine[:-20]  # the session's history the service keeps (the page keeps its own)
+            self._runs[run.id] = run
+            self._queue.append(run)
+            self._forget_old()
+            self._lock.notify_all()
+        return run
+
+    def get(self, run_id: str) -> Run | None:
+        return self._runs.get(run_id) if isinstance(run_id, str) else None
+
+    def ahead(self, run: Run) -> int:
+        """How many queued runs start before this one (0 when it is running or next)."""
+        with self._lock:
+            try:
+                return list(self._queue).index(run)
+            except ValueError:
+                return 0
+
+    def stop(self, run: Run, reason: str = "Stop was pressed") -> None:
+        with self._lock:
+            self._cancel(run, reason)
+
+    def pause(self, run: Run) -> None:
+        with run._cond:
+            if run.status == "running":
+                run.status, run._steps = "paused", 0
+            run._cond.notify_all()
+
+    def resume(self, run: Run) -> None:
+        with run._cond:
+            if run.status == "paused":
+                run.status = "running"
+            run._cond.notify_all()
+
+    def step(self, run: Run) -> None:
+        """One more epoch of a paused run (a running one pauses first)."""
+        with run._cond:
+            if run.status == "running":
+                run.status = "paused"
+            if run.status == "paused":
+                run._steps += 1
+            run._cond.notify_all()
+
+    def set_pace(self, run: Run, pace: float | None) -> None:
+        with run._cond:
+            run.pace = pace
+            run._cond.notify_all()
+
+    def wait(self, run: Run, timeout: float = 60) -> bool:
+        """Until the run has ended (tests, the CLI); True if it did."""
+        deadline = time.monotonic() + timeout
+        with run._cond:
+            while run.active:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                run._cond.wait(min(left, 0.1))
+        return True
+
+    # ---- presence: a session's pages
+    def attach(self, session: str) -> None:
+        with self._lock:
+            self._pages[session] = self._pages.get(session, 0) + 1
+
+    def detach(self, session: str) -> None:
+        with self._lock:
+            self._pages[session] = self._pages.get(session, 1) - 1
+        threading.Timer(GRACE, self._maybe_orphaned, (session,)).start()
+
+    def _maybe_orphaned(self, session: str) -> None:
+        with self._lock:
+            if self._pages.get(session, 0) > 0:
+                return
+            self._pages.pop(session, None)
+            for run in self._by_session.get(session, []):
+                if run.active:
+                    self._cancel(run, "the page was closed")
+
+    # ---- inside
+    def _cancel(self, run: Run, reason: str) -> None:  # holds self._lock
+        if not run.active:
+            return
+        if run in self._queue:
+            self._queue.remove(run)
+            self._end(run, "stopped", reason)
+            return
+        with run._cond:
+            run._cancel = reason
+            run._cond.notify_all()
+
+    def _end(self, run: Run, status: str, message: str = "") -> None:
+        with run._cond:
+            run.status, run.message = status, message
+            run.examples = None  # the examples of a per-example run can be large: let them go
+            run._cond.notify_all()
+
+    def _forget_old(self) -> None:  # holds self._lock
+        """Runs of sessions that are gone: keep the newest 1000 ended ones in the process."""
+        ended = [r for r in self._runs.values() if not r.active]
+        for r in sorted(ended, key=lambda r: r.created)[:-1000]:
+            del self._runs[r.id]
+            mine = self._by_session.get(r.session)
+            if mine and r in mine:
+                mine.remove(r)
+                if not mine:
+                    del self._by_session[r.session]
+
+    def _work(self) -> None:
+        torch.set_num_threads(1)
+        while True:
+            with self._lock:
+                while not self._queue:
+                    self._lock.wait()
+                run = self._queue.popleft()
+                run.status = "running"
+            try:
+                self._execute(run)
+            except Exception as e:  # noqa: BLE001  (a bug in a run must not take the worker)
+                self._end(run, "failed", f"{type(e).__name__}: {e}")
+
+    def _execute(self, run: Run) -> None:
+        config, N = run.config, run.N
+        try:
+            check_cost(config.method, int(N.sum()), *N.shape)
+            xs, ys = run.examples() if config.method != "counts" and run.examples else (None, None)
+            steps = train(N, config, xs, ys)
+            busy, tick = 0.0, time.monotonic()
+            while True:
+                t0 = time.monotonic()
+                try:
+                    record, W = next(steps)
+                except StopIteration:
+                    break
+                busy += time.monotonic() - t0
+                prev = run.W
+                run.W = W.detach().clone()
+                if prev is not None:
+                    run.step_size = float((run.W - prev).abs().max())
+                run.records.append(record)
+                run.seconds = busy
+                if record.epoch == config.epochs:
+                    break
+                # the pace: the next epoch at the next tick; a late epoch (or a pause) owes nothing
+                tick = max(tick + (1 / run.pace if run.pace else 0.0), time.monotonic() - 0.1)
+                if not self._between_epochs(run, tick):
+                    return
+        except TrainingDiverged as e:
+            run.diverged_at = e.epoch
+            return self._end(run, "failed", str(e))
+        except ValueError as e:  # too big for memory, nothing to train on
+            return self._end(run, "failed", str(e))
+        self._end(run, "done")
+
+    def _between_epochs(self, run: Run, next_at: float) -> bool:
+        """Wait for the pace, and while paused; False when the run was cancelled."""
+        with run._cond:
+            while True:
+                if run._cancel:
+                    run.status, run.message = "stopped", run._cancel
+                    run.examples = None
+                    run._cond.notify_all()
+                    return False
+                if run.status == "paused":
+                    if run._steps > 0:
+                        run._steps -= 1
+                        return True
+                    run._cond.wait(0.5)
+                    continue
+                left = next_at - time.monotonic()
+                if left <= 0:
+                    return True
+                run._cond.wait(left)
+
+
+_service: RunService | None = None
+_service_lock = threading.Lock()
+
+
+def service() -> RunService:
+    """The process's run service (started on first use: by the app's lifespan, or by a test)."""
+    global _service
+    with _service_lock:
+        if _service is None:
+            _service = RunService()
+        return _service

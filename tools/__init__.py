@@ -1,0 +1,1 @@
+"""Helpers the tests, the benchmarks and deploy/ share: servers and the browser."""

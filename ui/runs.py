@@ -1,0 +1,79 @@
+"""The session's training runs as one typed object: the latest attempt, the finished ones, clear.
+
+The runs themselves live in the process's run service (service/runs.py), outside any script run;
+this object holds the session's references to them and is the only place a tab gets a run from.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from makemore.counts import examples
+from service.runs import Run, service
+from ui.corpus import Corpus
+from ui.state import Settings
+
+EARLIER = 5  # earlier runs drawn beneath the latest one
+ANIMATE_SECONDS = 3.0  # with "animate", a short run is spread over this long so it can be watched
+PACES = {"full speed": None, "over ~3 s": "animate", "10 epochs/s": 10.0, "2 epochs/s": 2.0, "1 epoch/s": 1.0}
+
+
+def data_key(s: Settings, corpus: Corpus) -> tuple:
+    """What a training run depends on besides its config: the data, the context and the fit part."""
+    return (corpus.key, s.context, s.fit_part)
+
+
+def pace_rate(pace, epochs: int) -> float | None:
+    """A PACES value as epochs per second."""
+    return epochs / ANIMATE_SECONDS if pace == "animate" else pace
+
+
+@dataclass
+class Runs:
+    """A session's runs: `latest` (finished or not), and the finished ones, oldest first."""
+
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(16))  # the session's presence token
+    latest: Run | None = None
+    done: list[Run] = field(default_factory=list)
+    lost: bool = False  # a run was streaming when this page's server went away (its URL said so)
+
+    @classmethod
+    def of_session(cls) -> Runs:
+        ss = st.session_state
+        if "_runs" not in ss:
+            ss["_runs"] = cls(lost="run" in st.query_params)
+        runs = ss["_runs"]
+        runs.sync()
+        return runs
+
+    def sync(self) -> None:
+        """A run that finished since the last script run joins the finished ones."""
+        run = self.latest
+        if run is not None and run.status == "done" and run not in self.done:
+            self.done = [*self.done, run][-(EARLIER + 1) :]
+
+    def start(self, s: Settings, corpus: Corpus) -> Run:
+        k, part, config = s.context, s.fit_part, s.train_config
+        words, vocab = corpus.parts[part], corpus.vocab
+        make = (lambda: examples(words, vocab, k)) if config.method != "counts" else None
+        pace = pace_rate("animate", config.epochs) if s.animate else None
+        self.latest = service().start(
+            self.token, config, data_key(s, corpus), vocab, k, corpus.counts(k, part), make, pace
+        )
+        self.lost = False
+        return self.latest
+
+    def finished(self, data: tuple) -> Run | None:
+        """The last run that finished on this data (a later failed run keeps it)."""
+        return next((r for r in reversed(self.done) if r.data == data), None)
+
+    def earlier(self, run: Run) -> list[Run]:
+        """The finished runs on the same data before `run` (at most EARLIER), oldest first."""
+        return [r for r in self.done if r is not run and r.data == run.data][-EARLIER:]
+
+    def clear(self) -> None:
+        """Forget every finished run but the latest (the Clear button)."""
+        self.done = [r for r in self.done if r is self.latest]

@@ -19,10 +19,11 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.app
 	touch $@
 
 app: $(VENV)/.app
-	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT)
+	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 test: $(VENV)/.dev
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.dev

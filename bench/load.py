@@ -109,12 +109,49 @@ def component_data(proto) -> dict | None:
         return None
 
 
+def ws_base(base: str) -> str:
+    return base.replace("http", "ws", 1)
+
+
+async def hold_presence(base: str, token: str, headers: dict) -> None:
+    """The page's presence channel (ui/presence.js): open for as long as the page is."""
+    async with websockets.connect(f"{ws_base(base)}/api/live/presence/{token}", additional_headers=headers) as ws:
+        await ws.wait_closed()
+
+
+async def follow_run(base: str, run_id: str, start: int, headers: dict) -> dict:
+    """The loss chart's live route (ui/plotly_view.js): its messages until the run ends; the last one."""
+    last: dict = {}
+    url = f"{ws_base(base)}/api/live/runs/{run_id}?from={start}"
+    async with websockets.connect(url, additional_headers=headers, max_size=None) as ws:
+        async for raw in ws:
+            last = json.loads(raw)
+            if last.get("error") or last.get("status") not in ("queued", "running", "paused"):
+                break
+    return last
+
+
+def ended_trigger(eid: str, run_id: str) -> WidgetState:
+    """What the loss chart sends when its run ends: a rerun that draws the finished figure."""
+    trigger = WidgetState(id=_make_trigger_id(eid, "events"))
+    trigger.json_trigger_value = json.dumps([{"event": "ended", "value": run_id}])
+    return trigger
+
+
 def rerun(query: str, states: list[WidgetState]) -> bytes:
     msg = BackMsg()
     msg.rerun_script.query_string = query
     msg.rerun_script.page_script_hash = ""
     msg.rerun_script.widget_states.widgets.extend(states)
     return msg.SerializeToString()
+
+
+def headers_of(s: Session) -> dict:
+    """A browser's headers: its user agent, and its cookies (nginx's affinity)."""
+    headers = {"User-Agent": USER_AGENT}
+    if s.cookies:
+        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in s.cookies.items())
+    return headers
 
 
 async def page(
@@ -130,22 +167,27 @@ async def page(
         ws_url = s.base.replace("http", "ws", 1) + "/_stcore/stream"
         state: dict = {"heatmap": False, "moved": False, "train_sent": None, "trained": False, "asked": set()}
         while time.perf_counter() < deadline:
-            headers = {"User-Agent": USER_AGENT}
-            if s.cookies:
-                headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in s.cookies.items())
+            headers = headers_of(s)
             try:
                 async with websockets.connect(
                     ws_url, subprotocols=["streamlit"], additional_headers=headers, max_size=None, open_timeout=30
                 ) as ws:
                     s.mark("connected", t0)
                     await ws.send(rerun(s.query, []))
-                    await converse(ws, s, app, train, state, t0, deadline)
-                    settled.add(s.n)
-                    while not hall_over.is_set() and time.perf_counter() < deadline:  # an open tab
-                        try:
-                            await asyncio.wait_for(ws.recv(), timeout=0.2)
-                        except TimeoutError:
-                            pass
+                    state["tasks"] = []
+                    try:
+                        await converse(ws, s, app, train, state, t0, deadline)
+                        settled.add(s.n)
+                        while not hall_over.is_set() and time.perf_counter() < deadline:  # an open tab
+                            try:
+                                await asyncio.wait_for(ws.recv(), timeout=0.2)
+                            except TimeoutError:
+                                pass
+                    finally:
+                        for task in state["tasks"]:  # the tab closes: its channels with it
+                            task.cancel()
+                        for key in ("presence", "following", "ended"):
+                            state.pop(key, None)
                     break
             except (TimeoutError, OSError, websockets.ConnectionClosed) as e:
                 s.mark(f"dropped: {type(e).__name__}", t0)
@@ -167,8 +209,17 @@ async def converse(ws, s: Session, app: bool, train: bool, state: dict, t0: floa
         if remaining <= 0:
             s.error = s.error or "timed out"
             return True
-        raw = await asyncio.wait_for(ws.recv(), timeout=remaining)
-        msg = ForwardMsg.FromString(raw)
+        recv = asyncio.ensure_future(ws.recv())
+        recv.add_done_callback(lambda f: f.cancelled() or f.exception())  # read below, or dropped with the socket
+        waits = {recv} | ({state["ended"]} if state.get("ended") else set())
+        done, _ = await asyncio.wait(waits, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+        if state.get("ended") in done:  # the run ended: the chart asks for the finished figure
+            eid, run_id = state.pop("ended").result()
+            await ws.send(rerun(s.query, [ended_trigger(eid, run_id)]))
+        if recv not in done:
+            recv.cancel()
+            continue
+        msg = ForwardMsg.FromString(recv.result())
         kind = msg.WhichOneof("type")
         if kind == "ref_hash":  # a cached message: the page fetches it by hash
             _, body, _ = await asyncio.to_thread(fetch, f"{s.base}/_stcore/message?hash={msg.ref_hash}")
@@ -180,6 +231,19 @@ async def converse(ws, s: Session, app: bool, train: bool, state: dict, t0: floa
             if ekind == "number_input" and eid.endswith("-seed"):
                 s.seen_seed = str(int(proto.value if proto.HasField("value") else proto.default))
             data = component_data(proto) if ekind == "bidi_component" else None
+            if ekind == "bidi_component" and eid.endswith("-presence") and not state.get("presence"):
+                state["presence"] = proto.bytes.decode()
+                state["tasks"].append(asyncio.create_task(hold_presence(s.base, state["presence"], headers_of(s))))
+            run_live = (data or {}).get("live") if eid.endswith("-loss") else None
+            if run_live and run_live.get("run") != state.get("following"):
+                state["following"] = run_live["run"]
+
+                async def follow(eid=eid, run=run_live["run"], start=run_live["from"]):
+                    await follow_run(s.base, run, start, headers_of(s))
+                    return eid, run
+
+                state["ended"] = asyncio.ensure_future(follow())
+                state["tasks"].append(state["ended"])
             if not app and ekind == "slider" and not state["heatmap"]:
                 state["heatmap"] = True
                 s.mark("data", t0)

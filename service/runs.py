@@ -188,9 +188,14 @@ class RunService:
             if self._pages.get(session, 0) > 0:
                 return
             self._pages.pop(session, None)
+        self.end_session(session, "the page was closed")
+
+    def end_session(self, session: str, reason: str = "the session ended") -> None:
+        """Stop every run of a session that is gone."""
+        with self._lock:
             for run in self._by_session.get(session, []):
                 if run.active:
-                    self._cancel(run, "the page was closed")
+                    self._cancel(run, reason)
 
     # ---- inside
     def _cancel(self, run: Run, reason: str) -> None:  # holds self._lock
@@ -241,10 +246,11 @@ class RunService:
             xs, ys = run.examples() if config.method != "counts" and run.examples else (None, None)
             steps = train(N, config, xs, ys)
             busy, tick = 0.0, time.monotonic()
+            W = None
             while True:
                 t0 = time.monotonic()
                 try:
-                    record, W = next(steps)
+                    record, W = next(steps)  # resuming the generator first applies the previous update
                 except StopIteration:
                     break
                 busy += time.monotonic() - t0
@@ -255,6 +261,10 @@ class RunService:
                 run.records.append(record)
                 run.seconds = busy
                 if record.epoch == config.epochs:
+                    t0 = time.monotonic()
+                    next(steps, None)  # the last epoch's update: W after every step, as a plain loop ends
+                    run.seconds = busy + time.monotonic() - t0
+                    run.W = W.detach().clone()
                     break
                 # the pace: the next epoch at the next tick; a late epoch (or a pause) owes nothing
                 tick = max(tick + (1 / run.pace if run.pace else 0.0), time.monotonic() - 0.1)

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from makemore.counts import count_matrix, fit_counts
 from makemore.table import nll
+from service.runs import service
 from ui.boundary import CRASH
 from ui.params import PARAMS
 from ui.text import fmt_nll
@@ -123,8 +124,9 @@ def tables(at: AppTest) -> list[dict[str, dict[str, str]]]:
     return out
 
 
-def table_values(at: AppTest, index: int = 0) -> dict[str, dict[str, str]]:
-    return tables(at)[index]
+def nll_table(at: AppTest) -> dict[str, dict[str, str]]:
+    """Compare's NLL table: one row per split, one column per model (and earlier run)."""
+    return next(t for t in tables(at) if list(t) == ["all", "train", "dev", "test"])
 
 
 def count_nlls(at: AppTest) -> dict[str, str]:
@@ -144,9 +146,21 @@ def sample_names(at: AppTest, index: int = 0) -> list[str]:
 
 
 def train(at: AppTest, **state) -> AppTest:
+    """Press Train, wait for the run service to finish the run, and draw the page again (what the
+    browser's chart asks for when its run ends)."""
     for key, value in {"animate": False, **state}.items():
         widget(at, key).set_value(value)
     at.sidebar.button(key="train").click().run()
+    finish(at)
+    return check(at)
+
+
+def finish(at: AppTest, timeout: float = 120) -> AppTest:
+    """Wait for the session's latest run to end, then rerun."""
+    run = at.session_state["_runs"].latest
+    assert run is not None, "no run was started"
+    assert service().wait(run, timeout), f"the run did not end in {timeout} s: {run.status} at epoch {run.epoch}"
+    at.run()
     return check(at)
 
 
@@ -218,10 +232,10 @@ def test_temperature_fit_on_lr_and_reg_each_change_what_they_should():
     cold = sample_names(at)
     assert cold != names  # near-greedy: few distinct names
     assert len(set(cold)) < len(set(names))
-    nll_all = table_values(at, 1)["dev"]["count model"]
+    nll_all = nll_table(at)["dev"]["count model"]
     widget(at, "fit_on").set_value("train split")
     at.run()
-    assert table_values(at, 1)["dev"]["count model"] != nll_all  # refit on 80% of the words
+    assert nll_table(at)["dev"]["count model"] != nll_all  # refit on 80% of the words
     base = curve(train(at, epochs=5))
     for change in ({"lr": 10.0}, {"lr": 50.0, "reg": 1.0}):
         y = curve(train(at, epochs=5, **change))
@@ -249,7 +263,7 @@ def test_each_method_converges_near_the_count_model(method):
     assert y[-1] == pytest.approx(floor, abs=0.05)
     assert y[0] > 3.5
     open_tab(at, "Compare")
-    assert "neural net" in table_values(at, 2)["dev"]  # the compare table gains the net's column
+    assert "neural net" in nll_table(at)["dev"]  # the compare table gains the net's column
 
 
 def test_diverging_learning_rate_shows_a_message_and_keeps_the_page():
@@ -420,8 +434,8 @@ def test_earlier_runs_stay_on_the_chart_labelled_by_what_differed_and_clear_in_o
     assert max(ys) <= fig["layout"]["yaxis"]["range"][1], "every run's points are on the chart"
     # the Compare tab lists them, each with its own W's NLL
     open_tab(at, "Compare")
-    nlls = table_values(at, 2)
-    assert set(nlls["dev"]) == {"count model", "neural net", "run 1 (lr 1)", "run 2 (lr 10)"}
+    nlls = nll_table(at)
+    assert set(nlls["dev"]) == {"count model", "neural net", "uniform", "run 1 (lr 1)", "run 2 (lr 10)"}
     N = count_matrix(words, vocab)
     *_, (_, W) = train_net(N, TrainConfig(epochs=5, lr=10.0, reg=0.01, seed=2147483647, method="counts"))
     assert float(nlls["all"]["run 2 (lr 10)"]) == pytest.approx(nll_counts(torch.softmax(W, 1), N), abs=1e-4)
@@ -432,7 +446,7 @@ def test_earlier_runs_stay_on_the_chart_labelled_by_what_differed_and_clear_in_o
     check(at)
     assert [t["meta"] for t in figure(at, "loss")["data"]] == ["run", "floor"]
     open_tab(at, "Compare")
-    assert set(table_values(at, 2)["dev"]) == {"count model", "neural net"}
+    assert set(nll_table(at)["dev"]) == {"count model", "neural net", "uniform"}
 
 
 def test_the_chart_keeps_the_last_five_earlier_runs():

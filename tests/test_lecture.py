@@ -11,7 +11,7 @@ from ui.lecture import STEPS
 from ui.lecture.likelihood import impossible_name
 from ui.params import N_STEPS
 
-from .test_app import app, check, curve, figure, text, widget
+from .test_app import app, check, curve, figure, finish, text, widget
 
 
 def heading(at) -> str:
@@ -81,7 +81,7 @@ def test_the_lectures_own_file_gives_andrejq(lecture_words):
 def test_step_ten_trains_live_and_eleven_compares_the_tables():
     at = app({"mode": "lecture", "step": "10", "animate": "False", "epochs": "30"})
     at.button(key="lecture_train").click().run()
-    check(at)
+    finish(at)
     assert len(curve(at)) == 30
     at.button(key="lecture_next").click().run()
     net = figure(check(at), "lecture_net_P")["data"][0]["z"]

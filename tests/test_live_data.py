@@ -1,9 +1,9 @@
 """What the page is sent to follow the smoothing in the browser, checked against the engine: the
-slider's stops, the counts of every trigram slice, and the sparse counts the NLL is recomputed from."""
+slider's stops, the counts of every trigram slice, and the sparse counts the NLL is recomputed from
+(the page's own formula, ui/live.js mmNlls, is run in Chromium: tests/browser/test_live_js.py)."""
 
 import itertools
 import json
-import math
 
 import pytest
 import streamlit as st
@@ -55,31 +55,6 @@ def test_the_heatmap_gets_the_counts_of_every_trigram_slice(corpus, words, vocab
     e = vocab.stoi["e"]  # the slice of contexts "e?" is rows e*V .. e*V+V
     assert live["counts"][e * V * V : (e + 1) * V * V] == N[e * V : (e + 1) * V].flatten().tolist()
     assert live["stops"] == SMOOTHINGS
-
-
-def nll_from_payload(payload: dict, s: float) -> dict[str, float]:
-    """The page's formula (ui/nll_view.js), written out plainly over the payload."""
-    V, fit = payload["V"], payload["fit_counts"]
-    out = {}
-    for part, idx, cnt in payload["parts"]:
-        total = sum(cnt)
-        acc = 0.0
-        for i, c in zip(idx, cnt, strict=True):
-            row = fit[(i // V) * V : (i // V) * V + V]
-            den = sum(row) + V * s
-            acc += c * (math.log(fit[i] + s) - math.log(den) if den > 0 else -math.log(V))
-        out[part] = -acc / total if total else math.nan
-    return out
-
-
-@pytest.mark.parametrize("k, fit", [(1, "all"), (1, "train"), (2, "train")])
-@pytest.mark.parametrize("s", [0.01, 1.0, 37.0, 1000.0])
-def test_the_sparse_counts_give_the_servers_nll(corpus, k, fit, s):
-    payload = json.loads(nll_live(corpus.key, corpus, k, fit))
-    page = nll_from_payload(payload, s)
-    server = split_nlls(corpus.key, corpus, k, fit, s)
-    for part in ("all", "train", "dev", "test"):
-        assert page[part] == pytest.approx(server[part], abs=1e-6), part
 
 
 def test_the_split_counts_are_the_lectures(corpus, words, vocab):

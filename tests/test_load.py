@@ -59,7 +59,8 @@ def test_two_replicas_behind_nginx_survive_losing_one(nginx_binary):
 
 def test_a_closed_tab_stops_its_run_at_once():
     """A slow run (index method, 1000 epochs, not animated: a core for about a minute) stops when its
-    page goes away: the server is idle again within a second."""
+    page goes away (its presence channel closes, as a closed tab's does): the server is idle again
+    within a second."""
     import asyncio
     import threading
     import time
@@ -68,7 +69,7 @@ def test_a_closed_tab_stops_its_run_at_once():
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
     from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-    from bench.load import USER_AGENT, cpu_seconds, element_of, rerun
+    from bench.load import USER_AGENT, cpu_seconds, element_of, hold_presence, rerun
 
     query = "tab=Neural+net&method=index&epochs=1000&animate=False"
 
@@ -79,12 +80,14 @@ def test_a_closed_tab_stops_its_run_at_once():
             ws_url, subprotocols=["streamlit"], additional_headers=headers, max_size=None
         ) as ws:
             await ws.send(rerun(query, []))
-            button = None
+            button = presence = None
             while True:
                 msg = ForwardMsg.FromString(await asyncio.wait_for(ws.recv(), 60))
                 found = element_of(msg)
                 if found and found[0].endswith("-train"):
                     button = found[0]
+                if found and found[0].endswith("-presence") and presence is None:  # as the page does
+                    presence = asyncio.create_task(hold_presence(url, found[2].bytes.decode(), headers))
                 if msg.WhichOneof("type") == "script_finished" and button:
                     break
             await ws.send(rerun(query, [WidgetState(id=button, trigger_value=True)]))
@@ -94,6 +97,7 @@ def test_a_closed_tab_stops_its_run_at_once():
                     await asyncio.wait_for(ws.recv(), 0.2)
                 except TimeoutError:
                     pass
+            presence.cancel()  # the tab closes
         return time.perf_counter()
 
     with app_server() as (url, proc):

@@ -373,14 +373,12 @@ function show(root, moving = false) {
 function draw(root, moving = false) {
   const d = root._mm.data;
   const rebuild = !root._cells || root._cells.length !== d.y.length || root._cells[0].length !== d.x.length;
-  const T0 = performance.now();
   if (rebuild) build(root, d);
-  const T1 = performance.now();
   setText(root.querySelector(".mm-cols"), (d.cols || "next character") + " →");
   setText(root.querySelector(".mm-rows"), d.rows || "context");
   setText(root.querySelector(".mm-legend-title"), d.legend || d.view);
   root.querySelectorAll(".mm-rowhead").forEach((h, i) => setText(h, d.y[i]));
-  if (rebuild) { fit(root); window.__tb = [T1 - T0, performance.now() - T1]; }
+  if (rebuild) fit(root);
   else {
     // a new table in the same grid: start again from the largest mode the cell size allows
     root._start = largestMode(root._cell || 30, root._font || MIN_FONT);

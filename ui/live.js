@@ -13,11 +13,7 @@ function mmAnnounce(name, value, source, t0) {
   mmBus.moved = mmBus.moved || {};
   mmBus.moved[name] = { value, at: performance.now() };
   window.dispatchEvent(new CustomEvent("mm-" + name, { detail: { value, source, t0 } }));
-  if (t0 !== undefined) {
-    mmBus.work = mmBus.work || [];
-    mmBus.work.push(performance.now() - t0);
-    mmPainted(t0);
-  }
+  if (t0 !== undefined) mmPainted(t0);
 }
 
 // a value the server sent, unless the hand moved it in the last second or this page committed
@@ -137,6 +133,31 @@ function mmRowP(counts, start, V, s, out) {
   let total = 0;
   for (let j = 0; j < V; j++) total += counts[start + j] + s;
   for (let j = 0; j < V; j++) out[j] = total > 0 ? (counts[start + j] + s) / total : 1 / V;
+  return out;
+}
+
+// NLL = -sum N_part log P_fit / sum N_part per split, with P_fit = (N_fit + s) / rowsum, from the
+// fit counts (dense, d.fit_counts) and each split's nonzero counts (d.parts: [part, indices,
+// counts]); ui.models.nll_live sends them. A row with nothing in it is uniform, as in mmRowP.
+function mmNlls(d, s) {
+  const V = d.V, fit = d.fit_counts, rows = fit.length / V, logDen = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let total = 0;
+    for (let j = 0; j < V; j++) total += fit[r * V + j];
+    total += V * s;
+    logDen[r] = total > 0 ? Math.log(total) : NaN; // NaN marks an empty row: uniform
+  }
+  const out = {};
+  for (const [part, idx, cnt] of d.parts) {
+    let sum = 0, n = 0;
+    for (let t = 0; t < idx.length; t++) {
+      const i = idx[t], r = Math.floor(i / V), c = cnt[t];
+      const lp = Number.isNaN(logDen[r]) ? -Math.log(V) : Math.log(fit[i] + s) - logDen[r];
+      sum += c * lp;
+      n += c;
+    }
+    out[part] = n === 0 ? NaN : Math.max(0, -sum / n);
+  }
   return out;
 }
 

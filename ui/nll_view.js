@@ -1,31 +1,8 @@
-// The count model's NLL on each split, recomputed in the page for every smoothing input event:
-// NLL = -sum N_part log P_fit / sum N_part with P_fit = (N_fit + s) / rowsum, from the nonzero
-// counts of each split (a few thousand terms).
-function nlls(d, s) {
-  const V = d.V, fit = d.fit_counts, rows = fit.length / V, logDen = new Float64Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let total = 0;
-    for (let j = 0; j < V; j++) total += fit[r * V + j];
-    total += V * s;
-    logDen[r] = total > 0 ? Math.log(total) : NaN; // NaN marks an empty row: uniform
-  }
-  const out = {};
-  for (const [part, idx, cnt] of d.parts) {
-    let sum = 0, n = 0;
-    for (let t = 0; t < idx.length; t++) {
-      const i = idx[t], r = Math.floor(i / V), c = cnt[t];
-      const lp = Number.isNaN(logDen[r]) ? -Math.log(V) : Math.log(fit[i] + s) - logDen[r];
-      sum += c * lp;
-      n += c;
-    }
-    out[part] = n === 0 ? NaN : Math.max(0, -sum / n);
-  }
-  return out;
-}
-
+// The count model's NLL on each split, recomputed in the page for every smoothing input event
+// (mmNlls in live.js, the page's one copy of the count model's arithmetic).
 function paint(root, s) {
   const d = root._d;
-  const values = s === d.smoothing ? d.server : nlls(d, s);
+  const values = s === d.smoothing ? d.server : mmNlls(d, s);
   root._mm.nll = values;
   root._mm.smoothing = s;
   for (const [part] of d.parts) root.querySelector(`[data-part="${part}"]`).textContent = mmFmtNll(values[part]);

@@ -7,6 +7,7 @@ this object holds the session's references to them and is the only place a tab g
 from __future__ import annotations
 
 import secrets
+import weakref
 from dataclasses import dataclass, field
 
 import streamlit as st
@@ -44,7 +45,9 @@ class Runs:
     def of_session(cls) -> Runs:
         ss = st.session_state
         if "_runs" not in ss:
-            ss["_runs"] = cls(lost="run" in st.query_params)
+            ss["_runs"] = runs = cls(lost="run" in st.query_params)
+            # a client with no presence channel (no JS): its runs stop when Streamlit drops the session
+            weakref.finalize(runs, service().end_session, runs.token).atexit = False
         runs = ss["_runs"]
         runs.sync()
         return runs

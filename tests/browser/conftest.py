@@ -47,6 +47,7 @@ def page(browser, server):
     pg = context.new_page()
     pg.set_default_timeout(60_000)
     pg.base = server
+    pg.artifacts = ARTIFACTS
     # an exception in the page's own JS: uncaught, or caught by Streamlit around a component (it logs
     # "BidiComponent Error" and the rest of the page goes on): both fail the test
     thrown = []

@@ -52,7 +52,7 @@ def loss_panel(page: Page, pressed: bool, hint: str, key: str = "loss") -> Run |
     if runs.earlier(run):
         st.button(
             "Clear earlier runs",
-            key=f"clear_runs_{key}",
+            key="clear_runs",
             on_click=runs.clear,
             help="the fainter curves: the session's last runs on this data",
         )

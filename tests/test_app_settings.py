@@ -1,0 +1,47 @@
+"""Settings that live across tabs and datasets keep their values."""
+
+from .test_app import (
+    app,
+    check,
+    figure,
+    open_tab,
+    widget,
+)
+
+
+def test_switching_tabs_keeps_tab_only_settings():
+    at = app({"view": "probabilities", "context": "2", "slice": "e"})
+    open_tab(at, "Compare")
+    open_tab(at, "Counts")
+    assert widget(at, "view").value == "probabilities", "the view was reset"
+    assert widget(at, "slice").value == "e", "the trigram slice was reset"
+    assert at.query_params["view"] == "probabilities", dict(at.query_params)
+    assert at.query_params["slice"] == "e", dict(at.query_params)
+    assert figure(at, "heatmap")["y"][1] == "ea", "the heatmap shows another slice"
+    open_tab(at, "Score a name")
+    widget(at, "name").set_value("anna")
+    at.run()
+    open_tab(at, "Compare")
+    open_tab(at, "Score a name")
+    assert widget(at, "name").value == "anna"
+    assert at.query_params["name"] == "anna"
+
+
+def test_sidebar_widgets_drawn_only_for_one_dataset_keep_their_values():
+    at = app({"dataset": "SSA year", "year": "1950"})
+    widget(at, "dataset").set_value("names.txt")
+    at.run()
+    widget(at, "dataset").set_value("SSA year")
+    at.run()
+    check(at)
+    assert widget(at, "year").value == 1950
+
+
+# ------------------------------------------------------------------ 3. the loss chart shows a bad run
+
+
+def in_range(ys: list[float], axis: dict) -> bool:
+    lo, hi = axis["range"]
+    if axis.get("type") == "log":
+        lo, hi = 10**lo, 10**hi
+    return all(lo <= y <= hi for y in ys)

@@ -11,11 +11,12 @@ RUN pip install --no-cache-dir --extra-index-url https://download.pytorch.org/wh
 
 COPY makemore/ makemore/
 COPY ui/ ui/
+COPY service/ service/
 COPY .streamlit/ .streamlit/
-COPY streamlit_app.py names.txt pyproject.toml ./
+COPY app.py streamlit_app.py names.txt pyproject.toml ./
 RUN pip install --no-cache-dir --no-deps -e . \
     && python -c "import ui.components"  # copies plotly.min.js into static/ at build time, not per start
 
 EXPOSE 8501
 HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health')"
-CMD ["streamlit", "run", "streamlit_app.py", "--server.port=8501", "--server.address=0.0.0.0", "--server.headless=true"]
+CMD ["streamlit", "run", "app.py", "--server.port=8501", "--server.address=0.0.0.0", "--server.headless=true"]

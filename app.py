@@ -15,8 +15,9 @@ from service.runs import service
 
 @asynccontextmanager
 async def lifespan(_app):
-    service()  # the run service's workers start with the process, not with the first Train
+    runs = service()  # the run service's workers start with the process, not with the first Train
     yield
+    runs.shutdown()
 
 
 app = st.App("streamlit_app.py", routes=ROUTES, lifespan=lifespan)

@@ -7,6 +7,7 @@ last page closing (its presence channel, service/live.py) does.
 
 from __future__ import annotations
 
+import atexit
 import os
 import secrets
 import threading
@@ -90,6 +91,7 @@ class RunService:
         self._runs: dict[str, Run] = {}
         self._by_session: dict[str, list[Run]] = {}
         self._pages: dict[str, int] = {}  # open presence channels per session
+        self._closing = False
         self._threads = [threading.Thread(target=self._work, daemon=True, name=f"run-{i}") for i in range(self.workers)]
         for t in self._threads:
             t.start()
@@ -226,12 +228,25 @@ class RunService:
                 if not mine:
                     del self._by_session[r.session]
 
+    def shutdown(self, timeout: float = 10) -> None:
+        """Stop every run and the workers (the server's shutdown; a test session's end): a worker
+        thread still inside torch when the interpreter exits can abort the process."""
+        with self._lock:
+            self._closing = True
+            for run in list(self._runs.values()):
+                self._cancel(run, "the server is shutting down")
+            self._lock.notify_all()
+        for t in self._threads:
+            t.join(timeout)
+
     def _work(self) -> None:
         torch.set_num_threads(1)
         while True:
             with self._lock:
-                while not self._queue:
+                while not self._queue and not self._closing:
                     self._lock.wait()
+                if self._closing:
+                    return
                 run = self._queue.popleft()
                 run.status = "running"
             try:
@@ -308,4 +323,5 @@ def service() -> RunService:
     with _service_lock:
         if _service is None:
             _service = RunService()
+            atexit.register(_service.shutdown)
         return _service

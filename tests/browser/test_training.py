@@ -5,7 +5,12 @@ import re
 import time
 
 from .harness import chart_state, wait_chart
-from .test_e2e import open_app, tab, wait_text
+from .test_e2e import tab, wait_text
+
+
+def open_net(page, query: str) -> None:
+    page.goto(f"{page.base}/?tab=Neural+net&{query}")
+    wait_chart(page, "loss", lambda s: True)
 
 
 def run_trace(state: dict) -> list:
@@ -30,8 +35,7 @@ def drag_counts_smoothing(page) -> None:
 
 def test_a_run_goes_on_through_a_tab_switch_and_a_smoothing_drag(page):
     page.set_viewport_size({"width": 1280, "height": 720})
-    open_app(page, "tab=Neural+net&epochs=300&method=index&animate=False")  # ~60 ms an epoch: ~20 s
-    wait_chart(page, "loss", lambda s: True)
+    open_net(page, "epochs=300&method=index&animate=False")  # ~60 ms an epoch: ~20 s
     page.get_by_role("button", name="Train", exact=True).click()
     wait_chart(page, "loss", lambda s: s["live"] and s["live"]["n"] >= 5, light=True)
     tab(page, "Counts")
@@ -54,8 +58,7 @@ def test_a_run_goes_on_through_a_tab_switch_and_a_smoothing_drag(page):
 
 def test_pause_one_epoch_and_resume(page):
     page.set_viewport_size({"width": 1280, "height": 720})
-    open_app(page, "tab=Neural+net&epochs=300")  # animated: 300 epochs over ~3 s
-    wait_chart(page, "loss", lambda s: True)
+    open_net(page, "epochs=300")  # animated: 300 epochs over ~3 s
     page.get_by_role("button", name="Train", exact=True).click()
     wait_chart(page, "loss", lambda s: s["live"] and s["live"]["n"] >= 3, light=True)
     page.get_by_role("button", name="Pause", exact=True).click()
@@ -82,8 +85,7 @@ def test_pause_one_epoch_and_resume(page):
 
 
 def test_stop_ends_the_run_where_it_is(page):
-    open_app(page, "tab=Neural+net&epochs=1000")  # animated: ~3 s
-    wait_chart(page, "loss", lambda s: True)
+    open_net(page, "epochs=1000")  # animated: ~3 s
     page.get_by_role("button", name="Train", exact=True).click()
     wait_chart(page, "loss", lambda s: s["live"] and s["live"]["n"] >= 20, light=True)
     page.get_by_role("button", name="Stop", exact=True).click()

@@ -16,9 +16,9 @@ def smooth(N: torch.Tensor, smoothing: float = 1.0) -> torch.Tensor:
     if not smoothing >= 0 or smoothing == float("inf"):
         raise ValueError(f"smoothing must be a finite number >= 0, not {smoothing}")
     F = (N + smoothing).float()  # float32, as the lecture, so sampling draws the same names
-    if not torch.isfinite(F.sum(1)).all():  # a huge s overflows float32: normalize in float64
-        F = (N.double() + smoothing) / (N.double() + smoothing).sum(1, keepdim=True)
-        return F.float()
+    if not torch.isfinite(F.sum(1)).all():  # a huge s overflows float32 (and 27 s float64): scale by s first
+        G = N.double() / smoothing + 1.0  # (N + s) / s: the same rows once normalized
+        return (G / G.sum(1, keepdim=True)).float()
     # with s = 0 an unseen context has an all-zero row: make it uniform rather than 0/0
     F = torch.where(F.sum(1, keepdim=True) > 0, F, torch.ones_like(F))
     return F / F.sum(1, keepdim=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import select
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,13 +78,42 @@ def _read(path: Path) -> bytes:
     if path.is_dir():
         raise DataError(f"{path} is a directory, not a word list")
     try:
-        with path.open("rb") as f:
-            data = f.read(MAX_BYTES + 1)  # a pipe or device has no size to check first
+        if stat.S_ISFIFO(path.stat().st_mode):
+            data = _read_pipe(path)
+        else:
+            with path.open("rb") as f:
+                data = f.read(MAX_BYTES + 1)  # a device has no size to check first
     except OSError as e:
         raise DataError(f"cannot read {path}: {e.strerror or e}") from None
     if len(data) > MAX_BYTES:
         raise DataError(f"{path.name} is larger than {MAX_BYTES:,} bytes, the limit")
     return data
+
+
+PIPE_WAIT = 5.0  # s a named pipe may stay silent before it is given up on
+
+
+def _read_pipe(path: Path) -> bytes:
+    """A named pipe (a FIFO, /dev/stdin from a pipe): opened without blocking, so one with no
+    writer reads as empty instead of waiting forever; a writer that goes silent is given up on."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    chunks, size = [], 0
+    try:
+        while size <= MAX_BYTES:
+            ready, _, _ = select.select([fd], [], [], PIPE_WAIT)
+            if not ready:
+                raise DataError(f"{path} sent nothing for {PIPE_WAIT:g} s (a pipe with no writer?)")
+            try:
+                chunk = os.read(fd, 1 << 20)
+            except BlockingIOError:
+                continue
+            if not chunk:  # end of data, or no writer at all
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
 
 
 def parse_words(data: bytes) -> list[str]:

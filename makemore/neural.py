@@ -165,11 +165,12 @@ def train(
         loss = loss_nll + config.reg * (W**2).mean()
         record = Record(epoch, loss_nll.item(), loss.item())
         if not (math.isfinite(record.nll) and math.isfinite(record.total)):
-            raise TrainingDiverged(
-                f"training diverged at epoch {epoch} (loss {record.total}); "
-                f"try a smaller learning rate than {config.lr:g}",
-                epoch,
-            )
+            penalty = config.reg * (W.detach() ** 2).mean()  # in float32, as the loss is
+            if epoch == 1 and not bool(torch.isfinite(penalty)):  # on the initial W: the penalty itself
+                advice = f"the penalty {config.reg:g} · mean(W²) overflows; try a smaller regularization"
+            else:
+                advice = f"try a smaller learning rate than {config.lr:g}"
+            raise TrainingDiverged(f"training diverged at epoch {epoch} (loss {record.total}); {advice}", epoch)
         yield record, W
         W.grad = None
         loss.backward()

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import torch
 
 from makemore.data import Vocab
-from makemore.neural import Record, TrainConfig, TrainingDiverged, check_cost, train
+from makemore.neural import Record, TrainConfig, TrainingDiverged, check_cost, neural_table, train
 from makemore.table import Table
 
 ACTIVE = ("queued", "running", "paused")
@@ -72,13 +72,13 @@ class Run:
         if self.status != "done" or self.W is None:
             return None
         if self._table is None:
-            self._table = Table(self.vocab, self.k, torch.softmax(self.W, dim=1))
+            self._table = neural_table(self.W, self.vocab, self.k)
         return self._table
 
     def current_table(self) -> Table | None:
         """softmax(W) at the last recorded epoch, also of a paused run (what one step changed)."""
         W = self.W
-        return None if W is None else Table(self.vocab, self.k, torch.softmax(W, dim=1))
+        return None if W is None else neural_table(W, self.vocab, self.k)
 
 
 class RunService:

@@ -108,3 +108,50 @@ def test_a_deterministic_list_has_nll_zero(tmp_path):
     r = cli("eval", "--data", str(f), "--smoothing", "0")
     assert "nll (all words) 0.0000" in r.stdout, r.stdout
     assert "-0.0000" not in r.stdout, r.stdout
+
+
+@pytest.mark.parametrize("s", ["1e39", "1e300", "1e308", "1.7e308"])
+def test_a_smoothing_that_overflows_a_sum_is_still_uniform(s):
+    """27 x 1e308 overflows float64: the rows are scaled by s before they are summed."""
+    out = json.loads(cli("eval", "--json", "--smoothing", s).stdout)
+    for split in ("nll", "train", "dev", "test"):
+        value = out[split] if split == "nll" else out["splits"][split]
+        assert value == pytest.approx(math.log(27), abs=1e-4), (split, value)
+
+
+def test_a_huge_regularization_is_blamed_not_the_learning_rate():
+    r = cli("train", "--reg", "1e308", "--epochs", "3")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "regularization" in r.stderr and "learning rate" not in r.stderr, r.stderr
+    r = cli("train", "--lr", "1e6", "--epochs", "30")  # a step too large still blames the step
+    assert r.returncode == 2 and "smaller learning rate" in r.stderr, r.stderr
+
+
+def test_a_named_pipe_with_no_writer_is_one_line_not_a_hang(tmp_path):
+    import os
+
+    fifo = tmp_path / "words"
+    os.mkfifo(fifo)
+    r = subprocess.run(
+        [sys.executable, "-m", "makemore", "eval", "--data", str(fifo)],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=30,
+    )
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert "no writer" in r.stderr, r.stderr
+
+
+def test_a_named_pipe_with_a_writer_is_read(tmp_path):
+    import os
+    import threading
+
+    fifo = tmp_path / "words"
+    os.mkfifo(fifo)
+    threading.Thread(target=lambda: fifo.write_bytes(b"emma\nolivia\nava\n"), daemon=True).start()
+    r = cli("eval", "--json", "--data", str(fifo))
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["words"] == 3

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 from makemore import plots
 from makemore.counts import examples, smooth
-from makemore.neural import TrainConfig, init_weights, train
+from makemore.neural import TrainConfig, init_weights, neural_table, train
 from makemore.table import nll_counts
 from ui.components import plotly_view
 from ui.corpus import Corpus
@@ -96,7 +96,7 @@ def strength_sweep(key: tuple, _corpus: Corpus, k: int, part: str) -> tuple[list
     """The data NLL of the count model for each smoothing, and of the trained net for each penalty."""
     N = _corpus.counts(k, part)
     counted = [(s, nll_counts(smooth(N, s), N)) for s in SMOOTHS]
-    learned = [(r, nll_counts(torch.softmax(trained_W(key, _corpus, k, part, r), 1), N)) for r in REGS]
+    learned = [(r, nll_counts(neural_table(trained_W(key, _corpus, k, part, r), _corpus.vocab, k).P, N)) for r in REGS]
     return counted, learned
 
 
@@ -106,7 +106,7 @@ def punchline(page: Page, left, right) -> None:
     run = page.runs.finished(data_key(s, corpus))
     W = run.W if run is not None else trained_W(corpus.key, corpus, k, part, s.reg)
     source = "your last run" if run is not None else f"300 epochs, lr 50, λ {s.reg:g}"
-    P = torch.softmax(W, 1)
+    P = neural_table(W, corpus.vocab, k).P
     counts = page.tables["counts"]
     V = len(corpus.vocab)
     with left:

@@ -5,12 +5,16 @@
 st.App is Streamlit's public way to add Starlette routes and a lifespan beside a page script.
 """
 
+import logging
 from contextlib import asynccontextmanager
 
 import streamlit as st
 
 from service.live import ROUTES
 from service.runs import service
+from ui.boundary import CRASH
+
+log = logging.getLogger("makemore.app")
 
 
 @asynccontextmanager
@@ -20,4 +24,18 @@ async def lifespan(_app):
     runs.shutdown()
 
 
-app = st.App("streamlit_app.py", routes=ROUTES, lifespan=lifespan)
+def on_script_error(exc: Exception) -> bool:
+    """What escapes every tab's guard, or fails inside Streamlit before the page runs (a component
+    state that is not JSON fails every later run of that session): one line instead of
+    Streamlit's box, in a container the tests' harness looks for. Other sessions are untouched."""
+    log.error("the page failed: %s: %s", type(exc).__name__, exc)
+    with st.container(key="crash_page"):
+        st.error(
+            f"{CRASH} (the page): this page sent the server a value it cannot read. Reload the page; "
+            "your settings are in its address.",
+            icon="⚠️",
+        )
+    return True
+
+
+app = st.App("streamlit_app.py", routes=ROUTES, lifespan=lifespan, on_script_error=on_script_error)

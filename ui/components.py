@@ -20,8 +20,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from makemore.plots import VIEWS, symbol_label
-from ui.params import PARAMS, SMOOTHINGS
-from ui.state import keep
+from ui.params import SMOOTHINGS
+from ui.state import checked, keep
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE.parent / "static"  # served at ./app/static/ (server.enableStaticServing)
@@ -115,11 +115,12 @@ def _keeper(key: str, name: str):
     value would be (a value the page should not have sent is dropped, and logged)."""
 
     def commit() -> None:
-        raw = st.session_state[key][name]
+        state = st.session_state.get(key)
+        raw = state.get(name) if hasattr(state, "get") else None
         try:
-            keep(name, PARAMS[name].parse(str(raw)))
+            keep(name, checked(name, raw))
         except ValueError as e:
-            logging.getLogger(__name__).warning("%s sent %s=%r: %s", key, name, raw, e)
+            logging.getLogger(__name__).warning("%s sent %s=%r: %s", key, name, str(raw)[:80], e)
 
     return commit
 

@@ -70,6 +70,18 @@ def _in_list(options) -> Callable[[str], Any]:
     return parse
 
 
+def _one_character(raw: str) -> str:
+    if len(raw) != 1:
+        raise ValueError("one character expected")
+    return raw
+
+
+def _name(raw: str) -> str:
+    if len(raw) > 64:
+        raise ValueError("longer than 64 characters")
+    return raw
+
+
 @dataclass(frozen=True)
 class Param:
     default: Any
@@ -95,8 +107,8 @@ PARAMS: dict[str, Param] = {
     "n_samples": Param(10, _number(int, 1, 100)),
     "temperature": Param(1.0, _in_list(TEMPERATURES)),
     "view": Param("counts", _choice(VIEWS)),
-    "slice": Param(".", str),
-    "name": Param("emma", str),
+    "slice": Param(".", _one_character),
+    "name": Param("emma", _name),
 }
 
 
@@ -112,13 +124,6 @@ def from_url(query: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
             values[key] = PARAMS[key].parse(raw)
         except (ValueError, OverflowError) as e:
             notes.append(f"{key}={shown!r} ({e}; using {PARAMS[key].default})")
-            continue
-        if key == "slice" and len(raw) != 1:
-            notes.append(f"slice={shown!r} (one character expected; using .)")
-            values.pop(key)
-        if key == "name" and len(raw) > 64:
-            notes.append("name (longer than 64 characters; using emma)")
-            values.pop(key)
     return values, notes
 
 

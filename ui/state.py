@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, fields
 
 import streamlit as st
 
 from makemore.neural import TrainConfig
 from ui.params import FIT_ON, PARAMS, from_url, to_url
+
+log = logging.getLogger(__name__)
+MAX_VALUE = 1_000  # characters: the longest setting (a name) is 64
 
 # the sidebar's always-drawn widgets (the ones a reconnecting page sends before they exist again)
 SIDEBAR = ("dataset", "context", "fit_on", "epochs", "lr", "reg", "method", "animate", "seed")
@@ -45,7 +49,7 @@ class Settings:
         ss = st.session_state
         for key in ss.get("_sent", ()):  # values a reconnecting page sent, now readable by key
             if key in ss:
-                ss["_kept"][key] = ss[key]
+                keep(key)
         ss["_sent"] = set()
         return cls(**{f.name: ss["_kept"][f.name] for f in fields(cls)})
 
@@ -106,11 +110,32 @@ def kept(key: str, options=None) -> dict:
 
 
 def keep(key: str, value=None) -> None:
-    """Remember the widget's new value; or set one from code (value=...), before its widget is drawn."""
+    """Remember the widget's new value; or set one from code (value=...), before its widget is drawn.
+
+    A widget's value comes from the browser, which may send anything (a forged radio index, a
+    method that does not exist): it goes through the same parser as a link's value, and one that
+    does not parse is dropped (and logged); the widget shows the kept value again on the next run."""
     ss = st.session_state
-    ss["_kept"][key] = ss[key] if value is None else value
+    raw = ss.get(key) if value is None else value
+    try:
+        parsed = checked(key, raw)
+    except ValueError as e:
+        log.warning("the browser sent %s=%r: %s", key, str(raw)[:80], e)
+        ss[key] = ss["_kept"][key]
+        return
+    ss["_kept"][key] = parsed
     if value is not None:
-        ss[key] = value
+        ss[key] = parsed
+
+
+def checked(key: str, value):
+    """`value` for setting `key` as the URL's parser reads it; raises ValueError when it is not one."""
+    if isinstance(value, (dict, list, tuple, set, bytes)) or value is None:
+        raise ValueError(f"not a value of {key}")
+    text = str(value)
+    if len(text) > MAX_VALUE:
+        raise ValueError(f"{len(text):,} characters")
+    return PARAMS[key].parse(text)
 
 
 def publish(settings: Settings) -> None:

@@ -38,6 +38,7 @@ _keys = st.components.v2.component(
 def show(page: Page) -> None:
     s = page.settings
     move = _keys(key="lecture_keys", on_move_change=lambda: None).move
+    move = move if isinstance(move, str) else None  # the browser may send anything
     step = {"next": min(s.step + 1, N_STEPS), "prev": max(s.step - 1, 1), "home": 1}.get(move, s.step)
     if step != s.step:
         keep("step", step)

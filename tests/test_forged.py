@@ -1,0 +1,190 @@
+"""Every value a browser sends is checked on the server: forged widget and component values sent
+over Streamlit's websocket (the way bench/load.py speaks it) never raise, never reach the URL, and
+leave the sidebar and every other session working."""
+
+import asyncio
+import json
+from urllib.parse import parse_qs
+
+import pytest
+import websockets
+from streamlit.components.v2.bidi_component.main import _make_trigger_id
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+from bench.load import USER_AGENT, element_of, rerun
+from tools.servers import app_server, rss_mb
+from ui.boundary import CRASH
+from ui.params import from_url
+
+
+@pytest.fixture(scope="module")
+def url():
+    from tests.browser.harness import ARTIFACTS
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with app_server(log=ARTIFACTS / "forged_server.log") as (base, proc):
+        yield base, proc
+
+
+class Page:
+    """One page over Streamlit's websocket: runs, its elements by key suffix, what each run showed."""
+
+    def __init__(self, ws, query: str):
+        self.ws, self.query, self.ids, self.shown = ws, query, {}, []
+
+    async def run(self, states=()) -> list:
+        """Send a rerun with `states` and read until the run finishes; returns its elements."""
+        await self.ws.send(rerun(self.query, list(states)))
+        self.shown = []
+        while True:
+            msg = ForwardMsg.FromString(await asyncio.wait_for(self.ws.recv(), 60))
+            kind = msg.WhichOneof("type")
+            if kind == "page_info_changed":
+                self.query = msg.page_info_changed.query_string
+            found = element_of(msg)
+            if found:
+                self.ids[found[0].rsplit("-", 1)[-1]] = found[0]
+            if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                self.shown.append(msg.delta.new_element)
+            if kind == "script_finished":
+                return self.shown
+
+    def problems(self) -> list[str]:
+        """Exceptions the run showed: Streamlit's own box, or a part of the page that caught one."""
+        out = [e.exception.message for e in self.shown if e.WhichOneof("type") == "exception"]
+        out += [e.alert.body for e in self.shown if e.WhichOneof("type") == "alert" and CRASH in e.alert.body]
+        return out
+
+    def url_notes(self) -> list[str]:
+        return from_url({k: v[0] for k, v in parse_qs(self.query).items()})[1]
+
+
+def session(base: str, query: str, forge):
+    """Open a page on `query`, run it twice (the heatmap asks for the rest), then `await forge(page)`."""
+
+    async def go():
+        ws_url = base.replace("http", "ws", 1) + "/_stcore/stream"
+        async with websockets.connect(
+            ws_url, subprotocols=["streamlit"], additional_headers={"User-Agent": USER_AGENT}, max_size=None
+        ) as ws:
+            page = Page(ws, query)
+            await page.run()
+            if "heatmap" in page.ids:  # the first paint: the rest comes with the painted trigger
+                trigger = WidgetState(id=_make_trigger_id(page.ids["heatmap"], "events"))
+                trigger.json_trigger_value = json.dumps([{"event": "painted", "value": True}])
+                await page.run([trigger])
+            assert not page.problems()
+            return await forge(page)
+
+    return asyncio.run(go())
+
+
+def component(eid: str, state: dict | str) -> WidgetState:
+    w = WidgetState(id=eid)
+    w.json_value = state if isinstance(state, str) else json.dumps(state)
+    return w
+
+
+def string(eid: str, value: str) -> WidgetState:
+    w = WidgetState(id=eid)
+    w.string_value = value
+    return w
+
+
+def after(page, sidebar: str = "seed") -> None:
+    assert not page.problems(), page.problems()
+    assert sidebar in page.ids, "the sidebar is drawn"
+    assert page.url_notes() == [], f"the URL holds a value a link would refuse: {page.query[:200]}"
+
+
+def test_a_long_slice_from_the_page_never_reaches_the_url(url):
+    async def forge(page):
+        await page.run([component(page.ids["count_controls"], {"slice": "Z" * 100_000})])
+        after(page)
+        assert "slice=." in page.query and len(page.query) < 2_000
+
+    session(url[0], "context=2", forge)
+
+
+def test_a_component_state_with_a_key_removed_is_no_error(url):
+    async def forge(page):
+        await page.run([component(page.ids["count_controls"], {"smoothing": 5})])
+        assert "smoothing=5" in page.query
+        await page.run([component(page.ids["count_controls"], {})])
+        after(page)
+        await page.run([component(page.ids["count_controls"], {"smoothing": {"a": 1}, "view": [1]})])
+        after(page)
+        assert "smoothing=5" in page.query
+
+    session(url[0], "", forge)
+
+
+@pytest.mark.parametrize(
+    "key, value",
+    [("context", "5"), ("context", "3"), ("method", "evil"), ("fit_on", "dev"), ("dataset", "<img>")],
+)
+def test_a_forged_choice_is_dropped_and_the_sidebar_stays(url, key, value):
+    async def forge(page):
+        await page.run([string(page.ids[key], value)])
+        after(page)
+        assert f"{key}={value}" not in page.query
+        await page.run()  # and on every later run
+        after(page)
+
+    session(url[0], "", forge)
+
+
+def test_a_forged_lecture_key_is_no_error(url):
+    async def forge(page):
+        keys = page.ids["lecture_keys"]
+        for value in ({"a": 1}, [1, 2], None, "sideways", 10**30):
+            trigger = WidgetState(id=_make_trigger_id(keys, "events"))
+            trigger.json_trigger_value = json.dumps([{"event": "move", "value": value}])
+            await page.run([trigger])
+            assert not page.problems(), (value, page.problems())
+            assert "step=3" in page.query
+
+    session(url[0], "mode=lecture&step=3", forge)
+
+
+def test_invalid_json_as_a_component_state_is_one_line_and_other_sessions_go_on(url):
+    """Streamlit itself fails every later run of a session holding a component state that is not
+    JSON (before the page runs): app.py's on_script_error says so in one line, asking for a reload."""
+
+    async def forge(page):
+        await page.run([component(page.ids["count_controls"], "{not json")])
+        boxes = [e for e in page.shown if e.WhichOneof("type") == "exception"]
+        assert not boxes, "Streamlit's own error box"
+        said = [
+            e.alert.body for e in page.shown if e.WhichOneof("type") == "alert" and "Reload the page" in e.alert.body
+        ]
+        assert len(said) == 1 and "\n" not in said[0].strip(), said
+
+    session(url[0], "", forge)
+
+    async def fine(page):
+        await page.run([component(page.ids["count_controls"], {"smoothing": 2})])
+        after(page)
+        assert "smoothing=2" in page.query
+
+    session(url[0], "", fine)
+
+
+def test_a_message_over_the_limit_closes_only_that_page(url):
+    base, proc = url
+    before = rss_mb(proc.pid)
+
+    async def forge(page):
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await page.run([component(page.ids["count_controls"], {"slice": "Z" * 3_000_000})])
+        assert closed.value.rcvd.code == 1009  # Message Too Big: .streamlit/config.toml maxWidgetStateSize
+
+    for _ in range(4):
+        session(base, "", forge)
+
+    async def fine(page):
+        after(page)
+
+    session(base, "", fine)  # another page on the same server
+    assert rss_mb(proc.pid) < before + 100, f"RSS {before:.0f} -> {rss_mb(proc.pid):.0f} MB"

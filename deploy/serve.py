@@ -4,8 +4,12 @@ serving Streamlit's static files so the app processes do not.
     python deploy/serve.py --replicas 2 --port 8080        (or: make serve N=2 PORT=8080)
 
 Affinity: nginx hashes a cookie (mm_replica) it sets on the first response, so a page's requests
-and its websocket reach the same process; when that process is gone, nginx tries the next one and
+and its websockets reach the same process; when that process is gone, nginx tries the next one and
 the page's reconnect starts a new session there, with the settings its URL carries.
+
+Supervision: a process that exits is started again on its port after a back-off (1 s, doubling to
+30 s while it keeps failing, back to 1 s once it has served a minute); the others serve meanwhile.
+nginx is supervised the same way. Every event is one line on stderr.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 import streamlit
 
-from tools.servers import app_server, stop, wait_healthy
+from tools.servers import free_port, start_app, stop, wait_healthy
 
 STREAMLIT_STATIC = Path(streamlit.__file__).resolve().parent / "static"
 TEMPLATE = Path(__file__).resolve().with_name("nginx.conf.template")
@@ -52,26 +56,30 @@ def nginx_conf(run_dir: Path, port: int, upstreams: list[int]) -> str:
     )
 
 
-@contextmanager
-def nginx(port: int, upstreams: list[int]):
-    """nginx in the foreground with its own prefix in a temp dir (no root, no system config)."""
+def start_nginx(port: int, upstreams: list[int], run_dir: Path) -> subprocess.Popen:
+    """nginx in the foreground with its own prefix in `run_dir` (no root, no system config)."""
     binary = find_nginx()
     if binary is None:
         raise RuntimeError("no nginx: sudo apt-get install nginx")
+    (run_dir / "tmp").mkdir(exist_ok=True)
+    conf = run_dir / "nginx.conf"
+    conf.write_text(nginx_conf(run_dir, port, upstreams))
+    check = subprocess.run(
+        [binary, "-t", "-p", str(run_dir), "-c", str(conf)], capture_output=True, text=True, check=False
+    )
+    if check.returncode:
+        raise RuntimeError(f"nginx refused its configuration: {check.stderr.strip()}")
+    # its errors go to error.log in the prefix: a pipe nobody reads could fill and stall it
+    return subprocess.Popen(
+        [binary, "-p", str(run_dir), "-c", str(conf), "-g", "daemon off;"], stderr=subprocess.DEVNULL
+    )
+
+
+@contextmanager
+def nginx(port: int, upstreams: list[int]):
+    """nginx in front of `upstreams`; yields (url, process)."""
     with tempfile.TemporaryDirectory(prefix="mm-nginx-") as d:
-        run_dir = Path(d)
-        (run_dir / "tmp").mkdir()
-        conf = run_dir / "nginx.conf"
-        conf.write_text(nginx_conf(run_dir, port, upstreams))
-        check = subprocess.run(
-            [binary, "-t", "-p", str(run_dir), "-c", str(conf)], capture_output=True, text=True, check=False
-        )
-        if check.returncode:
-            raise RuntimeError(f"nginx refused its configuration: {check.stderr.strip()}")
-        # its errors go to error.log in the prefix: a pipe nobody reads could fill and stall it
-        proc = subprocess.Popen(
-            [binary, "-p", str(run_dir), "-c", str(conf), "-g", "daemon off;"], stderr=subprocess.DEVNULL
-        )
+        proc = start_nginx(port, upstreams, Path(d))
         url = f"http://127.0.0.1:{port}"
         try:
             wait_healthy(url, proc)
@@ -80,18 +88,82 @@ def nginx(port: int, upstreams: list[int]):
             stop(proc)
 
 
+def say(message: str) -> None:
+    print(f"serve: {time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
+
+
+class Supervisor:
+    """N app processes on fixed ports and nginx in front of them; `tick()` restarts what exited."""
+
+    BACKOFF = (1.0, 30.0)  # first and longest wait before a restart
+    HEALTHY = 60.0  # s a process must serve before its back-off starts again from the first
+
+    def __init__(self, n: int, port: int, run_dir: Path, log_dir: Path | None = None):
+        self.port, self.run_dir, self.log_dir = port, run_dir, log_dir
+        self.ports = [free_port() for _ in range(n)]
+        self.apps = [self._start(i) for i in range(n)]
+        for proc in self.apps:
+            wait_healthy(f"http://127.0.0.1:{proc.port}", proc)
+        self.nginx = start_nginx(port, self.ports, run_dir)
+        self.url = f"http://127.0.0.1:{port}"
+        wait_healthy(self.url, self.nginx)
+        self.restarts = 0
+        self._due: dict[int, float] = {}  # slot -> when to start it again
+        self._backoff = [self.BACKOFF[0]] * (n + 1)  # the last slot is nginx's
+        self._started = [time.monotonic()] * (n + 1)
+
+    def _start(self, i: int) -> subprocess.Popen:
+        return start_app(self.ports[i], self.log_dir / f"app{i}.log" if self.log_dir else None)
+
+    def tick(self) -> None:
+        now = time.monotonic()
+        procs = [*self.apps, self.nginx]
+        for i, proc in enumerate(procs):
+            if i in self._due:
+                if now >= self._due[i]:
+                    del self._due[i]
+                    self._restart(i)
+                continue
+            code = proc.poll()
+            if code is None:
+                if now - self._started[i] > self.HEALTHY:
+                    self._backoff[i] = self.BACKOFF[0]
+                continue
+            wait = self._backoff[i]
+            self._backoff[i] = min(wait * 2, self.BACKOFF[1])
+            self._due[i] = now + wait
+            say(f"{self._name(i)} (pid {proc.pid}) exited with code {code}; starting it again in {wait:g} s")
+
+    def _name(self, i: int) -> str:
+        return "nginx" if i == len(self.apps) else f"app process {i} on port {self.ports[i]}"
+
+    def _restart(self, i: int) -> None:
+        if i == len(self.apps):
+            self.nginx = start_nginx(self.port, self.ports, self.run_dir)
+            proc = self.nginx
+        else:
+            self.apps[i] = proc = self._start(i)
+        self._started[i] = time.monotonic()
+        self.restarts += 1
+        say(f"{self._name(i)} started again (pid {proc.pid})")
+
+    def alive(self) -> int:
+        return sum(p.poll() is None for p in self.apps)
+
+    def close(self) -> None:
+        for proc in [self.nginx, *self.apps]:
+            stop(proc)
+
+
 @contextmanager
 def replicas(n: int, port: int, log_dir: Path | None = None):
-    """n app processes and nginx in front; yields (nginx url, [app processes], nginx process)."""
+    """n app processes and nginx in front, unsupervised (the load generator kills one and
+    measures the failover); yields (nginx url, [app processes], nginx process)."""
     with ExitStack() as stack:
-        # static files come from nginx: the app processes serve the page's HTML and the websocket
-        logs = [log_dir / f"app{i}.log" if log_dir else None for i in range(n)]
-        apps = [stack.enter_context(app_server(log=log)) for log in logs]
-        ports = [int(url.rsplit(":", 1)[1]) for url, _ in apps]
-        for (_, p), app_port in zip(apps, ports, strict=True):
-            p.port = app_port
-        url, proc = stack.enter_context(nginx(port, ports))
-        yield url, [p for _, p in apps], proc
+        d = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="mm-nginx-")))
+        sup = Supervisor(n, port, d, log_dir)
+        stack.callback(sup.close)
+        yield sup.url, sup.apps, sup.nginx
 
 
 def connections(port: int) -> int:
@@ -119,17 +191,20 @@ def main() -> None:
     ap.add_argument("--replicas", type=int, default=2)
     ap.add_argument("--port", type=int, default=8080)
     args = ap.parse_args()
-    with replicas(args.replicas, args.port) as (url, apps, _):
-        print(
-            f"{url}  ->  {args.replicas} app processes (pids {', '.join(str(p.pid) for p in apps)}); Ctrl-C stops all"
-        )
-        stop = []
-        signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
+    with tempfile.TemporaryDirectory(prefix="mm-nginx-") as d:
+        sup = Supervisor(args.replicas, args.port, Path(d))
+        pids = ", ".join(str(p.pid) for p in sup.apps)
+        print(f"{sup.url}  ->  {args.replicas} app processes (pids {pids}); Ctrl-C stops all", flush=True)
         try:
-            while not stop and all(p.poll() is None for p in apps):
-                time.sleep(0.5)
+            while not stopping:
+                sup.tick()
+                time.sleep(0.2)
         except KeyboardInterrupt:
             pass
+        finally:
+            sup.close()
 
 
 if __name__ == "__main__":

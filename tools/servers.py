@@ -42,23 +42,33 @@ def stop(proc: subprocess.Popen) -> None:
         proc.kill()
 
 
+def start_app(port: int, log: Path | None = None, env: dict | None = None, script: str = "app.py") -> subprocess.Popen:
+    """`streamlit run <script>` on a loopback port, its output appended to `log`; does not wait."""
+    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port), "--server.address"]
+    cmd += ["127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    out = open(log, "a") if log else subprocess.DEVNULL  # noqa: SIM115 (the child holds it; closed here after)
+    try:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+    finally:
+        if log:
+            out.close()
+    proc.port = port
+    return proc
+
+
 @contextmanager
 def app_server(log: Path | None = None, env: dict | None = None, port: int | None = None, script: str = "app.py"):
     """`streamlit run <script>` (app.py: the page and its live route; or the benchmarks' bare page)
     on a free loopback port; yields (base url, process)."""
-    port = port or free_port()
-    out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 (closed below)
-    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port), "--server.address"]
-    cmd += ["127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
-    url = f"http://127.0.0.1:{port}"
+    if log:
+        Path(log).write_text("")
+    proc = start_app(port or free_port(), log, env, script)
+    url = f"http://127.0.0.1:{proc.port}"
     try:
         wait_healthy(url, proc)
         yield url, proc
     finally:
         stop(proc)
-        if log:
-            out.close()
 
 
 def rss_mb(pid: int) -> float:

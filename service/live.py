@@ -44,6 +44,7 @@ def update(run: Run, start: int) -> dict:
         "total": last.total if last else None,
         "step": run.step_size,
         "ahead": service().ahead(run) if run.status == "queued" else 0,
+        "starts_in": round(service().expected_start(run), 1) if run.status == "queued" else 0,
         "message": run.message,
     }
 

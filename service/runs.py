@@ -8,6 +8,10 @@ last page closing (its presence channel, service/live.py) does.
 from __future__ import annotations
 
 import atexit
+import contextlib
+import ctypes
+import gc
+import heapq
 import os
 import secrets
 import threading
@@ -19,12 +23,26 @@ from dataclasses import dataclass, field
 import torch
 
 from makemore.data import Vocab
-from makemore.neural import Record, TrainConfig, TrainingDiverged, check_cost, neural_table, train
+from makemore.neural import (
+    Cost,
+    Record,
+    TrainConfig,
+    TrainingDiverged,
+    check_cost,
+    cost,
+    fitting_method,
+    human_bytes,
+    neural_table,
+    train,
+)
 from makemore.table import Table
 
 ACTIVE = ("queued", "running", "paused")
 GRACE = 0.8  # s a session may be without a page (a reload, a blip) before its runs are stopped
-WORKERS_ENV = "MAKEMORE_WORKERS"
+WORKERS_ENV = "MAKEMORE_WORKERS"  # worker threads (default: one core left for the pages)
+MEMORY_ENV = "MAKEMORE_RUN_MEMORY_MB"  # memory all running runs of the process may take together
+MEMORY_DEFAULT = 600_000_000  # a 1 GB replica: ~300 MB for the app and its pages, the rest for runs
+WORKER_NICE = 10  # workers yield the CPU to the threads that serve pages
 
 
 @dataclass(eq=False)
@@ -41,6 +59,7 @@ class Run:
     N: torch.Tensor = field(repr=False)  # the counts it trains on (V**k, V)
     examples: Callable | None = field(default=None, repr=False)  # () -> (xs, ys), for per-example methods
     pace: float | None = None  # epochs per second (None: as fast as it goes)
+    cost: Cost | None = None  # what the run is expected to take (memory, time per epoch)
     status: str = "queued"  # queued, running, paused, done, stopped, failed
     records: list[Record] = field(default_factory=list)
     W: torch.Tensor | None = field(default=None, repr=False)  # the weights after the last recorded epoch's forward
@@ -67,6 +86,13 @@ class Run:
     def nlls(self) -> list[float]:
         return [r.nll for r in self.records]
 
+    def seconds_left(self) -> float:
+        """Expected time to the last epoch: the estimate per epoch, or the pace when slower."""
+        per_epoch = self.cost.seconds_per_epoch if self.cost else 0.0
+        if self.pace:
+            per_epoch = max(per_epoch, 1 / self.pace)
+        return per_epoch * (self.config.epochs - self.epoch)
+
     def table(self) -> Table | None:
         """softmax(W) as a table: the net's model, for every tab (done runs only)."""
         if self.status != "done" or self.W is None:
@@ -84,8 +110,10 @@ class Run:
 class RunService:
     """A queue and `workers` threads that execute runs one epoch at a time."""
 
-    def __init__(self, workers: int | None = None):
-        self.workers = workers or int(os.environ.get(WORKERS_ENV) or 0) or os.cpu_count() or 1
+    def __init__(self, workers: int | None = None, memory: int | None = None):
+        self.workers = workers or int(os.environ.get(WORKERS_ENV) or 0) or max(1, (os.cpu_count() or 1) - 1)
+        self.memory = memory or int(float(os.environ.get(MEMORY_ENV) or 0) * 1e6) or MEMORY_DEFAULT
+        self._in_use = 0  # bytes the running runs are expected to take
         self._lock = threading.Condition()
         self._queue: deque[Run] = deque()
         self._runs: dict[str, Run] = {}
@@ -108,23 +136,54 @@ class RunService:
         examples: Callable | None = None,
         pace: float | None = None,
     ) -> Run:
-        """Queue a run; a run of the same session still going is stopped ("a newer run")."""
+        """Queue a run; a run of the same session still going is stopped ("a newer run"). A run
+        larger than the process's budget for runs is refused at once, with the reason."""
+        c = cost(config.method, int(N.sum()), *N.shape)
         with self._lock:
             mine = self._by_session.setdefault(session, [])
             for old in mine:
                 if old.active:
                     self._cancel(old, "a newer run was started")
-            run = Run(secrets.token_urlsafe(16), session, len(mine) + 1, config, data, vocab, k, N, examples, pace)
+            run = Run(secrets.token_urlsafe(16), session, len(mine) + 1, config, data, vocab, k, N, examples, pace, c)
             mine.append(run)
             del mine[:-20]  # the session's history the service keeps (the page keeps its own)
             self._runs[run.id] = run
-            self._queue.append(run)
             self._forget_old()
+            if c.bytes > self.memory:
+                other = fitting_method(int(N.sum()), *N.shape, self.memory)
+                run.status, run.examples = "failed", None
+                run.message = (
+                    f"the {config.method} method would need about {human_bytes(c.bytes)}, more than this server's "
+                    f"{human_bytes(self.memory)} for training runs; the {other} method gives the same losses"
+                )
+                return run
+            self._queue.append(run)
             self._lock.notify_all()
         return run
 
     def get(self, run_id: str) -> Run | None:
         return self._runs.get(run_id) if isinstance(run_id, str) else None
+
+    def expected_start(self, run: Run | None = None) -> float:
+        """Seconds until `run` (queued) should start, or a new run would (None): the runs going
+        and those ahead of it in the queue, shared out over the workers."""
+        with self._lock:
+            going = [r for r in self._runs.values() if r.status in ("running", "paused")]
+            ahead = list(self._queue)
+        if run is not None and run in ahead:
+            ahead = ahead[: ahead.index(run)]
+        free = sorted(r.seconds_left() for r in going)[: self.workers]
+        free += [0.0] * (self.workers - len(free))
+        heapq.heapify(free)
+        for r in ahead:
+            heapq.heappush(free, heapq.heappop(free) + r.seconds_left())
+        return free[0]
+
+    def load(self) -> tuple[int, int]:
+        """(runs going, runs queued) in this process."""
+        with self._lock:
+            going = sum(r.status in ("running", "paused") for r in self._runs.values())
+            return going, len(self._queue)
 
     def ahead(self, run: Run) -> int:
         """How many queued runs start before this one (0 when it is running or next)."""
@@ -206,6 +265,7 @@ class RunService:
         if run in self._queue:
             self._queue.remove(run)
             self._end(run, "stopped", reason)
+            self._lock.notify_all()  # the next in line may fit now
             return
         with run._cond:
             run._cancel = reason
@@ -239,20 +299,32 @@ class RunService:
         for t in self._threads:
             t.join(timeout)
 
+    def _fits(self) -> bool:  # holds self._lock
+        """The head of the queue fits the memory the running runs leave (alone, it always may)."""
+        return bool(self._queue) and (self._in_use == 0 or self._in_use + self._queue[0].cost.bytes <= self.memory)
+
     def _work(self) -> None:
         torch.set_num_threads(1)
+        with contextlib.suppress(OSError, AttributeError):  # Linux: a thread's own nice value
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WORKER_NICE)
         while True:
             with self._lock:
-                while not self._queue and not self._closing:
+                while not self._fits() and not self._closing:
                     self._lock.wait()
                 if self._closing:
                     return
                 run = self._queue.popleft()
                 run.status = "running"
+                self._in_use += run.cost.bytes
             try:
                 self._execute(run)
             except Exception as e:  # noqa: BLE001  (a bug in a run must not take the worker)
                 self._end(run, "failed", f"{type(e).__name__}: {e}")
+            finally:
+                with self._lock:
+                    self._in_use -= run.cost.bytes
+                    self._lock.notify_all()
+                give_back_memory()
 
     def _execute(self, run: Run) -> None:
         config, N = run.config, run.N
@@ -311,6 +383,14 @@ class RunService:
                 if left <= 0:
                     return True
                 run._cond.wait(left)
+
+
+def give_back_memory() -> None:
+    """Return freed heap pages to the system (glibc keeps them otherwise): a finished run's
+    examples and autograd buffers, hundreds of MB for the per-example methods."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 _service: RunService | None = None

@@ -161,6 +161,11 @@ function mmNlls(d, s) {
   return out;
 }
 
+function mmSeconds(s) {
+  // as makemore.neural.human_seconds, for waits
+  return s < 90 ? `${Math.round(s)} s` : s < 5400 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
+}
+
 function mmFmtNll(v) {
   // as ui/text.fmt_nll
   if (Number.isNaN(v)) return "— (no words)";

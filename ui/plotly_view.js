@@ -175,7 +175,8 @@ function status(host, msg) {
   }
   const fmt = (v) => (typeof v === "number" && isFinite(v) ? v.toFixed(4) : "—");
   const words = {
-    queued: () => `Queued: ${msg.ahead ? msg.ahead + " run" + (msg.ahead > 1 ? "s" : "") + " ahead" : "next to start"}`,
+    queued: () => `Queued: ${msg.ahead ? msg.ahead + " run" + (msg.ahead > 1 ? "s" : "") + " ahead" : "next to start"}` +
+      (msg.starts_in >= 1 ? `, starts in about ${mmSeconds(msg.starts_in)}` : ""),
     running: () => `Training: epoch ${msg.epoch} of ${msg.epochs}, data NLL ${fmt(msg.nll)}`,
     paused: () => `Paused at epoch ${msg.epoch} of ${msg.epochs}, data NLL ${fmt(msg.nll)}` +
       (msg.step ? `; the last step moved W by at most ${Number(msg.step).toPrecision(3)}` : ""),

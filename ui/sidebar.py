@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from makemore.neural import METHODS, TooBig, check_cost, human_bytes, human_seconds
+from service.runs import service
 from ui.components import sidebar_closer, smoothing_view
 from ui.corpus import Corpus
 from ui.params import FIT_ON, MAX_EPOCHS, MAX_LR, MAX_SEED, TEMPERATURES
@@ -69,6 +70,19 @@ def show_cost(slot, s: Settings, corpus: Corpus) -> None:
         return
     seconds = cost.seconds(s.epochs)
     text = f"about {human_seconds(seconds)} of training ({human_seconds(cost.seconds_per_epoch)} per epoch), {human_bytes(cost.bytes)}"
+    runs = service()
+    going, queued = runs.load()
+    if cost.bytes > runs.memory:
+        slot.error(
+            f"The {s.method} method would need about {human_bytes(cost.bytes)}, more than this server's "
+            f"{human_bytes(runs.memory)} for training runs; the counts method gives the same losses.",
+            icon="🧮",
+        )
+        return
+    if going + queued >= runs.workers:  # a new run would wait for the ones ahead of it
+        wait = runs.expected_start()
+        text += f"; the server is training {going} run{'s' * (going != 1)} with {queued} waiting: it starts in about {human_seconds(wait)}"
+        seconds += wait
     if seconds > SLOW_SECONDS:
         slot.warning(f"Slow run: {text}. The counts method gives the same losses in well under a second.", icon="⏳")
     else:

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: app test lint bench bench-browser load serve names notebook notebook-html clean
+.PHONY: app test lint bench bench-browser budget load serve names notebook notebook-html clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -34,6 +34,9 @@ bench: $(VENV)/.app
 
 bench-browser: $(VENV)/.dev
 	$(BIN)/python bench/bench_browser.py
+
+budget: $(VENV)/.dev  # a hostile hall: SESSIONS heavy runs against one process, an idle session's timings beside
+	$(BIN)/python bench/budget.py --sessions $(or $(SESSIONS),20)
 
 load: $(VENV)/.dev  # a lecture hall: 100 sessions, 50 training, one server, then N=2 behind nginx with failover
 	$(BIN)/python bench/load.py --sessions $(or $(SESSIONS),100) --train $(or $(TRAIN),50) --replicas $(or $(N),2) --failover

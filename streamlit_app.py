@@ -45,9 +45,9 @@ def main() -> None:
     page_style()
     first_run = "_kept" not in st.session_state
     notes = restore()
-    presence(Runs.of_session().token)  # while this page is open, the session's runs go on
     if first_run and quick_start():
         return first_paint()
+    presence(Runs.of_session().token)  # while this page is open, the session's runs go on
     # the sidebar first: whatever fails in a tab, the controls stay
     corpus = dataset_ui()
     if notes:

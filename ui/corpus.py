@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import streamlit as st
@@ -18,6 +20,8 @@ from ui.text import literal, sentence
 # raw bytes of the uploaded lists kept parsed, shared by all sessions: one list at the 20 MB limit
 # takes ~150 MB parsed, so the server stays under 600 MB however many large lists come in
 UPLOAD_CACHE_BYTES = 25_000_000
+PARSE_BYTES = 25_000_000  # bytes of uploads parsed at once: a 20 MB list takes ~150 MB while parsed
+PARSE_WAIT = 60.0  # s an upload may wait for the others to be parsed
 
 
 @dataclass
@@ -64,9 +68,10 @@ def builtin_corpus(kind: str, year: int = 2017, sex: str = "both") -> Corpus:
 class Uploads:
     """Parsed uploads shared by all sessions, bounded by the bytes of the files they came from."""
 
-    def __init__(self, max_bytes: int = UPLOAD_CACHE_BYTES):
+    def __init__(self, max_bytes: int = UPLOAD_CACHE_BYTES, parse_bytes: int = PARSE_BYTES):
         self.max_bytes, self.lock = max_bytes, threading.Lock()
         self.entries: OrderedDict[str, tuple[int, Corpus]] = OrderedDict()
+        self.parse_bytes, self.parsing, self.turn = parse_bytes, 0, threading.Condition()
 
     def get(self, file_id: str, data: bytes) -> Corpus:
         with self.lock:
@@ -74,11 +79,30 @@ class Uploads:
                 self.entries.move_to_end(file_id)
                 return self.entries[file_id][1]
             self._make_room(len(data))  # before parsing: the new list and the old ones never all fit at once
-        corpus = Corpus("uploaded list", parse_words(data), ("upload", file_id))
+        with self._admitted(len(data)):  # and never more than parse_bytes of files parsed at once
+            corpus = Corpus("uploaded list", parse_words(data), ("upload", file_id))
         with self.lock:
             self._make_room(len(data))
             self.entries[file_id] = (len(data), corpus)
         return corpus
+
+    @contextmanager
+    def _admitted(self, size: int):
+        """Wait until `size` bytes fit beside the uploads being parsed (one always may, alone)."""
+        deadline = time.monotonic() + PARSE_WAIT
+        with self.turn:
+            while self.parsing and self.parsing + size > self.parse_bytes:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise DataError("the server is busy reading other large uploads; try again in a minute")
+                self.turn.wait(left)
+            self.parsing += size
+        try:
+            yield
+        finally:
+            with self.turn:
+                self.parsing -= size
+                self.turn.notify_all()
 
     def _make_room(self, size: int) -> None:
         while self.entries and sum(n for n, _ in self.entries.values()) + size > self.max_bytes:

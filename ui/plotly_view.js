@@ -124,7 +124,7 @@ function follow(div, host, fig) {
     mm.socket = null;
     mm.live = null;
     if (div._mmPath) div._mmPath.setAttribute("d", ""); // a finished figure: Plotly draws the curve
-    status(host, null);
+    status(host, fig.summary || null); // a loss chart keeps its status line: idle, or what the run came to
     return;
   }
   const ys = (trace && trace.y) || [];
@@ -181,13 +181,15 @@ function status(host, msg) {
     paused: () => `Paused at epoch ${msg.epoch} of ${msg.epochs}, data NLL ${fmt(msg.nll)}` +
       (msg.step ? `; the last step moved W by at most ${Number(msg.step).toPrecision(3)}` : ""),
     done: () => `Trained ${msg.epochs} epochs: data NLL ${fmt(msg.nll)}`,
-    stopped: () => `Stopped at epoch ${msg.epoch} of ${msg.epochs}`,
+    stopped: () => `Stopped at epoch ${msg.epoch} of ${msg.epochs}` + (msg.message ? `: ${msg.message}` : ""),
+    idle: () => msg.message,
     failed: () => msg.message || "The run failed",
     lost: () => msg.message,
   };
   line.dataset.status = msg.status;
   line.querySelector(".mm-live-text").textContent = (words[msg.status] || words.lost)();
   const bar = line.querySelector(".mm-live-bar");
+  bar.hidden = msg.status === "idle";
   bar.max = msg.epochs || 1;
   bar.value = msg.epoch || 0;
   bar.setAttribute("aria-label", "epochs done");

@@ -58,30 +58,30 @@ def test_a_run_goes_on_through_a_tab_switch_and_a_smoothing_drag(page):
 
 def test_pause_one_epoch_and_resume(page):
     page.set_viewport_size({"width": 1280, "height": 720})
-    open_net(page, "epochs=300")  # animated: 300 epochs over ~3 s
+    open_net(page, "epochs=150&method=index&animate=False")  # ~60 ms an epoch: time to pause mid-run
     page.get_by_role("button", name="Train", exact=True).click()
     wait_chart(page, "loss", lambda s: s["live"] and s["live"]["n"] >= 3, light=True)
     page.get_by_role("button", name="Pause", exact=True).click()
     status = page.locator(".st-key-loss .mm-live-status")
-    status.get_by_text(re.compile(r"^Paused at epoch \d+ of 300")).wait_for()
+    status.get_by_text(re.compile(r"^Paused at epoch \d+ of 150")).wait_for()
     paused_at = int(re.search(r"epoch (\d+)", status.inner_text()).group(1))
     time.sleep(1.0)
     assert live_n(page) == paused_at, "a paused run took more epochs"
-    assert f"epoch {paused_at} of 300" in status.inner_text()
+    assert f"epoch {paused_at} of 150" in status.inner_text()
     # the curve of the paused run stays on screen, and W as it is now is drawn beneath
     assert page.locator(".st-key-loss .mm-live").count() == 1
     page.get_by_text(re.compile(rf"W after epoch {paused_at} of the paused run")).wait_for()
     page.get_by_role("button", name="One epoch", exact=True).click()
-    status.get_by_text(re.compile(rf"^Paused at epoch {paused_at + 1} of 300")).wait_for()
+    status.get_by_text(re.compile(rf"^Paused at epoch {paused_at + 1} of 150")).wait_for()
     assert "the last step moved W by at most" in status.inner_text()
     page.get_by_text(re.compile(rf"W after epoch {paused_at + 1} of the paused run")).wait_for()
     time.sleep(0.5)
     assert live_n(page) == paused_at + 1, "one epoch is one epoch"
     page.screenshot(path=str(page.artifacts / "training_paused_1280.png"))
     page.get_by_role("button", name="Resume", exact=True).click()
-    done = wait_chart(page, "loss", lambda s: s["meta"] == "300/300" and s["live"] is None, timeout=60)
-    assert len(run_trace(done)) == 300
-    wait_text(page, r"Trained 300 epochs")
+    done = wait_chart(page, "loss", lambda s: s["meta"] == "150/150" and s["live"] is None, timeout=60)
+    assert len(run_trace(done)) == 150
+    wait_text(page, r"Trained 150 epochs")
 
 
 def test_stop_ends_the_run_where_it_is(page):

@@ -74,6 +74,32 @@ def uploads(count: str) -> dict:
     return {"before": before, "peak": peak(), "sizes": sizes}
 
 
+def parallel_uploads(count: str) -> dict:
+    """`count` different lists at the limits handed to the server's upload cache at once, from as
+    many threads (the sessions of a hall uploading together); the raw bytes exist before `before`."""
+    import threading
+
+    from ui.corpus import Uploads
+
+    lists = [word_list(i) for i in range(int(count))]
+    cache = Uploads()
+    before = max(rss(), peak())
+    done, errors = [], []
+
+    def upload(i: int) -> None:
+        try:
+            done.append(len(cache.get(f"file{i}", lists[i]).words))
+        except Exception as e:  # noqa: BLE001
+            errors.append(f"{type(e).__name__}: {e}")
+
+    threads = [threading.Thread(target=upload, args=(i,)) for i in range(len(lists))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return {"before": before, "peak": peak(), "done": done, "errors": errors}
+
+
 if __name__ == "__main__":
     job, *args = sys.argv[1:]
-    print(json.dumps({"train": train_one, "uploads": uploads}[job](*args)))
+    print(json.dumps({"train": train_one, "uploads": uploads, "parallel_uploads": parallel_uploads}[job](*args)))

@@ -40,15 +40,18 @@ def loss_panel(page: Page, pressed: bool, hint: str, key: str = "loss") -> Run |
     if pressed:
         runs.start(s, corpus)
     run = runs.latest
+    # the same elements in every state (idle, training, paused, ended): nothing moves when a run
+    # starts or ends, and the page's status line over the chart says where the run is
+    controls(run, key)
     if run is None:
+        fig = spec(plots.loss_curve([], s.epochs, floor))
+        fig["summary"] = {"status": "idle", "message": "Press Train to train the net." if not runs.lost else ""}
+        plotly_view(fig, key=key)
         st.warning(LOST) if runs.lost else st.info(hint)
-        plotly_view(plots.loss_curve([], s.epochs, floor), key=key)
         return None
-    if run.active:
-        controls(run, key)
-    else:
-        show_status(page, run, floor)
     plotly_view(loss_spec(page, run, floor), key=key, on_ended=True)
+    if not run.active:
+        show_status(page, run, floor)
     if runs.earlier(run):
         st.button(
             "Clear earlier runs",
@@ -59,34 +62,36 @@ def loss_panel(page: Page, pressed: bool, hint: str, key: str = "loss") -> Run |
     return run
 
 
-def controls(run: Run, key: str) -> None:
-    """Pause / Resume, one epoch, Stop and the pace of a run that is going. Each is a click and a
-    rerun, which the run does not notice; the status line above the chart is the page's own."""
-    svc = service()
+def controls(run: Run | None, key: str) -> None:
+    """Pause / Resume, one epoch, Stop and the pace of the run that is going (disabled when none
+    is). Each is a click and a rerun, which the run does not notice."""
+    svc, going = service(), run is not None and run.active
     c1, c2, c3, c4 = st.columns([1, 1, 1, 1.6], vertical_alignment="bottom")
-    if run.status == "paused":
+    if going and run.status == "paused":
         c1.button("Resume", key=f"resume_{key}", on_click=svc.resume, args=(run,), width="stretch")
     else:
-        c1.button("Pause", key=f"pause_{key}", on_click=svc.pause, args=(run,), width="stretch")
+        c1.button("Pause", key=f"pause_{key}", on_click=svc.pause, args=(run,), width="stretch", disabled=not going)
     c2.button(
         "One epoch",
         key=f"step_{key}",
         on_click=svc.step,
         args=(run,),
         width="stretch",
+        disabled=not going,
         help="pause, then take one gradient step: the curve and W move by one epoch",
     )
-    c3.button("Stop", key=f"stop_{key}", on_click=svc.stop, args=(run,), width="stretch")
-    labels = list(PACES)
-    now = next((n for n in labels if pace_rate(PACES[n], run.config.epochs) == run.pace), labels[0])
+    c3.button("Stop", key=f"stop_{key}", on_click=svc.stop, args=(run,), width="stretch", disabled=not going)
+    labels, pace_key = list(PACES), f"pace_{key}"
+    if going:  # the box shows the pace of the run that is going
+        now = next((n for n in labels if pace_rate(PACES[n], run.config.epochs) == run.pace), labels[0])
+        if st.session_state.get(f"_{pace_key}_run") != run.id:
+            st.session_state[pace_key], st.session_state[f"_{pace_key}_run"] = now, run.id
     c4.selectbox(
         "Pace",
         labels,
-        index=labels.index(now),
-        key=f"pace_{key}_{run.id[:6]}",  # a new run starts from its own pace
-        on_change=lambda: svc.set_pace(
-            run, pace_rate(PACES[st.session_state[f"pace_{key}_{run.id[:6]}"]], run.config.epochs)
-        ),
+        key=pace_key,
+        disabled=not going,
+        on_change=lambda: going and svc.set_pace(run, pace_rate(PACES[st.session_state[pace_key]], run.config.epochs)),
     )
 
 
@@ -116,6 +121,10 @@ def loss_spec(page: Page, run: Run, floor: float) -> dict:
     fig = spec(plots.loss_curve(nlls, run.config.epochs, floor, stop, earlier))
     if run.active:
         fig["live"] = {"run": run.id, "from": len(nlls), "epochs": run.config.epochs, "status": run.status}
+    else:  # the status line keeps its place: what the run came to
+        last = run.records[-1].nll if run.records else None
+        fig["summary"] = {"status": run.status, "epoch": run.epoch, "epochs": run.config.epochs, "nll": last}
+        fig["summary"]["message"] = run.message
     return fig
 
 

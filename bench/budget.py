@@ -1,0 +1,170 @@
+"""The server under a hostile hall: N sessions press Train on heavy runs (trigram, index method,
+1000 epochs) against one app process, while an idle session loads the page and commits the
+smoothing. Prints peak and after-RSS, queue waits and the idle session's timings beside an idle
+server's, measured in the same run.
+
+    python bench/budget.py --sessions 20          (make budget)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+import websockets
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.load import USER_AGENT, element_of, hold_presence, rerun
+from tools.servers import app_server, rss_mb
+
+HEAVY = "tab=Neural+net&context=2&method=index&epochs=1000&animate=False"
+
+
+class Client:
+    """A page over Streamlit's websocket, with its presence channel open as the page's."""
+
+    def __init__(self, base: str, query: str):
+        self.base, self.query, self.ids, self.data = base, query, {}, {}
+        self.tasks: list[asyncio.Task] = []
+
+    async def __aenter__(self):
+        url = self.base.replace("http", "ws", 1) + "/_stcore/stream"
+        headers = {"User-Agent": USER_AGENT}
+        self.ws = await websockets.connect(url, subprotocols=["streamlit"], additional_headers=headers, max_size=None)
+        return self
+
+    async def __aexit__(self, *exc):
+        for t in self.tasks:
+            t.cancel()
+        await self.ws.close()
+
+    async def run(self, states=()) -> float:
+        """A rerun with `states`; seconds to its script_finished."""
+        t0 = time.perf_counter()
+        await self.ws.send(rerun(self.query, list(states)))
+        while True:
+            msg = ForwardMsg.FromString(await asyncio.wait_for(self.ws.recv(), 120))
+            kind = msg.WhichOneof("type")
+            if kind == "page_info_changed":
+                self.query = msg.page_info_changed.query_string
+            found = element_of(msg)
+            if found:
+                eid, ekind, proto = found
+                name = eid.rsplit("-", 1)[-1]
+                self.ids[name] = eid
+                if ekind == "bidi_component" and name == "presence" and not self.tasks:
+                    token = proto.bytes.decode()
+                    self.tasks.append(asyncio.create_task(hold_presence(self.base, token, {"User-Agent": USER_AGENT})))
+                if ekind == "bidi_component":
+                    try:
+                        self.data[name] = json.loads(proto.bytes or b"null")
+                    except ValueError:
+                        pass
+            if kind == "script_finished":
+                return time.perf_counter() - t0
+
+    async def load(self) -> float:
+        """The page from connect to its whole first view (the heatmap's ask included)."""
+        t0 = time.perf_counter()
+        await self.run()
+        if "heatmap" in self.ids and "seed" not in self.ids:
+            from streamlit.components.v2.bidi_component.main import _make_trigger_id  # streamlit==1.67.0
+
+            trigger = WidgetState(id=_make_trigger_id(self.ids["heatmap"], "events"))
+            trigger.json_trigger_value = json.dumps([{"event": "painted", "value": True}])
+            await self.run([trigger])
+        return time.perf_counter() - t0
+
+    async def commit(self, smoothing: float) -> float:
+        w = WidgetState(id=self.ids["count_controls"])
+        w.json_value = json.dumps({"smoothing": smoothing})
+        return await self.run([w])
+
+
+async def idle_timings(base: str, n: int = 5) -> tuple[list[float], list[float]]:
+    loads, commits = [], []
+    for i in range(n):
+        async with Client(base, "") as c:
+            loads.append(await c.load())
+            commits.append(await c.commit([2.0, 3.0, 5.0, 0.5, 7.0][i % 5]))
+    return loads, commits
+
+
+async def hall(base: str, pid: int, sessions: int, hold: float) -> dict:
+    peak = [rss_mb(pid)]
+    done = threading.Event()
+
+    def watch():
+        while not done.is_set():
+            peak.append(rss_mb(pid))
+            time.sleep(0.2)
+
+    threading.Thread(target=watch, daemon=True).start()
+    clients = [Client(base, HEAVY + f"&seed={i + 1}") for i in range(sessions)]
+    for c in clients:
+        await c.__aenter__()
+    await asyncio.gather(*(c.run() for c in clients))
+    await asyncio.gather(*(c.run([WidgetState(id=c.ids["train"], trigger_value=True)]) for c in clients))
+    await asyncio.sleep(1.0)
+    queue = []
+    for c in clients:  # each run's place as its page's status line shows it (the live route's first message)
+        live = (c.data.get("loss") or {}).get("live") or {}
+        if live.get("run"):
+            url = f"{base.replace('http', 'ws', 1)}/api/live/runs/{live['run']}?from=0"
+            async with websockets.connect(url, max_size=None) as ws:
+                first = json.loads(await ws.recv())
+            queue.append((first["status"], first["ahead"], first["starts_in"], first.get("message", "")))
+    loads, commits = await idle_timings(base)
+    await asyncio.sleep(hold)
+    for c in clients:
+        await c.__aexit__()
+    done.set()
+    return {"peak": max(peak), "loads": loads, "commits": commits, "queue": queue}
+
+
+def median_ms(xs: list[float]) -> str:
+    return f"median {statistics.median(xs) * 1000:6.0f} ms  max {max(xs) * 1000:6.0f} ms"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sessions", type=int, default=20)
+    ap.add_argument(
+        "--hold", type=float, default=10.0, help="s the hall keeps training after the idle session's timings"
+    )
+    args = ap.parse_args()
+    with app_server() as (base, proc):
+        asyncio.run(idle_timings(base, 2))  # warm: imports, caches
+        idle_rss = rss_mb(proc.pid)
+        loads0, commits0 = asyncio.run(idle_timings(base))
+        print(f"idle server: RSS {idle_rss:.0f} MB")
+        print(f"  idle session, page load       {median_ms(loads0)}")
+        print(f"  idle session, smoothing commit {median_ms(commits0)}")
+        r = asyncio.run(hall(base, proc.pid, args.sessions, args.hold))
+        time.sleep(3.0)  # the pages are gone: their runs stop within a second
+        after = rss_mb(proc.pid)
+        print(f"{args.sessions} sessions pressed Train ({HEAVY})")
+        print(f"  peak RSS {r['peak']:.0f} MB; after the pages closed {after:.0f} MB ({after / idle_rss:.2f} of idle)")
+        lq = statistics.median(r["loads"]) / statistics.median(loads0)
+        cq = statistics.median(r["commits"]) / statistics.median(commits0)
+        print(f"  idle session, page load       {median_ms(r['loads'])}   {lq:.2f}x idle  target <= 1.5x")
+        print(f"  idle session, smoothing commit {median_ms(r['commits'])}   {cq:.2f}x idle  target <= 1.5x")
+        counts = {st: sum(q[0] == st for q in r["queue"]) for st in ("running", "queued", "failed")}
+        print(f"  runs: {counts['running']} running, {counts['queued']} queued, {counts['failed']} refused")
+        waits = [q for q in r["queue"] if q[0] == "queued"]
+        if waits:
+            last = max(waits, key=lambda q: q[1])
+            print(f"  the last in line: {last[1]} ahead, expected start in {last[2]:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

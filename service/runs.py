@@ -71,7 +71,8 @@ class Run:
     chart: dict = field(default_factory=dict)  # what the page's chart needs beside the points (floor, earlier runs)
     _cond: threading.Condition = field(default_factory=threading.Condition, repr=False)
     _cancel: str | None = field(default=None, repr=False)
-    _steps: int = field(default=0, repr=False)  # epochs a paused run may still take
+    _hold: bool = field(default=False, repr=False)  # pause asked: hold between epochs
+    _steps: int = field(default=0, repr=False)  # epochs a held run may still take
     _table: Table | None = field(default=None, repr=False)
 
     @property
@@ -197,26 +198,37 @@ class RunService:
         with self._lock:
             self._cancel(run, reason)
 
-    def pause(self, run: Run) -> None:
+    def pause(self, run: Run, wait: float = 2.0) -> None:
+        """Hold the run after the epoch in flight; it says "paused" once it holds, which this
+        waits for (up to `wait` s), so the page drawn next shows the held run."""
         with run._cond:
-            if run.status == "running":
-                run.status, run._steps = "paused", 0
+            if run.status in ("queued", "running"):
+                run._hold, run._steps = True, 0
             run._cond.notify_all()
+            self._until(run, lambda: run.status != "running", wait)
 
     def resume(self, run: Run) -> None:
         with run._cond:
+            run._hold, run._steps = False, 0
             if run.status == "paused":
                 run.status = "running"
             run._cond.notify_all()
 
-    def step(self, run: Run) -> None:
-        """One more epoch of a paused run (a running one pauses first)."""
+    def step(self, run: Run, wait: float = 2.0) -> None:
+        """Exactly one more epoch, then hold (a running run holds after it too)."""
         with run._cond:
-            if run.status == "running":
-                run.status = "paused"
-            if run.status == "paused":
+            before = run.epoch
+            if run.active:
+                run._hold = True
                 run._steps += 1
             run._cond.notify_all()
+            self._until(run, lambda: not run.active or (run.status == "paused" and run.epoch > before), wait)
+
+    @staticmethod
+    def _until(run: Run, done, timeout: float) -> None:  # holds run._cond
+        deadline = time.monotonic() + timeout
+        while not done() and (left := deadline - time.monotonic()) > 0:
+            run._cond.wait(left)
 
     def set_pace(self, run: Run, pace: float | None) -> None:
         with run._cond:
@@ -373,12 +385,16 @@ class RunService:
                     run.examples = None
                     run._cond.notify_all()
                     return False
-                if run.status == "paused":
-                    if run._steps > 0:
+                if run._hold:
+                    if run._steps > 0:  # one epoch, and the run still reads as paused
                         run._steps -= 1
                         return True
+                    run.status = "paused"
+                    run._cond.notify_all()
                     run._cond.wait(0.5)
                     continue
+                if run.status == "paused":
+                    run.status = "running"
                 left = next_at - time.monotonic()
                 if left <= 0:
                     return True

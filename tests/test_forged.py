@@ -13,6 +13,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from bench.load import USER_AGENT, element_of, rerun
+from tools import aio
 from tools.servers import app_server, rss_mb
 from ui.boundary import CRASH
 from ui.params import from_url
@@ -77,7 +78,7 @@ def session(base: str, query: str, forge):
             assert not page.problems()
             return await forge(page)
 
-    return asyncio.run(go())
+    return aio.run(go())
 
 
 def component(eid: str, state: dict | str) -> WidgetState:

@@ -18,82 +18,20 @@ import time
 from pathlib import Path
 
 import websockets
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.load import USER_AGENT, element_of, hold_presence, rerun
+from bench.load import PageClient
 from tools.servers import app_server, rss_mb
 
 HEAVY = "tab=Neural+net&context=2&method=index&epochs=1000&animate=False"
 
 
-class Client:
-    """A page over Streamlit's websocket, with its presence channel open as the page's."""
-
-    def __init__(self, base: str, query: str):
-        self.base, self.query, self.ids, self.data = base, query, {}, {}
-        self.tasks: list[asyncio.Task] = []
-
-    async def __aenter__(self):
-        url = self.base.replace("http", "ws", 1) + "/_stcore/stream"
-        headers = {"User-Agent": USER_AGENT}
-        self.ws = await websockets.connect(url, subprotocols=["streamlit"], additional_headers=headers, max_size=None)
-        return self
-
-    async def __aexit__(self, *exc):
-        for t in self.tasks:
-            t.cancel()
-        await self.ws.close()
-
-    async def run(self, states=()) -> float:
-        """A rerun with `states`; seconds to its script_finished."""
-        t0 = time.perf_counter()
-        await self.ws.send(rerun(self.query, list(states)))
-        while True:
-            msg = ForwardMsg.FromString(await asyncio.wait_for(self.ws.recv(), 120))
-            kind = msg.WhichOneof("type")
-            if kind == "page_info_changed":
-                self.query = msg.page_info_changed.query_string
-            found = element_of(msg)
-            if found:
-                eid, ekind, proto = found
-                name = eid.rsplit("-", 1)[-1]
-                self.ids[name] = eid
-                if ekind == "bidi_component" and name == "presence" and not self.tasks:
-                    token = proto.bytes.decode()
-                    self.tasks.append(asyncio.create_task(hold_presence(self.base, token, {"User-Agent": USER_AGENT})))
-                if ekind == "bidi_component":
-                    try:
-                        self.data[name] = json.loads(proto.bytes or b"null")
-                    except ValueError:
-                        pass
-            if kind == "script_finished":
-                return time.perf_counter() - t0
-
-    async def load(self) -> float:
-        """The page from connect to its whole first view (the heatmap's ask included)."""
-        t0 = time.perf_counter()
-        await self.run()
-        if "heatmap" in self.ids and "seed" not in self.ids:
-            from streamlit.components.v2.bidi_component.main import _make_trigger_id  # streamlit==1.67.0
-
-            trigger = WidgetState(id=_make_trigger_id(self.ids["heatmap"], "events"))
-            trigger.json_trigger_value = json.dumps([{"event": "painted", "value": True}])
-            await self.run([trigger])
-        return time.perf_counter() - t0
-
-    async def commit(self, smoothing: float) -> float:
-        w = WidgetState(id=self.ids["count_controls"])
-        w.json_value = json.dumps({"smoothing": smoothing})
-        return await self.run([w])
-
-
 async def idle_timings(base: str, n: int = 5) -> tuple[list[float], list[float]]:
     loads, commits = [], []
     for i in range(n):
-        async with Client(base, "") as c:
+        async with PageClient(base, "") as c:
             loads.append(await c.load())
             commits.append(await c.commit([2.0, 3.0, 5.0, 0.5, 7.0][i % 5]))
     return loads, commits
@@ -109,7 +47,7 @@ async def hall(base: str, pid: int, sessions: int, hold: float) -> dict:
             time.sleep(0.2)
 
     threading.Thread(target=watch, daemon=True).start()
-    clients = [Client(base, HEAVY + f"&seed={i + 1}") for i in range(sessions)]
+    clients = [PageClient(base, HEAVY + f"&seed={i + 1}") for i in range(sessions)]
     for c in clients:
         await c.__aenter__()
     await asyncio.gather(*(c.run() for c in clients))

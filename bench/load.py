@@ -146,6 +146,69 @@ def rerun(query: str, states: list[WidgetState]) -> bytes:
     return msg.SerializeToString()
 
 
+class PageClient:
+    """A page over Streamlit's websocket, with its presence channel open as the page's: its elements
+    by key suffix (`ids`), its components' data, what its last run drew (`shown`), its URL (`query`)."""
+
+    def __init__(self, base: str, query: str):
+        self.base, self.query, self.ids, self.data, self.shown = base, query, {}, {}, []
+        self.tasks: list[asyncio.Task] = []
+
+    async def __aenter__(self):
+        url = self.base.replace("http", "ws", 1) + "/_stcore/stream"
+        headers = {"User-Agent": USER_AGENT}
+        self.ws = await websockets.connect(url, subprotocols=["streamlit"], additional_headers=headers, max_size=None)
+        return self
+
+    async def __aexit__(self, *exc):
+        for t in self.tasks:
+            t.cancel()
+        await self.ws.close()
+
+    async def run(self, states=()) -> float:
+        """A rerun with `states`; seconds to its script_finished."""
+        t0 = time.perf_counter()
+        await self.ws.send(rerun(self.query, list(states)))
+        self.shown = []
+        while True:
+            msg = ForwardMsg.FromString(await asyncio.wait_for(self.ws.recv(), 120))
+            kind = msg.WhichOneof("type")
+            if kind == "page_info_changed":
+                self.query = msg.page_info_changed.query_string
+            if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                self.shown.append(msg.delta.new_element)
+            found = element_of(msg)
+            if found:
+                eid, ekind, proto = found
+                name = eid.rsplit("-", 1)[-1]
+                self.ids[name] = eid
+                if ekind == "bidi_component" and name == "presence" and not self.tasks:
+                    token = proto.bytes.decode()
+                    self.tasks.append(asyncio.create_task(hold_presence(self.base, token, {"User-Agent": USER_AGENT})))
+                if ekind == "bidi_component":
+                    try:
+                        self.data[name] = json.loads(proto.bytes or b"null")
+                    except ValueError:
+                        pass
+            if kind == "script_finished":
+                return time.perf_counter() - t0
+
+    async def load(self) -> float:
+        """The page from connect to its whole first view (the heatmap's ask included)."""
+        t0 = time.perf_counter()
+        await self.run()
+        if "heatmap" in self.ids and "seed" not in self.ids:
+            trigger = WidgetState(id=_make_trigger_id(self.ids["heatmap"], "events"))
+            trigger.json_trigger_value = json.dumps([{"event": "painted", "value": True}])
+            await self.run([trigger])
+        return time.perf_counter() - t0
+
+    async def commit(self, smoothing: float) -> float:
+        w = WidgetState(id=self.ids["count_controls"])
+        w.json_value = json.dumps({"smoothing": smoothing})
+        return await self.run([w])
+
+
 def headers_of(s: Session) -> dict:
     """A browser's headers: its user agent, and its cookies (nginx's affinity)."""
     headers = {"User-Agent": USER_AGENT}

@@ -2,17 +2,15 @@
 over Streamlit's websocket (the way bench/load.py speaks it) never raise, never reach the URL, and
 leave the sidebar and every other session working."""
 
-import asyncio
 import json
 from urllib.parse import parse_qs
 
 import pytest
 import websockets
 from streamlit.components.v2.bidi_component.main import _make_trigger_id
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-from bench.load import USER_AGENT, element_of, rerun
+from bench.load import PageClient
 from tools import aio
 from tools.servers import app_server, rss_mb
 from ui.boundary import CRASH
@@ -28,54 +26,24 @@ def url():
         yield base, proc
 
 
-class Page:
-    """One page over Streamlit's websocket: runs, its elements by key suffix, what each run showed."""
+def problems(page) -> list[str]:
+    """Exceptions the last run showed: Streamlit's own box, or a part of the page that caught one."""
+    out = [e.exception.message for e in page.shown if e.WhichOneof("type") == "exception"]
+    out += [e.alert.body for e in page.shown if e.WhichOneof("type") == "alert" and CRASH in e.alert.body]
+    return out
 
-    def __init__(self, ws, query: str):
-        self.ws, self.query, self.ids, self.shown = ws, query, {}, []
 
-    async def run(self, states=()) -> list:
-        """Send a rerun with `states` and read until the run finishes; returns its elements."""
-        await self.ws.send(rerun(self.query, list(states)))
-        self.shown = []
-        while True:
-            msg = ForwardMsg.FromString(await asyncio.wait_for(self.ws.recv(), 60))
-            kind = msg.WhichOneof("type")
-            if kind == "page_info_changed":
-                self.query = msg.page_info_changed.query_string
-            found = element_of(msg)
-            if found:
-                self.ids[found[0].rsplit("-", 1)[-1]] = found[0]
-            if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
-                self.shown.append(msg.delta.new_element)
-            if kind == "script_finished":
-                return self.shown
-
-    def problems(self) -> list[str]:
-        """Exceptions the run showed: Streamlit's own box, or a part of the page that caught one."""
-        out = [e.exception.message for e in self.shown if e.WhichOneof("type") == "exception"]
-        out += [e.alert.body for e in self.shown if e.WhichOneof("type") == "alert" and CRASH in e.alert.body]
-        return out
-
-    def url_notes(self) -> list[str]:
-        return from_url({k: v[0] for k, v in parse_qs(self.query).items()})[1]
+def url_notes(page) -> list[str]:
+    return from_url({k: v[0] for k, v in parse_qs(page.query).items()})[1]
 
 
 def session(base: str, query: str, forge):
-    """Open a page on `query`, run it twice (the heatmap asks for the rest), then `await forge(page)`."""
+    """Open a page on `query` (its first view, the heatmap's ask included), then `await forge(page)`."""
 
     async def go():
-        ws_url = base.replace("http", "ws", 1) + "/_stcore/stream"
-        async with websockets.connect(
-            ws_url, subprotocols=["streamlit"], additional_headers={"User-Agent": USER_AGENT}, max_size=None
-        ) as ws:
-            page = Page(ws, query)
-            await page.run()
-            if "heatmap" in page.ids:  # the first paint: the rest comes with the painted trigger
-                trigger = WidgetState(id=_make_trigger_id(page.ids["heatmap"], "events"))
-                trigger.json_trigger_value = json.dumps([{"event": "painted", "value": True}])
-                await page.run([trigger])
-            assert not page.problems()
+        async with PageClient(base, query) as page:
+            await page.load()
+            assert not problems(page)
             return await forge(page)
 
     return aio.run(go())
@@ -94,9 +62,9 @@ def string(eid: str, value: str) -> WidgetState:
 
 
 def after(page, sidebar: str = "seed") -> None:
-    assert not page.problems(), page.problems()
+    assert not problems(page), problems(page)
     assert sidebar in page.ids, "the sidebar is drawn"
-    assert page.url_notes() == [], f"the URL holds a value a link would refuse: {page.query[:200]}"
+    assert url_notes(page) == [], f"the URL holds a value a link would refuse: {page.query[:200]}"
 
 
 def test_a_long_slice_from_the_page_never_reaches_the_url(url):
@@ -143,7 +111,7 @@ def test_a_forged_lecture_key_is_no_error(url):
             trigger = WidgetState(id=_make_trigger_id(keys, "events"))
             trigger.json_trigger_value = json.dumps([{"event": "move", "value": value}])
             await page.run([trigger])
-            assert not page.problems(), (value, page.problems())
+            assert not problems(page), (value, problems(page))
             assert "step=3" in page.query
 
     session(url[0], "mode=lecture&step=3", forge)

@@ -41,7 +41,6 @@ def update(run: Run, start: int) -> dict:
         "epoch": len(records),
         "epochs": run.config.epochs,
         "nll": last.nll if last else None,
-        "total": last.total if last else None,
         "step": run.step_size,
         "ahead": service().ahead(run) if run.status == "queued" else 0,
         "starts_in": round(service().expected_start(run), 1) if run.status == "queued" else 0,
@@ -67,11 +66,12 @@ async def run_points(ws: WebSocket) -> None:
     last_state = None
     try:
         while True:
-            n, state = run.epoch, (run.status, run.pace)
-            if n > sent or state != last_state or not run.active:
-                await ws.send_text(json.dumps(update(run, sent), allow_nan=False))
-                sent, last_state = n, state
-                if not run.active and n == run.epoch:
+            state = (run.status, run.pace)
+            if run.epoch > sent or state != last_state or not run.active:
+                message = update(run, sent)
+                await ws.send_text(json.dumps(message, allow_nan=False))
+                sent, last_state = message["epoch"], state  # the points it held, however many came since
+                if not run.active and sent == run.epoch:
                     break
             await asyncio.sleep(1 / RATE)
         await ws.close()

@@ -165,12 +165,13 @@ class RunService:
     def get(self, run_id: str) -> Run | None:
         return self._runs.get(run_id) if isinstance(run_id, str) else None
 
-    def expected_start(self, run: Run | None = None) -> float:
-        """Seconds until `run` (queued) should start, or a new run would (None): the runs going
-        and those ahead of it in the queue, shared out over the workers."""
+    def expected_start(self, run: Run | None = None, session: str = "") -> float:
+        """Seconds until `run` (queued) should start, or a new run of `session` would (None; its
+        own runs do not count: a newer run stops them): the runs going and those ahead of it in
+        the queue, shared out over the workers."""
         with self._lock:
-            going = [r for r in self._runs.values() if r.status in ("running", "paused")]
-            ahead = list(self._queue)
+            going = [r for r in self._runs.values() if r.status in ("running", "paused") and r.session != session]
+            ahead = [r for r in self._queue if r.session != session or run is not None]
         if run is not None and run in ahead:
             ahead = ahead[: ahead.index(run)]
         free = sorted(r.seconds_left() for r in going)[: self.workers]
@@ -180,11 +181,11 @@ class RunService:
             heapq.heappush(free, heapq.heappop(free) + r.seconds_left())
         return free[0]
 
-    def load(self) -> tuple[int, int]:
-        """(runs going, runs queued) in this process."""
+    def load(self, session: str = "") -> tuple[int, int]:
+        """(runs going, runs queued) in this process, but those of `session`."""
         with self._lock:
-            going = sum(r.status in ("running", "paused") for r in self._runs.values())
-            return going, len(self._queue)
+            going = sum(r.status in ("running", "paused") and r.session != session for r in self._runs.values())
+            return going, sum(r.session != session for r in self._queue)
 
     def ahead(self, run: Run) -> int:
         """How many queued runs start before this one (0 when it is running or next)."""

@@ -183,3 +183,12 @@ def test_a_run_resumes_from_where_the_page_left(route, svc, N, vocab):
     assert msg["from"] == 25 and msg["y"] == pytest.approx(run.nlls[25:]) and msg["status"] == "done"
     with connect(f"{route}/api/live/runs/{run.id}?from=-7x") as ws:  # a bad value reads as 0
         assert json.loads(ws.recv())["from"] == 0
+
+
+def test_a_sessions_own_run_does_not_delay_its_next_one(svc, N, vocab):
+    """A newer run of a session stops its older one: only other sessions' runs make it wait."""
+    slow = TrainConfig(epochs=1000, method="counts")
+    start(svc, N, vocab, "m" * 16, slow, pace=20.0)  # ~50 s
+    time.sleep(0.2)
+    assert svc.load("m" * 16) == (0, 0) and svc.expected_start(session="m" * 16) == 0.0
+    assert svc.load("o" * 16) == (1, 0) and svc.expected_start(session="o" * 16) > 30

@@ -9,7 +9,7 @@ from service.runs import service
 from ui.components import sidebar_closer, smoothing_view
 from ui.corpus import Corpus
 from ui.params import FIT_ON, MAX_EPOCHS, MAX_LR, MAX_SEED, TEMPERATURES
-from ui.runs import ANIMATE_SECONDS
+from ui.runs import ANIMATE_SECONDS, Runs
 from ui.state import Settings, keep, kept
 from ui.text import literal
 
@@ -70,8 +70,8 @@ def show_cost(slot, s: Settings, corpus: Corpus) -> None:
         return
     seconds = cost.seconds(s.epochs)
     text = f"about {human_seconds(seconds)} of training ({human_seconds(cost.seconds_per_epoch)} per epoch), {human_bytes(cost.bytes)}"
-    runs = service()
-    going, queued = runs.load()
+    runs, mine = service(), Runs.of_session().token
+    going, queued = runs.load(mine)  # other sessions' runs: this session's own would be replaced
     if cost.bytes > runs.memory:
         slot.error(
             f"The {s.method} method would need about {human_bytes(cost.bytes)}, more than this server's "
@@ -80,8 +80,8 @@ def show_cost(slot, s: Settings, corpus: Corpus) -> None:
         )
         return
     if going + queued >= runs.workers:  # a new run would wait for the ones ahead of it
-        wait = runs.expected_start()
-        text += f"; the server is training {going} run{'s' * (going != 1)} with {queued} waiting: it starts in about {human_seconds(wait)}"
+        wait = runs.expected_start(session=mine)
+        text += f"; the server is training {going} other run{'s' * (going != 1)} with {queued} waiting: it starts in about {human_seconds(wait)}"
         seconds += wait
     if seconds > SLOW_SECONDS:
         slot.warning(f"Slow run: {text}. The counts method gives the same losses in well under a second.", icon="⏳")

@@ -40,7 +40,7 @@ def update(run: Run, start: int) -> dict:
         "status": run.status,
         "epoch": len(records),
         "epochs": run.config.epochs,
-        "nll": last.nll if last else None,
+        "nll": run.final_nll if run.final_nll is not None else last.nll if last else None,
         "step": run.step_size,
         "ahead": service().ahead(run) if run.status == "queued" else 0,
         "starts_in": round(service().expected_start(run), 1) if run.status == "queued" else 0,

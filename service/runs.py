@@ -35,7 +35,7 @@ from makemore.neural import (
     neural_table,
     train,
 )
-from makemore.table import Table
+from makemore.table import Table, nll_counts
 
 ACTIVE = ("queued", "running", "paused")
 GRACE = 0.8  # s a session may be without a page (a reload, a blip) before its runs are stopped
@@ -66,6 +66,7 @@ class Run:
     step_size: float = 0.0  # max |ΔW| of the last gradient update
     message: str = ""  # why it failed, or why it stopped
     diverged_at: int | None = None  # the epoch a diverged run left at
+    final_nll: float | None = None  # a done run: the data NLL of its trained W (the one number every view shows)
     seconds: float = 0.0  # training time, without pacing or pauses
     created: float = field(default_factory=time.time)
     chart: dict = field(default_factory=dict)  # what the page's chart needs beside the points (floor, earlier runs)
@@ -285,6 +286,10 @@ class RunService:
             run._cond.notify_all()
 
     def _end(self, run: Run, status: str, message: str = "") -> None:
+        if status == "done" and run.W is not None:
+            # the trained table's NLL on the data it was fit on, computed as every tab computes it
+            # (makemore.table.nll_counts): the status line and Compare show one number
+            run.final_nll = nll_counts(neural_table(run.W, run.vocab, run.k).P, run.N)
         with run._cond:
             run.status, run.message = status, message
             run.examples = None  # the examples of a per-example run can be large: let them go

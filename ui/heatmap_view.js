@@ -108,31 +108,37 @@ function largestMode(cell, font) {
   return cell >= 2 * font * 1.1 + 2 ? "two" : cell >= font * 1.25 ? "one" : "none";
 }
 
-// the cell size that lets the whole grid fit the root's width and the window's height
+// the cell size that lets the whole grid fit the root's width and the window's height; in the
+// lecture (a projector) the labels are 1.7% of the window's height and cell text at least 1.25%
 function fit(root) {
   const d = root._mm && root._mm.data, grid = root._grid;
   if (!d || !grid || !root.isConnected || root.offsetParent === null) return;
+  const u = mmPresenterUnit(root);
+  // outside the lecture 11 px; in it the sizes follow the window (6 px cell text at 150% zoom of 720p
+  // is 9 device pixels, 1.25% of the height as everywhere in the lecture)
+  const head = u ? Math.max(8, Math.round(1.7 * u)) : MIN_FONT, least = u ? Math.max(6, Math.ceil(1.25 * u)) : MIN_FONT;
+  grid.style.setProperty("--head", head + "px");
   const n = d.y.length, m = d.x.length, GAP = gapOf(n);
   grid.style.gap = GAP + "px";
   const labelChars = Math.max(...d.y.map((r) => r.length));
-  const label = Math.ceil(MIN_FONT * (0.9 + 0.62 * labelChars));
+  const label = Math.ceil(head * (0.9 + 0.62 * labelChars));
   const rowsAxis = root.querySelector(".mm-rows").offsetWidth + 4;
   const byWidth = (root.clientWidth - rowsAxis - label - GAP * m) / m;
   const top = root.querySelector(".mm-cols").getBoundingClientRect().top;
   const below = 6 + root.querySelector(".mm-legend").offsetHeight + root.querySelector(".mm-cols").offsetHeight;
-  const byHeight = (window.innerHeight - top - below - 14 - MIN_FONT * 1.4 - GAP * n) / n;
+  const byHeight = (window.innerHeight - top - below - 14 - head * 1.4 - GAP * n) / n;
   // a grid below the fold (the page is scrolled, or it sits under other content) sizes by width
   const cell = Math.max(2, Math.floor(top > window.innerHeight * 0.6 ? byWidth : Math.min(byWidth, byHeight)));
   grid.style.gridTemplateColumns = `${label}px repeat(${m}, ${cell}px)`;
   grid.style.gridAutoRows = `${cell}px`;
-  grid.style.gridTemplateRows = `${Math.ceil(MIN_FONT * 1.4)}px`;
-  root._origin = [label + GAP, Math.ceil(MIN_FONT * 1.4) + GAP]; // the first cell's corner in the grid
-  // row labels: every one when a row is tall enough for 11 px text, else every k-th
-  const every = Math.max(1, Math.ceil((MIN_FONT + 1) / (cell + GAP)));
+  grid.style.gridTemplateRows = `${Math.ceil(head * 1.4)}px`;
+  root._origin = [label + GAP, Math.ceil(head * 1.4) + GAP]; // the first cell's corner in the grid
+  // row labels: every one when a row is tall enough for the label's text, else every k-th
+  const every = Math.max(1, Math.ceil((head + 1) / (cell + GAP)));
   grid.querySelectorAll(".mm-rowhead").forEach((h, i) => (h.style.visibility = i % every ? "hidden" : "visible"));
-  grid.querySelectorAll(".mm-colhead").forEach((h, i) => (h.style.visibility = i % Math.max(1, Math.ceil((MIN_FONT * 1.2) / (cell + GAP))) ? "hidden" : "visible"));
-  const font = Math.max(MIN_FONT, Math.min(18, Math.floor(cell * 0.3)));
-  grid.style.setProperty("--font", font + "px");
+  grid.querySelectorAll(".mm-colhead").forEach((h, i) => (h.style.visibility = i % Math.max(1, Math.ceil((head * 1.2) / (cell + GAP))) ? "hidden" : "visible"));
+  const font = Math.max(least, Math.min(Math.max(18, least), Math.floor(cell * 0.3)));
+  root._least = least;
   root._start = largestMode(cell, font);
   root._cell = cell;
   root._font = font;
@@ -173,21 +179,37 @@ function texts(d, mode, i, j, v) {
   return ["", ""];
 }
 
-// the largest mode in which at most 5% of the cells have text wider than the cell; those go blank
-function layout(root, d, font, room, lo, span) {
+// the largest mode, and in it the largest font (down to the least readable one), in which every
+// cell's text fits; failing that, the largest mode in which at most 5% of the cells have text
+// wider than the cell: those go blank
+function layout(root, d, font, room) {
+  const least = root._least || MIN_FONT;
+  const wideAt = (mode, f) => {
+    const wide = new Set();
+    if (mode === "none") return wide;
+    d.z.forEach((row, i) => row.forEach((v, j) => {
+      const [a, b] = texts(d, mode, i, j, v);
+      if (textWidth(a, f, mode === "pair" ? 400 : 600) > room || textWidth(b, f, 400) > room) wide.add(i * row.length + j);
+    }));
+    return wide;
+  };
   let mode = root._start || "two", wide;
   for (;;) {
-    wide = new Set();
-    if (mode !== "none") {
-      d.z.forEach((row, i) => row.forEach((v, j) => {
-        const [a, b] = texts(d, mode, i, j, v);
-        if (textWidth(a, font, mode === "pair" ? 400 : 600) > room || textWidth(b, font, 400) > room) wide.add(i * row.length + j);
-      }));
+    for (let f = font; f >= least; f--) {
+      wide = wideAt(mode, f);
+      if (!wide.size) return [mode, wide, f];
     }
-    if (mode === "none" || wide.size <= 0.05 * d.z.length * d.x.length) break;
+    wide = wideAt(mode, font);
+    if (mode === "none" || wide.size <= 0.05 * d.z.length * d.x.length) return [mode, wide, font];
     mode = NEXT[mode];
   }
-  return [mode, wide];
+}
+
+// the colour scale: the probabilities from 0 to 1 when it is fixed (smoothing's flattening shows
+// as cells growing paler), else from the table's smallest value to its largest
+function scaled(root, d) {
+  const fixed = d.view === "probabilities" && (root._state ? root._state.scale : d.scale) === "fixed";
+  return fixed ? [0, 1, 1] : range(d);
 }
 
 function range(d) {
@@ -203,10 +225,24 @@ function range(d) {
 // smoothing is dragged they are transparent over a canvas that draws every frame (restyling 729
 // cells costs 8-19 ms a frame, the canvas under 1 ms), and the cells take over when it settles
 function paint(root, live = false) {
-  const d = root._mm.data, font = root._font || MIN_FONT, room = root._cell || 30;
-  const [lo, hi, span] = range(d);
-  const [mode, wide] = layout(root, d, font, room, lo, span);
+  const d = root._mm.data, room = root._cell || 30;
+  const [lo, hi, span] = scaled(root, d);
+  // while dragged, start from the size in use (one pass over the cells a frame), at rest from the largest
+  const [mode, wide, font] = layout(root, d, live && root._used ? root._used : root._font || MIN_FONT, room);
+  root._used = font; // the canvas draws at the same size
+  if (root._grid.style.getPropertyValue("--font") !== font + "px") root._grid.style.setProperty("--font", font + "px");
   if (root.dataset.mode !== mode) root.dataset.mode = mode; // the cells' styles depend on it
+  // the few cells whose text is still too wide ("mm", "mw" in a 16 px cell) get a smaller font of
+  // their own, down to 8 px, rather than going blank
+  root._small = new Map();
+  for (const k of wide) {
+    const row = d.z[0].length, i = Math.floor(k / row), j = k % row;
+    const [a, b] = texts(d, mode, i, j, d.z[i][j]);
+    const w = Math.max(textWidth(a, font, mode === "pair" ? 400 : 600), textWidth(b, font, 400));
+    const f = Math.floor((font * (room - 1)) / w);
+    if (f >= 8) root._small.set(k, f);
+  }
+  for (const k of root._small.keys()) wide.delete(k);
   if (live) {
     // the canvas covers the cells while the smoothing moves; they take over when it settles
     paintCanvas(root, d, mode, wide, lo, span);
@@ -237,6 +273,8 @@ function cells(root, d, mode, wide, lo, span) {
   d.z.forEach((row, i) => row.forEach((v, j) => {
     const cell = root._cells[i][j], rgb = shade((v - lo) / span), color = ink(rgb);
     const [a, b] = wide.has(i * row.length + j) ? ["", ""] : texts(d, mode, i, j, v);
+    const small = root._small.get(i * row.length + j), size = small ? small + "px" : "";
+    if (cell.style.fontSize !== size) cell.style.fontSize = size;
     const bg = `rgb(${rgb[0]},${rgb[1]},${rgb[2]})`;
     if (cell._bg !== bg) cell.style.background = cell._bg = bg;
     if (cell._ink !== color) cell.style.color = cell._ink = color;
@@ -278,14 +316,15 @@ function paintCanvas(root, d, mode, wide, lo, span) {
   });
   if (mode !== "none") {
     // the text, blended in from glyph masks: fillText of 729 labels costs ~10 ms a frame to raster
-    const font = root._font || MIN_FONT, dy = mode === "two" ? font * 0.55 : 0;
+    const font = root._used || root._font || MIN_FONT, dy = mode === "two" ? font * 0.55 : 0;
     for (const [part, weight, shift] of [[0, mode === "pair" ? 400 : 600, -dy], [1, 400, dy]]) {
       const face = glyphs(weight, font * dpr);
       d.z.forEach((row, i) => row.forEach((v, j) => {
         const k = i * row.length + j;
         if (wide.has(k)) return;
-        const t = texts(d, mode, i, j, v)[part];
-        if (t) blit(bytes, cw, face, t, px(j * (cell + GAP) + cell / 2), px(i * (cell + GAP) + cell / 2 + shift), inks[k]);
+        const t = texts(d, mode, i, j, v)[part], small = root._small && root._small.get(k);
+        const f = small ? glyphs(weight, small * dpr) : face, sh = small ? (shift * small) / font : shift;
+        if (t) blit(bytes, cw, f, t, px(j * (cell + GAP) + cell / 2), px(i * (cell + GAP) + cell / 2 + sh), inks[k]);
       }));
     }
   }
@@ -404,7 +443,7 @@ export default function (component) {
   if (live) {
     const slice = mmFromServer("slice", live.slices ? live.slices[live.slice] : null);
     root._state = { smoothing: mmFromServer("smoothing", live.smoothing), view: mmFromServer("view", d.view),
-      slice: live.slices ? Math.max(0, live.slices.indexOf(slice)) : 0 };
+      slice: live.slices ? Math.max(0, live.slices.indexOf(slice)) : 0, scale: d.scale };
     if (!live.all_slices) root._state.slice = live.slice; // only this slice is here: the server switches it
   }
   show(root);

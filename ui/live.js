@@ -172,3 +172,11 @@ function mmFmtNll(v) {
   if (v === Infinity) return "∞ (a pair with p = 0)";
   return v.toFixed(4);
 }
+
+// the lecture's presenter unit in px: 1% of the window's height times the lecturer's A-/A+ factor
+// (--mm-k, ui/page.css); 0 outside the lecture and on a phone, where sizes stay as they are
+function mmPresenterUnit(el) {
+  if (!el.closest(".st-key-lecture") || window.innerWidth <= 640) return 0;
+  const k = parseFloat(getComputedStyle(el).getPropertyValue("--mm-k")) || 1;
+  return (window.innerHeight / 100) * k;
+}

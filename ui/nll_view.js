@@ -5,7 +5,7 @@ function paint(root, s) {
   const values = s === d.smoothing ? d.server : mmNlls(d, s);
   root._mm.nll = values;
   root._mm.smoothing = s;
-  for (const [part] of d.parts) root.querySelector(`[data-part="${part}"]`).textContent = mmFmtNll(values[part]);
+  for (const [part] of d.parts) root.querySelector(`[data-part="${CSS.escape(part)}"]`).textContent = mmFmtNll(values[part]);
   root.querySelector(".mm-nll-s").textContent = mmFormat(s);
 }
 
@@ -24,11 +24,11 @@ export default function (component) {
   root.replaceChildren();
   const table = document.createElement("table");
   const head = table.createTHead().insertRow();
-  for (const h of ["split", "NLL"]) head.appendChild(Object.assign(document.createElement("th"), { textContent: h }));
+  for (const h of d.head || ["split", "NLL"]) head.appendChild(Object.assign(document.createElement("th"), { textContent: h }));
   const body = table.createTBody();
   for (const [part] of d.parts) {
     const row = body.insertRow();
-    row.insertCell().textContent = part;
+    row.insertCell().textContent = (d.labels && d.labels[part]) || part;
     row.insertCell().dataset.part = part;
   }
   const note = document.createElement("p");

@@ -32,6 +32,9 @@ N_STEPS = 11  # the lecture mode's steps (ui/lecture)
 MAX_EPOCHS = 1000
 MAX_LR = 1_000_000.0
 MAX_SEED = 2**53 - 1  # the largest integer a browser number input holds exactly
+SIZES = (80, 90, 100, 115, 130, 150)  # the lecture's type size, % of the presenter scale (A- / A+)
+SCALES = ("fixed", "auto")  # the probabilities' colours: p from 0 to 1, or to the table's largest p
+THEMES = ("", "light_theme", "dark_theme")  # Streamlit's own URL option (embed_options): the page's theme
 
 
 def _choice(options) -> Callable[[str], Any]:
@@ -109,6 +112,9 @@ PARAMS: dict[str, Param] = {
     "view": Param("counts", _choice(VIEWS)),
     "slice": Param(".", _one_character),
     "name": Param("emma", _name),
+    "size": Param(100, _choice(SIZES)),
+    "scale": Param("fixed", _choice(SCALES)),
+    "embed_options": Param("", _choice(THEMES)),  # not a setting: the theme Streamlit reads at load
 }
 
 
@@ -128,5 +134,8 @@ def from_url(query: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
 
 
 def to_url(state: dict[str, Any]) -> dict[str, str]:
-    """The URL form of every setting."""
-    return {key: str(state.get(key, p.default)) for key, p in PARAMS.items()}
+    """The URL form of every setting (the theme only when one was chosen)."""
+    url = {key: str(state.get(key, p.default)) for key, p in PARAMS.items()}
+    if not url["embed_options"]:
+        del url["embed_options"]
+    return url

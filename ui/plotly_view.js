@@ -36,6 +36,7 @@ export default function (component) {
   mm.renders += 1;
   const fig = JSON.parse(text);
   follow(div, parentElement, fig);
+  if (fig.follow === "smoothing") followSmoothing(div);
   mm.pending = fig;
   if (div.offsetParent !== null) draw(div); // a chart in a hidden tab is drawn when it is shown
   if (!mm.observer) {
@@ -43,6 +44,7 @@ export default function (component) {
     mm.observer = new ResizeObserver(() => {
       if (div.offsetParent === null) return;
       if (mm.pending) draw(div);
+      else if (mmPresenterUnit(div)) refitPresenter(div);
       else if (window.Plotly && div.data && div.layout.meta === "square") {
         const h = squareHeight(div, div.layout);
         if (Math.abs(h - div.layout.height) > 2) {
@@ -81,7 +83,7 @@ function themed(div, layout) {
   const axis = (a) => ({ ...a, gridcolor: grid, zerolinecolor: grid, linecolor: grid,
     tickfont: { ...(a && a.tickfont), color }, title: typeof (a && a.title) === "object" ? { ...a.title, font: { ...(a.title.font || {}), color } } : a && a.title });
   const out = { ...layout, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
-    font: { ...(layout.font || {}), color }, legend: { ...(layout.legend || {}), bgcolor: "rgba(0,0,0,0)", font: { color } } };
+    font: { ...(layout.font || {}), color }, legend: { ...(layout.legend || {}), bgcolor: "rgba(0,0,0,0)", font: { ...((layout.legend || {}).font || {}), color } } };
   for (const k of Object.keys(layout)) if (/^[xy]axis\d*$/.test(k)) out[k] = axis(layout[k]);
   if (layout.title) out.title = { ...layout.title, font: { ...(layout.title.font || {}), color } };
   if (layout.annotations) out.annotations = layout.annotations.map((a) => ({ ...a, font: { ...(a.font || {}), color } }));
@@ -89,12 +91,90 @@ function themed(div, layout) {
   return out;
 }
 
+// ---- the lecture's presenter view: a chart in the lecture fills the window's height below it,
+// and its text follows the window's height (u = 1% of it, times the lecturer's A-/A+ factor
+// --mm-k): ticks and legends 1.8u, labels 2u, titles 2.2u; lines and margins grow with it.
+function presented(div, layout, data, u) {
+  const f = Math.max(1, u / 7.2), sized = (font, size) => ({ ...(font || {}), size });
+  const out = { ...layout, font: sized(layout.font, 2 * u) };
+  const m = layout.margin || {};
+  out.margin = { ...m, l: (m.l ?? 80) * f, r: (m.r ?? 80) * f, t: (m.t ?? 100) * f, b: (m.b ?? 80) * f };
+  for (const key of Object.keys(layout)) {
+    if (!/^[xy]axis\d*$/.test(key)) continue;
+    const a = layout[key] || {};
+    const title = typeof a.title === "object" ? { ...a.title, font: sized(a.title.font, 2 * u) } : a.title;
+    out[key] = { ...a, automargin: true, tickfont: sized(a.tickfont, 1.8 * u), title };
+  }
+  out.legend = { ...(layout.legend || {}), font: sized(layout.legend && layout.legend.font, 1.8 * u) };
+  if (layout.title) out.title = { ...layout.title, font: sized(layout.title.font, 2.2 * u) };
+  if (layout.annotations) out.annotations = layout.annotations.map((a) => ({ ...a, font: sized(a.font, 1.8 * u) }));
+  for (const t of data) {
+    if (t.line && t.line.width) t.line = { ...t.line, width: t.line.width * f };
+    if (t.textfont || t.text) t.textfont = sized(t.textfont, 1.8 * u);
+    if (t.colorbar || t.type === "heatmap") t.colorbar = { ...(t.colorbar || {}), tickfont: sized(t.colorbar && t.colorbar.tickfont, 1.8 * u) };
+    if (t.marker && t.marker.size && typeof t.marker.size === "number") t.marker = { ...t.marker, size: t.marker.size * f };
+  }
+  if (layout.meta === "square") {
+    // a matrix: its labels one per cell, upright, at most a cell wide; the same plot width with or
+    // without a colour bar (two matrices side by side line up), cells up to 1.6 times as tall as
+    // wide so the pair fills the window's height
+    const side = Math.max(120, div.clientWidth - 3 * u - 60);
+    const cell = side / Math.max(1, ((data[0] && data[0].x) || []).length);
+    const tick = Math.min(1.8 * u, Math.max(11, 1.65 * u, cell * 0.95));
+    for (const key of ["xaxis", "yaxis"]) {
+      out[key] = { ...out[key], automargin: false, tickangle: 0, scaleanchor: false, constrain: "range", tickfont: { ...out[key].tickfont, size: tick } };
+    }
+    out.margin = { l: 3 * u, r: 60, t: 2.2 * u * 1.6 + tick * 1.6, b: 8 };
+    const top = div.getBoundingClientRect().top, fill = window.innerHeight - Math.max(18, 2.2 * u) - top;
+    out.height = Math.floor(Math.max(side + out.margin.t + out.margin.b, Math.min(fill, 1.6 * side + out.margin.t + out.margin.b)));
+    return out;
+  }
+  // the chart grows (or shrinks) until its column, with whatever is below the chart, ends at the
+  // window's bottom (less the page's padding)
+  let col = div.closest('[data-testid="stColumn"]');
+  for (let up = col && col.parentElement.closest('[data-testid="stColumn"]'); up; up = up.parentElement.closest('[data-testid="stColumn"]')) col = up;
+  // the bottom of the column's content (the column itself stretches to the taller of the two)
+  const block = col && col.querySelector(':scope > [data-testid="stVerticalBlock"]');
+  const box = div.getBoundingClientRect();
+  const end = block ? Math.max(...[...block.children].map((c) => c.getBoundingClientRect().bottom)) : box.bottom;
+  const room = window.innerHeight - Math.max(18, 2.2 * u) - end;
+  out.height = Math.max(160, Math.floor((box.height || 0) + room));
+  return out;
+}
+
+function refitPresenter(div) {
+  const mm = div._mm, u = mmPresenterUnit(div);
+  if (!u || !mm.base || !window.Plotly || !div.data) return;
+  const layout = presented(div, themed(div, mm.base), div.data, u);
+  if (Math.abs(layout.height - (div.layout.height || 0)) < 2 && div.layout.font && Math.abs(div.layout.font.size - layout.font.size) < 0.5) return;
+  div.style.height = layout.height + "px";
+  Plotly.react(div, div.data, layout).then(() => mm.live && place(div));
+}
+
 function draw(div) {
   const mm = div._mm, fig = mm.pending;
   mm.pending = null;
+  mm.base = fig.layout;
   fig.layout = themed(div, fig.layout);
-  if (fig.layout.meta === "square") fig.layout.height = squareHeight(div, fig.layout);
+  const u = mmPresenterUnit(div);
+  if (u) fig.layout = presented(div, fig.layout, fig.data, u);
+  else if (fig.layout.meta === "square") fig.layout.height = squareHeight(div, fig.layout);
   div.style.height = (fig.layout.height || 400) + "px";
+  if (u && !mm.presenting) {
+    mm.presenting = true; // the window resized, or what is above the chart settled (fonts, formulas)
+    window.addEventListener("resize", () => div.isConnected && refitPresenter(div));
+    setTimeout(() => refitPresenter(div), 400);
+    // what is below the chart in its column changes (a status line, a button after a run)
+    const col = div.closest('.st-key-lecture [data-testid="stHorizontalBlock"]');
+    if (col) {
+      let queued = false;
+      new ResizeObserver(() => {
+        if (queued || !div.isConnected) return;
+        queued = true;
+        requestAnimationFrame(() => ((queued = false), refitPresenter(div)));
+      }).observe(col);
+    }
+  }
   loadPlotly()
     .then(() => Plotly.react(div, fig.data, fig.layout, { responsive: true, displaylogo: false }))
     .then(() => {
@@ -285,4 +365,21 @@ function animate(div, t) {
   }
   if (live.shown < n || now() - (live.received || 0) < 1000) requestAnimationFrame((t2) => animate(div, t2));
   else live.looping = false;
+}
+
+// a sweep over the smoothing (lecture step 7): its marker follows the slider while it is dragged
+function followSmoothing(div) {
+  const mm = div._mm;
+  if (mm.followsSmoothing) return;
+  mm.followsSmoothing = true;
+  window.addEventListener("mm-smoothing", (e) => {
+    if (!div.isConnected || !window.Plotly || !div.layout || !(div.layout.shapes || []).length) return;
+    const s = e.detail.value, on = s > 0;
+    const update = { "shapes[0].visible": on, "annotations[0].visible": on };
+    if (on) {
+      Object.assign(update, { "shapes[0].x0": s, "shapes[0].x1": s, "annotations[0].x": Math.log10(s), "annotations[0].text": `s=${mmFormat(s)}` });
+    }
+    Plotly.relayout(div, update);
+    mm.followed = s; // the tests read it
+  });
 }

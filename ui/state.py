@@ -42,6 +42,9 @@ class Settings:
     view: str  # counts / probabilities / log-probabilities
     slice: str  # trigram: the first context character of the heatmap's slice
     name: str  # the scored name
+    size: int  # the lecture's type, % of the presenter scale
+    scale: str  # the probabilities' colour scale: fixed (0 to 1) or auto (0 to the largest)
+    embed_options: str  # the theme chosen in the page ("" = Streamlit's own choice)
 
     @classmethod
     def read(cls) -> Settings:

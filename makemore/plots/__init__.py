@@ -2,7 +2,16 @@
 tables (heatmap, matrix, scores), curves (loss, sweep), lecture (the lecture's own figures)."""
 
 from makemore.plots.curves import EARLIER_COLORS, extent, loss_axis, loss_curve, sweep_curve
-from makemore.plots.lecture import forward, length_bars, one_hot, regularization_vs_smoothing, row_bars, w_vs_log_counts
+from makemore.plots.lecture import (
+    forward,
+    length_bars,
+    one_hot,
+    pair_counts,
+    pair_losses,
+    regularization_vs_smoothing,
+    row_bars,
+    w_vs_log_counts,
+)
 from makemore.plots.style import BLUE, GREY, MODEL_COLORS, ORANGE, symbol_label
 from makemore.plots.tables import VIEWS, heatmap, heatmap_cells, matrix, score_bars
 
@@ -22,6 +31,8 @@ __all__ = [
     "loss_curve",
     "matrix",
     "one_hot",
+    "pair_counts",
+    "pair_losses",
     "regularization_vs_smoothing",
     "row_bars",
     "score_bars",

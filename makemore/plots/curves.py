@@ -112,17 +112,24 @@ def sweep_curve(rows: list[dict], current: float | None = None) -> go.Figure:
             textposition="top center",
         )
     )
-    if current:
-        fig.add_vline(x=current, line={"color": GREY, "dash": "dot"})
+    if current is not None:  # s = 0 has no place on the log axis: the marker is there, hidden
+        at = current if current > 0 else xs[0]
+        fig.add_vline(x=at, line={"color": GREY, "dash": "dot", "width": 2}, visible=current > 0)
         # an annotation on a log axis is placed in log10 units (the line is not): at x=s its label
         # sent the axis to 10^s
         fig.add_annotation(
-            x=math.log10(current), y=1, yref="paper", text=f"s={current:g}", showarrow=False, yanchor="bottom"
+            x=math.log10(at),
+            y=1,
+            yref="paper",
+            text=f"s={current:g}",
+            showarrow=False,
+            yanchor="bottom",
+            visible=current > 0,
         )
     fig.update_layout(
         height=360,
         margin={"l": 50, "r": 10, "t": 30, "b": 40},
-        xaxis={"type": "log", "title": "smoothing s (add-s)"},
+        xaxis={"type": "log", "title": "smoothing s (add-s)", "dtick": 1},  # 0.01, 0.1, …: no small labels
         yaxis={"title": "average NLL"},
     )
     return fig

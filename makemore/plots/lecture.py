@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import plotly.graph_objects as go
 import torch
 
@@ -48,14 +50,16 @@ def length_bars(words: list[str], height: int = 360) -> go.Figure:
 
 
 def one_hot(xs: list[int], vocab: Vocab, rows: list[str], height: int = 360) -> go.Figure:
-    """The one-hot matrix of a word's inputs: one row per example, a 1 in the column of its character."""
+    """The one-hot matrix of a word's inputs: one row per example, a 1 in the column of its character.
+
+    rows are the row labels as they are shown (the caller makes a symbol visible)."""
     chars = [symbol_label(c) for c in vocab.itos]
     z = [[1 if j == x else 0 for j in range(len(chars))] for x in xs]
     fig = go.Figure(
         go.Heatmap(
             z=z,
             x=chars,
-            y=[symbol_label(r) for r in rows],
+            y=rows,
             colorscale=[[0, "rgba(128,128,128,0.12)"], [1, BLUE]],
             showscale=False,
             xgap=1,
@@ -72,7 +76,7 @@ def one_hot(xs: list[int], vocab: Vocab, rows: list[str], height: int = 360) -> 
             "title": "input",
             "fixedrange": True,
             "tickmode": "array",
-            "tickvals": [symbol_label(r) for r in rows],
+            "tickvals": rows,
         },
     )
     return fig
@@ -160,5 +164,60 @@ def regularization_vs_smoothing(
         xaxis2={"type": "log", "title": "regularization λ", "overlaying": "x", "side": "top"},
         yaxis={"title": "average NLL of the data"},
         legend={"x": 0.02, "y": 0.98},
+    )
+    return fig
+
+
+def pair_counts(pairs: list[str], counts: list[int], height: int = 360) -> go.Figure:
+    """How often each pair of one name occurs in the whole list: what the count model learns from."""
+    labels = [f"{i + 1}: {symbol_label(p)}" for i, p in enumerate(pairs)]  # a name may repeat a pair
+    fig = go.Figure(
+        go.Bar(
+            x=labels,
+            y=counts,
+            marker_color=BLUE,
+            text=[f"{c:,}" for c in counts],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{x}: %{y:,} times<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        height=height,
+        margin={"l": 60, "r": 10, "t": 40, "b": 40},
+        title={"text": "each pair, counted over the whole list"},
+        yaxis={"title": "times in the data", "rangemode": "tozero"},
+        xaxis={"title": None, "type": "category"},
+    )
+    return fig
+
+
+def pair_losses(pairs: list[str], nlls: list[float], height: int = 360) -> go.Figure:
+    """−log p of each pair of one name, and their average: the name's NLL."""
+    labels = [f"{i + 1}: {symbol_label(p)}" for i, p in enumerate(pairs)]
+    shown = [v if math.isfinite(v) else None for v in nlls]
+    finite = [v for v in nlls if math.isfinite(v)]
+    mean = sum(nlls) / len(nlls) if nlls else 0.0
+    fig = go.Figure(
+        go.Bar(
+            x=labels,
+            y=shown,
+            marker_color=ORANGE,
+            text=[f"{v:.3f}" if math.isfinite(v) else "∞" for v in nlls],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{x}: −log p = %{y:.4f}<extra></extra>",
+        )
+    )
+    if math.isfinite(mean):
+        fig.add_hline(y=mean, line={"color": BLUE, "dash": "dash", "width": 2})
+        fig.add_annotation(
+            x=1, xref="paper", y=mean, text=f"average {mean:.4f}", showarrow=False, xanchor="right", yanchor="bottom"
+        )
+    fig.update_layout(
+        height=height,
+        margin={"l": 60, "r": 10, "t": 30, "b": 40},
+        yaxis={"title": "−log p", "rangemode": "tozero", "range": [0, 1.2 * max(finite, default=1.0)]},
+        xaxis={"title": None, "type": "category"},
     )
     return fig

@@ -36,14 +36,22 @@ def heatmap_cells(N: torch.Tensor, P: torch.Tensor, vocab: Vocab, view: str = "c
 
 
 def matrix(
-    M: torch.Tensor, vocab: Vocab, title: str, diverging: bool = False, prefix: str = "", height: int = 430
+    M: torch.Tensor,
+    vocab: Vocab,
+    title: str,
+    diverging: bool = False,
+    prefix: str = "",
+    height: int = 430,
+    zmax: float | None = None,
+    scale: bool = True,
 ) -> go.Figure:
     """A square heatmap of a (V, V) matrix with every symbol labelled, for comparing tables side by side.
 
     The browser component sizes it square to its column (layout.meta "square")."""
     chars = [symbol_label(c) for c in vocab.itos]
     rows = [symbol_label(prefix) + c for c in chars]
-    zmax = float(M.abs().max()) if diverging else None
+    if diverging:
+        zmax = float(M.abs().max())
     fig = go.Figure(
         go.Heatmap(
             z=M.tolist(),
@@ -51,10 +59,11 @@ def matrix(
             y=rows,
             colorscale="RdBu" if diverging else "Blues",
             zmid=0 if diverging else None,
-            zmin=-zmax if diverging else None,
+            zmin=-zmax if diverging else 0.0 if zmax is not None else None,
             zmax=zmax,
             hovertemplate="context %{y}, next %{x}: %{z:.4f}<extra></extra>",
             colorbar={"thickness": 10, "tickfont": {"size": 11}},
+            showscale=scale,  # two tables on one scale: one colour bar
         )
     )
     every = {"tickmode": "array", "fixedrange": True, "tickfont": {"size": 11}}

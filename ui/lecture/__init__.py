@@ -6,13 +6,14 @@ net); this module is their table of contents, the navigation and the presentatio
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import streamlit as st
 
 from ui.lecture import counting, likelihood, network
 from ui.page import Page
-from ui.params import N_STEPS
+from ui.params import N_STEPS, SIZES
 from ui.state import keep
 
 STEPS = [  # (title, show(page, rail, stage)) in the lecture's order
@@ -30,8 +31,28 @@ STEPS = [  # (title, show(page, rail, stage)) in the lecture's order
 ]
 assert len(STEPS) == N_STEPS
 
+# each step's formula, typeset in the rail (KaTeX, at the presenter scale)
+FORMULAS = {
+    2: r"\texttt{.emma.} \;\to\; (\texttt{.e}),\,(\texttt{em}),\,(\texttt{mm}),\,(\texttt{ma}),\,(\texttt{a.})",
+    3: r"N_{ij} = \#\{\,\text{pairs } (i, j)\,\}",
+    4: r"P_{ij} = \frac{N_{ij}}{\sum_k N_{ik}}",
+    5: r"x_{t+1} \sim P_{x_t,\,\cdot}",
+    6: r"\mathrm{NLL} = -\frac{1}{n} \sum_{i=1}^{n} \log P_{x_i y_i}",
+    7: r"P_{ij} = \frac{N_{ij} + s}{\sum_k (N_{ik} + s)}",
+    8: r"x = \mathrm{onehot}(i) \in \{0, 1\}^{27}",
+    9: r"p_j = \mathrm{softmax}(xW)_j = \frac{e^{(xW)_j}}{\sum_k e^{(xW)_k}}",
+    10: r"\begin{aligned} L &= \mathrm{NLL} + \lambda \cdot \mathrm{mean}(W^2) \\ W &\leftarrow W - \eta\, \nabla_W L \end{aligned}",
+    11: r"\begin{aligned} \mathrm{softmax}(W) &\approx P \\ \iff W_{ij} &\approx \log(N_{ij} + s) + c_i \end{aligned}",
+}
+
 _keys = st.components.v2.component(
     "lecture_keys", html='<span class="mm-keys"></span>', js=(Path(__file__).with_name("keys.js")).read_text()
+)
+_theme = st.components.v2.component(
+    "theme_switch",
+    html='<button class="mm-theme" type="button"></button>',
+    js=(Path(__file__).with_name("theme.js")).read_text(),
+    isolate_styles=False,
 )
 
 
@@ -44,28 +65,61 @@ def show(page: Page) -> None:
         keep("step", step)
         st.rerun()  # redraw with the new step (and the URL) before anything of the old one is sent
     title, body = STEPS[step - 1]
-    # a rail on the left (the step, its words, its controls) and the stage on the right (its one
-    # visual), so the visual can use the window's whole height
-    rail, stage = st.columns([1, 2.3], gap="medium")
-    with rail:
-        st.markdown(f"### {step}. {title}")
-        back, forward, leave = st.columns(3, gap="small")
-        back.button(
-            "◀",
+    # the presenter view: every size follows the window's height (ui/page.css), times the size the
+    # lecturer chose (A-, A+), which names the container: its class sets the factor
+    with st.container(key="lecture"), st.container(key=f"zoom{s.size}"):
+        # a rail on the left (the step, its words, its controls) and the stage on the right (its one
+        # visual), so the visual can use the window's whole height
+        rail, stage = st.columns([1, 2.3], gap="medium")
+        with rail:
+            st.markdown(f"### {step}. {title}")
+            navigation(page, step)
+            body(page, rail, stage)
+            if step in FORMULAS:
+                with st.container(key="formula"):
+                    st.latex(FORMULAS[step])
+
+
+def navigation(page: Page, step: int) -> None:
+    s = page.settings
+    smaller = SIZES[max(SIZES.index(s.size) - 1, 0)]
+    larger = SIZES[min(SIZES.index(s.size) + 1, len(SIZES) - 1)]
+    # one row on every screen (a horizontal container does not stack on a phone as columns do)
+    with st.container(horizontal=True, key="lecture_nav", gap="small"):
+        st.button(
+            "◀ Back",
             key="lecture_back",
             on_click=keep,
             args=("step", max(step - 1, 1)),
             disabled=step == 1,
-            help="back (←, PageUp)",
+            help="the previous step (←, PageUp)",
         )
-        forward.button(
-            "▶",
+        st.button(
+            "Next ▶",
             key="lecture_next",
             on_click=keep,
             args=("step", min(step + 1, N_STEPS)),
             disabled=step == N_STEPS,
-            help="next (→, PageDown, Space)",
+            help="the next step (→, PageDown, Space)",
         )
-        leave.button("Exit", key="lecture_exit", on_click=keep, args=("mode", "explorer"), help="back to the explorer")
+        st.button("Exit", key="lecture_exit", on_click=keep, args=("mode", "explorer"), help="back to the explorer")
+        st.button(
+            "A−",
+            key="lecture_smaller",
+            on_click=keep,
+            args=("size", smaller),
+            disabled=s.size == SIZES[0],
+            help=f"smaller type ({smaller}%)",
+        )
+        st.button(
+            "A+",
+            key="lecture_larger",
+            on_click=keep,
+            args=("size", larger),
+            disabled=s.size == SIZES[-1],
+            help=f"larger type ({larger}%)",
+        )
+        dark = st.context.theme.type == "dark"
+        _theme(key="theme_switch", data=json.dumps({"dark": dark}).encode())
+    with st.container(key="lecture_hint"):
         st.caption(f"Step {step} of {N_STEPS}. Keys: → PageDown Space next, ← PageUp back, Home first.")
-    body(page, rail, stage)

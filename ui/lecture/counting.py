@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import itertools
 import math
@@ -10,13 +11,13 @@ import streamlit as st
 import torch
 
 from makemore import plots
-from makemore.table import draw, nll_counts, sample
+from makemore.table import Table, draw, nll_counts, sample
 from ui.components import plotly_view
 from ui.corpus import Corpus
-from ui.models import count_samples, slice_rows
+from ui.models import count_samples, count_table, slice_rows
 from ui.page import Page
 from ui.params import MAX_SEED
-from ui.state import kept
+from ui.state import Settings, kept
 from ui.tabs.counts import controls, live_heatmap
 from ui.text import literal
 
@@ -43,16 +44,35 @@ def data(page: Page, left, right) -> None:
         plotly_view(plots.length_bars(words), key="lecture_lengths")
 
 
-def first_known(corpus: Corpus, name: str) -> str:
-    """The typed name if the vocabulary can spell it, else the list's first word."""
-    return name if name and all(c in corpus.vocab.stoi for c in name) else corpus.words[0]
+def lecture_name(corpus: Corpus, typed: str) -> tuple[str, str]:
+    """The name a step works on, and what the page says about it: the Score tab's rule (stripped,
+    lowercased when only that makes it spellable); a name the list cannot spell is replaced by
+    the list's first word, and the page says which character it could not spell."""
+    word = typed.strip()
+    stoi = corpus.vocab.stoi
+    if word and not all(c in stoi for c in word) and all(c in stoi for c in word.lower()):
+        return word.lower(), f"“{word}” is read as “{word.lower()}”: the list is lowercase."
+    bad = next((c for c in word if c not in stoi or c == "."), None)
+    if word and bad is None:
+        return word, ""
+    first = corpus.words[0]
+    why = "no name typed" if not word else f"{bad!r} is not one of this list's symbols"
+    return first, f"{why}: showing “{first}”, the list's first word."
+
+
+def name_input(corpus: Corpus, typed: str) -> str:
+    """The step's name field and, under it, what the page made of the name."""
+    st.text_input("A name", max_chars=64, **kept("name"))
+    name, note = lecture_name(corpus, typed)
+    if note:
+        st.caption(literal(note))
+    return name
 
 
 def bigrams(page: Page, left, right) -> None:
     s, corpus = page.settings, page.corpus
     with left:
-        st.text_input("A name", max_chars=64, **kept("name"))
-        name = first_known(corpus, s.name)
+        name = name_input(corpus, s.name)
         st.markdown(
             f"A word of {len(name)} characters gives {len(name) + 1} pairs: the start token '.' before "
             "the first character and the end token '.' after the last. The model learns nothing but these pairs."
@@ -60,11 +80,24 @@ def bigrams(page: Page, left, right) -> None:
     with right:
         chs = [".", *name, "."]
         chips(chs, "mm-big")
-        chips([a + b for a, b in itertools.pairwise(chs)], "mm-pair")
+        pairs = list(itertools.pairwise(chs))
+        chips([a + b for a, b in pairs], "mm-pair")
+        N = corpus.counts(1, s.fit_part)
+        stoi = corpus.vocab.stoi
+        seen = [int(N[stoi[a], stoi[b]]) for a, b in pairs]
+        plotly_view(plots.pair_counts([a + b for a, b in pairs], seen), key="lecture_pairs")
+
+
+def unsmoothed(page: Page) -> tuple[Settings, Table]:
+    """Steps 1-6 work on the raw counts, as the lecture does until it smooths them in step 7."""
+    s, corpus = page.settings, page.corpus
+    raw = Table(corpus.vocab, s.context, count_table(corpus.key, corpus, s.context, s.fit_part, 0.0))
+    return dataclasses.replace(s, smoothing=0.0), raw
 
 
 def counts(page: Page, left, right) -> None:
-    s, corpus = page.settings, page.corpus
+    corpus = page.corpus
+    s, _ = unsmoothed(page)
     first, _ = slice_rows(s, corpus)
     with left:
         st.markdown(
@@ -77,8 +110,8 @@ def counts(page: Page, left, right) -> None:
 
 
 def one_row(page: Page, left, right) -> None:
-    s, corpus = page.settings, page.corpus
-    model = page.tables["counts"]
+    corpus = page.corpus
+    s, model = unsmoothed(page)
     V = len(corpus.vocab)
     with left:
         ctx = st.selectbox("Row (the current character)", list(corpus.vocab.itos[:V]), key="lecture_row")
@@ -87,8 +120,10 @@ def one_row(page: Page, left, right) -> None:
         p = model.P[row]
         g = torch.Generator().manual_seed(s.seed)
         drawn = draw(p, g)
+        first = ", ".join(f"p({plots.symbol_label(c)!r}) = {float(q):.4f}" for c, q in zip(corpus.vocab.itos, p[:4]))
         st.markdown(
-            f"Divide the row of {literal(ctx)!s} by its sum: {V} probabilities that add up to 1. "
+            f"Divide the row of {literal(ctx)!s} by its sum: {V} probabilities that add up to 1: "
+            f"{literal(first)}, … "
             f"`torch.multinomial` with seed {s.seed} drew **{literal(plots.symbol_label(corpus.vocab.itos[drawn]))}** "
             f"(p = {float(p[drawn]):.3f})."
         )
@@ -97,14 +132,14 @@ def one_row(page: Page, left, right) -> None:
 
 
 def sampling(page: Page, left, right) -> None:
-    s, corpus = page.settings, page.corpus
-    model = page.tables["counts"]
+    corpus = page.corpus
+    s, model = unsmoothed(page)
     uniform = page.tables["uniform"]
     N = corpus.counts(s.context, s.fit_part)
     with left:
         st.number_input("Seed", 0, MAX_SEED, step=1, **kept("seed"))
         st.markdown(
-            f"Draw one character after another until '.' comes out. The counts give names that sound like "
+            f"Draw one character after another from the raw counts' rows until '.' comes out. The counts give names that sound like "
             f"names (NLL {nll_counts(model.P, N):.3f}); a uniform table, all that a model knows before it "
             f"learns, gives noise (NLL ln {len(corpus.vocab)} = {math.log(len(corpus.vocab)):.3f})."
         )
@@ -112,7 +147,13 @@ def sampling(page: Page, left, right) -> None:
         c1, c2 = st.columns(2)
         with c1:
             st.markdown("**Count model**")
-            chips([x.name + ("…" if x.cut else "") for x in count_samples(s, corpus)[:10]])
+            names([x.name + ("…" if x.cut else "") for x in count_samples(s, corpus)[:10]])
         with c2:
             st.markdown("**Uniform model**")
-            chips([x.name[:20] + ("…" if len(x.name) > 20 else "") for x in sample(uniform, 10, s.seed)])
+            names([x.name[:20] + ("…" if len(x.name) > 20 else "") for x in sample(uniform, 10, s.seed)])
+
+
+def names(items: list[str]) -> None:
+    """Sampled names, one per line, large."""
+    boxes = "".join(f'<span class="mm-chip">{html.escape(x)}</span>' for x in items)
+    st.html(f'<div class="mm-chips mm-names">{boxes}</div>')

@@ -1,27 +1,91 @@
-// Presentation keys for the lecture mode: Right, PageDown and Space go forward; Left and PageUp go
-// back (a clicker sends PageDown/PageUp); Home goes to the first step. One listener per page; each
-// mount hands it the current component's trigger.
-const MOVES = { ArrowRight: "next", PageDown: "next", " ": "next", ArrowLeft: "prev", PageUp: "prev", Home: "home" };
+// Presentation keys for the lecture mode. A clicker sends PageDown/PageUp (and some Home): those
+// always turn the page, whatever has focus, and never reach the focused control (a slider would
+// move). Space and the arrows turn it too, unless the lecturer is typing in a text field or
+// dragging a slider. A control that was clicked gives the focus back to the page once it has done
+// its work, so the next key turns the page instead of pressing it again.
+// One listener per page (in the capture phase, before any control's own); each mount hands it the
+// current component's trigger.
+const ALWAYS = { PageDown: "next", PageUp: "prev", Home: "home" };
+const UNLESS_TYPING = { ArrowRight: "next", " ": "next", ArrowLeft: "prev" };
 
-function typing(t) {
+function textField(t) {
   if (!t || !t.tagName) return false;
-  return t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName) || t.getAttribute("role") === "slider" ||
-    t.getAttribute("role") === "combobox" || t.getAttribute("role") === "option";
+  if (t.isContentEditable || t.tagName === "TEXTAREA") return true;
+  if (t.tagName !== "INPUT") return false;
+  // a select box's input is a search field only while its list is open
+  if (t.getAttribute("role") === "combobox") return t.getAttribute("aria-expanded") === "true";
+  return !/^(range|checkbox|radio|button|submit)$/.test(t.type);
+}
+
+function slider(t) {
+  return !!t && t.nodeType === 1 && (t.getAttribute("role") === "slider" || (t.tagName === "INPUT" && t.type === "range"));
 }
 
 export default function (component) {
   const { setTriggerValue, parentElement } = component;
-  const keys = (window.__mmKeys = window.__mmKeys || { set: null, host: null });
+  const keys = (window.__mmKeys = window.__mmKeys || { set: null, host: null, dragging: null });
   keys.set = setTriggerValue;
   keys.host = parentElement;
   if (keys.listening) return;
   keys.listening = true;
-  document.addEventListener("keydown", (e) => {
-    const move = MOVES[e.key];
-    if (!move || e.altKey || e.ctrlKey || e.metaKey || typing(e.target)) return;
-    if (e.key === " " && e.target && e.target.tagName === "BUTTON") return; // Space clicks the button
-    if (!keys.host || !keys.host.isConnected) return; // the lecture is not on the page
-    e.preventDefault();
-    keys.set("move", move);
+  const on = () => keys.host && keys.host.isConnected; // the lecture is on the page
+  window.addEventListener(
+    "keydown",
+    (e) => {
+      if (!on() || e.altKey || e.ctrlKey || e.metaKey) return;
+      let move = ALWAYS[e.key];
+      if (!move) {
+        move = UNLESS_TYPING[e.key];
+        const t = e.target;
+        if (!move || textField(t) || (slider(t) && keys.dragging === t)) return;
+      }
+      e.preventDefault();
+      e.stopPropagation(); // the focused slider, radio or button never sees it
+      if (document.activeElement && document.activeElement !== document.body && !textField(document.activeElement)) {
+        document.activeElement.blur();
+      }
+      keys.set("move", move);
+    },
+    true,
+  );
+  // a slider is being dragged from pointerdown to pointerup; then it lets the focus go
+  window.addEventListener(
+    "pointerdown",
+    (e) => {
+      const t = e.target.closest && e.target.closest('[role="slider"], input[type="range"], [data-baseweb="slider"]');
+      if (!on() || !t) return;
+      const thumb = t.matches('[data-baseweb="slider"]') ? t.querySelector('[role="slider"]') : t;
+      keys.dragging = thumb;
+    },
+    true,
+  );
+  window.addEventListener(
+    "pointerup",
+    () => {
+      if (!keys.dragging) return;
+      const thumb = keys.dragging;
+      keys.dragging = null;
+      setTimeout(() => on() && document.activeElement === thumb && thumb.blur(), 0);
+    },
+    true,
+  );
+  // a click on a button, check box, radio, tab or a select box's option hands the focus back
+  // (after the click's own handlers have run); a text field keeps it
+  window.addEventListener(
+    "click",
+    () => {
+      if (!on()) return;
+      setTimeout(() => {
+        const a = document.activeElement;
+        if (on() && a && a !== document.body && !textField(a) && keys.dragging !== a) a.blur();
+      }, 0);
+    },
+    true,
+  );
+  // Enter commits a text or number field: the page has the focus again
+  window.addEventListener("keydown", (e) => {
+    if (on() && e.key === "Enter" && textField(e.target) && e.target.getAttribute("role") !== "combobox") {
+      setTimeout(() => e.target.blur(), 0);
+    }
   });
 }

@@ -12,7 +12,7 @@ from makemore.neural import TrainConfig, init_weights, neural_table, train
 from makemore.table import nll_counts
 from ui.components import plotly_view
 from ui.corpus import Corpus
-from ui.lecture.counting import first_known
+from ui.lecture.counting import name_input
 from ui.page import Page
 from ui.params import MAX_EPOCHS, MAX_LR
 from ui.runs import data_key
@@ -27,51 +27,65 @@ SMOOTHS = [0.1, 1.0, 10.0, 100.0, 1000.0, 10000.0]
 def one_hot(page: Page, left, right) -> None:
     s, corpus = page.settings, page.corpus
     with left:
-        st.text_input("A name", max_chars=64, **kept("name"))
-        name = first_known(corpus, s.name)
+        name = name_input(corpus, s.name)
+        xs, ys = examples([name], corpus.vocab, 1)
         st.markdown(
             f"The net reads one character at a time as a vector of {len(corpus.vocab)} zeros with a single 1 "
             f"at the character's index: `F.one_hot(xs, {len(corpus.vocab)})`. {literal(name)} gives "
-            f"{len(name) + 1} inputs, one per pair."
+            f"{len(name) + 1} inputs, one per pair:"
         )
+        st.markdown(f"`xs = {xs.tolist()}`  \n`ys = {ys.tolist()}`")
     with right:
-        xs, _ = examples([name], corpus.vocab, 1)
-        rows = [f"{i + 1}: {c}" for i, c in enumerate(["."] + list(name))]
-        plotly_view(
-            plots.one_hot(xs.tolist(), corpus.vocab, rows, height=min(420, 90 + 24 * len(rows))), key="lecture_onehot"
-        )
+        rows = [f"{i + 1}: {plots.symbol_label(c)}" for i, c in enumerate(["."] + list(name))]
+        plotly_view(plots.one_hot(xs.tolist(), corpus.vocab, rows), key="lecture_onehot")
 
 
 def forward(page: Page, left, right) -> None:
     s, corpus = page.settings, page.corpus
     V = len(corpus.vocab)
     with left:
-        st.text_input("A name", max_chars=64, **kept("name"))
-        name = first_known(corpus, s.name)
+        name = name_input(corpus, s.name)
         xs, ys = examples([name], corpus.vocab, 1)
         i = st.slider("Example (pair) of the name", 1, len(xs), 1, key="lecture_example") - 1
         W = init_weights(V, V, s.seed).detach()  # the lecture's torch.randn((27, 27), generator=g)
-        logits = F.one_hot(xs[i], V).float() @ W  # (V,)
-        probs = logits.exp() / logits.exp().sum()
+        every = F.one_hot(xs, V).float() @ W  # (examples, V): the lecture's logits
+        probs_all = every.softmax(1)
+        losses = -probs_all[torch.arange(len(xs)), ys].log()
+        logits, probs = every[i], probs_all[i]
         p = float(probs[ys[i]])
         a, b = corpus.vocab.itos[int(xs[i])], corpus.vocab.itos[int(ys[i])]
         st.markdown(
             f"Input “{literal(a)}” picks one row of a random W (seed {s.seed}): the logits. exp makes them "
             f"positive, dividing by their sum makes them probabilities. The true next character "
-            f"“{literal(b)}” gets p = **{p:.4f}**, so this example's loss is −log p = **{-torch.log(probs[ys[i]]).item():.3f}**."
+            f"“{literal(b)}” gets p = **{p:.4f}**, so this example's loss is −log p = **{float(losses[i]):.4f}**."
         )
+        st.markdown(f"The average over all {len(xs)} examples of {literal(name)}: **{float(losses.mean()):.4f}**.")
     with right:
         plotly_view(plots.forward(logits, probs, corpus.vocab, int(ys[i])), key="lecture_forward")
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def first_loss(key: tuple, _corpus: Corpus, k: int, part: str, seed: int, reg: float) -> tuple[float, float]:
+    """The data NLL of the untrained W (the lecture's randn, seed) and the penalty λ·mean(W²): their
+    sum is the first loss the lecture prints."""
+    N = _corpus.counts(k, part)
+    W = init_weights(N.shape[0], N.shape[1], seed).detach()
+    return nll_counts(W.softmax(1), N), reg * float((W**2).mean())
+
+
 def descent(page: Page, left, right) -> None:
+    s, corpus = page.settings, page.corpus
     with left:
         st.slider("Epochs", 1, MAX_EPOCHS, **kept("epochs"))
-        st.number_input("Learning rate", 1e-4, MAX_LR, format="%g", **kept("lr"))
+        c1, c2 = st.columns(2)
+        c1.number_input("Learning rate", 1e-4, MAX_LR, format="%g", **kept("lr"))
+        c2.number_input("Regularization λ", 0.0, 100.0, format="%g", step=0.01, **kept("reg"))
         pressed = st.button("Train", key="lecture_train", type="primary", width="stretch")
+        data, penalty = first_loss(corpus.key, corpus, s.context, s.fit_part, s.seed, s.reg)
         st.markdown(
-            "Each epoch: forward pass over every example, the average NLL (plus λ·mean(W²)), backward, "
-            "and W −= lr · grad. The curve falls towards the count model's NLL, the dashed line."
+            f"Each epoch: forward pass, loss = NLL + λ·mean(W²), backward, W −= lr · grad. At the start "
+            f"(random W, seed {s.seed}) the loss is **{data + penalty:.4f}**: data NLL {data:.4f} plus "
+            f"penalty {penalty:.4f}. The curve (the data NLL) falls towards the count model's, the dashed line."
         )
     with right:
         net_tab.loss_panel(page, pressed, "Press **Train**: the curve is drawn as the net learns.")
@@ -113,18 +127,18 @@ def punchline(page: Page, left, right) -> None:
         view = st.radio("Show", ["the two tables", "W and log counts", "λ and smoothing"], key="lecture_punch")
         gap = float((P - counts.P).abs().max())
         st.markdown(
-            f"softmax(W) ({literal(source)}) and the smoothed counts differ by at most **{gap:.3f}**: "
-            "W has learned the log counts, and the penalty on W flattens the table as smoothing does."
+            f"softmax(W) ({literal(source)}) and the smoothed counts differ by at most **{gap:.3f}**: {verdict(gap)}"
         )
     with right:
         if view == "the two tables":
+            top = float(max(P[:V].max(), counts.P[:V].max()))  # one colour scale for both
             c1, c2 = st.columns(2)
             with c1:
-                plotly_view(plots.matrix(P[:V], corpus.vocab, "neural net: softmax(W)"), key="lecture_net_P")
+                net = plots.matrix(P[:V], corpus.vocab, "neural net: softmax(W)", zmax=top, scale=False)
+                plotly_view(net, key="lecture_net_P")
             with c2:
-                plotly_view(
-                    plots.matrix(counts.P[:V], corpus.vocab, f"counts: P (s = {s.smoothing:g})"), key="lecture_count_P"
-                )
+                title = f"counts: P (s = {s.smoothing:g})"
+                plotly_view(plots.matrix(counts.P[:V], corpus.vocab, title, zmax=top), key="lecture_count_P")
         elif view == "W and log counts":
             plotly_view(
                 plots.w_vs_log_counts(W[:V], corpus.counts(k, part)[:V]),
@@ -133,3 +147,12 @@ def punchline(page: Page, left, right) -> None:
         else:
             counted, learned = strength_sweep(corpus.key, corpus, k, part)
             plotly_view(plots.regularization_vs_smoothing(counted, learned), key="lecture_reg")
+
+
+def verdict(gap: float) -> str:
+    """What the largest difference between the two tables says."""
+    if gap < 0.02:
+        return "W has learned the log counts, and the penalty on W flattens the table as smoothing does."
+    if gap < 0.1:
+        return "close: W is learning the log counts; more epochs bring the two tables together."
+    return "not yet the same table: this W has not learned the log counts; train longer (step 10) and compare again."

@@ -14,8 +14,11 @@ from ui.components import count_controls, heatmap_view, nll_view
 from ui.corpus import Corpus
 from ui.models import heatmap_data, heatmap_live, nll_live, slice_rows, split_nlls
 from ui.page import Page
-from ui.state import Settings, keep
+from ui.params import SCALES
+from ui.state import Settings, keep, kept
 from ui.text import fmt_nll, table
+
+SCALE_LABELS = {"fixed": "0 to 1", "auto": "0 to the largest"}
 
 
 def show(page: Page) -> None:
@@ -49,7 +52,7 @@ def live_heatmap(s: Settings, corpus: Corpus, first: str, ask: str = "") -> None
     """The heatmap of the current settings, with the counts to follow the smoothing in the page;
     ask: a token of the first run; once painted, the page asks for the rest (streamlit_app.quick_start)."""
     k = s.context
-    cells = heatmap_data(corpus.key, corpus, k, s.smoothing, s.view, first or ".")
+    cells = {**heatmap_data(corpus.key, corpus, k, s.smoothing, s.view, first or "."), "scale": s.scale}
     live = heatmap_live(corpus.key, corpus, k, first or ".")
     index = corpus.vocab.stoi[first] if k == 2 else 0
     heatmap_view(cells, key="heatmap", live=live, smoothing=s.smoothing, slice=index, ask=ask)
@@ -59,6 +62,14 @@ def controls(s: Settings, corpus: Corpus, first: str, which: list[str]) -> None:
     """The heatmap's controls (`which` of view and smoothing; the slice for a trigram)."""
     slices = list(corpus.vocab.itos) if s.context == 2 else None
     count_controls("count_controls", which, s.view, s.smoothing, slices, first or ".")
+    st.radio(
+        "Colours of p",
+        SCALES,
+        format_func=SCALE_LABELS.get,
+        horizontal=True,
+        help="fixed: p from 0 to 1, so smoothing's flattening shows as paler cells; auto: to the table's largest p",
+        **kept("scale", SCALES),
+    )
 
 
 def first_paint(page: Page) -> None:

@@ -158,7 +158,7 @@ def show_status(page: Page, run: Run, floor: float) -> None:
     else:
         st.success(
             f"Trained {cfg.epochs} epochs ({cfg.method}) in {run.seconds * 1000:.0f} ms: "
-            f"data NLL {last.nll:.4f}, total {last.total:.4f}; the count model's NLL is {fmt_nll(floor)}."
+            f"data NLL of the trained W {fmt_nll(run.final_nll)}; the count model's NLL is {fmt_nll(floor)}."
         )
 
 

@@ -289,7 +289,8 @@ class RunService:
         if status == "done" and run.W is not None:
             # the trained table's NLL on the data it was fit on, computed as every tab computes it
             # (makemore.table.nll_counts): the status line and Compare show one number
-            run.final_nll = nll_counts(neural_table(run.W, run.vocab, run.k).P, run.N)
+            with torch.no_grad():
+                run.final_nll = nll_counts(neural_table(run.W, run.vocab, run.k).P, run.N)
         with run._cond:
             run.status, run.message = status, message
             run.examples = None  # the examples of a per-example run can be large: let them go

@@ -76,12 +76,17 @@ _presence = st.components.v2.component(
 
 
 _style = st.components.v2.component(
-    "page_style", html="<span></span>", css=(HERE / "page.css").read_text(), isolate_styles=False
+    "page_style",
+    html="<span></span>",
+    css=(HERE / "page.css").read_text(),
+    js=(HERE / "page.js").read_text(),
+    isolate_styles=False,
 )
 
 
 def page_style() -> None:
-    """The page's own CSS (ui/page.css), global: a component's styles reach the page when not isolated."""
+    """The page's own CSS (ui/page.css), global: a component's styles reach the page when not isolated;
+    and its keyboard fixes on Streamlit's elements (ui/page.js)."""
     with st.sidebar:
         _style(key="page_style")
 

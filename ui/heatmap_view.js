@@ -69,10 +69,32 @@ function build(root, d) {
       return cell;
     }));
   });
+  // a keyboard and screen-reader path: the grid takes the focus, the arrow keys move between the
+  // cells, and a live region reads out the cell (its pair, count, p and −log p); the 729 cells
+  // themselves are hidden from the reader, which would get them as one string of numbers
+  for (const c of grid.children) c.setAttribute("aria-hidden", "true");
+  grid.tabIndex = 0;
+  grid.setAttribute("role", "group");
+  grid.setAttribute("aria-roledescription", "table of pairs");
+  grid.setAttribute("aria-label", `${d.y.length} by ${d.x.length} table of pairs: arrow keys move between the cells`);
+  const said = el("div", "mm-said");
+  said.setAttribute("role", "status");
+  said.setAttribute("aria-live", "polite");
+  grid.addEventListener("keydown", (e) => {
+    const step = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] }[e.key];
+    if (!step) return;
+    e.preventDefault();
+    const dd = root._mm.data, at = root._at || [0, -1];
+    root._at = [Math.min(Math.max(at[0] + step[0], 0), dd.y.length - 1), Math.min(Math.max(at[1] + step[1], 0), dd.x.length - 1)];
+    announce(root);
+  });
+  grid.addEventListener("focus", () => announce(root));
+  grid.addEventListener("blur", () => root._cells.flat().forEach((c) => c.classList.remove("mm-active")));
   const tip = el("div", "mm-tip");
   const body = el("div", "mm-body");
   body.append(rows, grid);
   const main = el("div", "mm-main");
+  legend.append(said); // in the legend's line: no room of its own
   main.append(cols, body, legend, tip);
   root.replaceChildren(main);
   grid.addEventListener("mouseover", (e) => {
@@ -95,6 +117,18 @@ function build(root, d) {
     new ResizeObserver(() => refit(root)).observe(root);
     window.addEventListener("resize", () => refit(root));
   }
+}
+
+// the keyboard's cell: outlined, and read out by the live region
+function announce(root) {
+  const d = root._mm.data, [i, j] = root._at || [0, 0];
+  root._at = [i, Math.max(j, 0)];
+  root._cells.flat().forEach((c) => c.classList.remove("mm-active"));
+  const cell = root._cells[i][root._at[1]];
+  cell.classList.add("mm-active");
+  const p = d.p[i][root._at[1]], n = d.count[i][root._at[1]];
+  root.querySelector(".mm-said").textContent =
+    `${d.y[i]} then ${d.x[root._at[1]]}: count ${n.toLocaleString("en-US")}, p ${p.toFixed(4)}, −log p ${(-Math.log(p)).toFixed(3)}`;
 }
 
 // fit again only when the room changed (a new table's text does not change the root's width)

@@ -86,7 +86,8 @@ function themed(div, layout) {
     font: { ...(layout.font || {}), color }, legend: { ...(layout.legend || {}), bgcolor: "rgba(0,0,0,0)", font: { ...((layout.legend || {}).font || {}), color } } };
   for (const k of Object.keys(layout)) if (/^[xy]axis\d*$/.test(k)) out[k] = axis(layout[k]);
   if (layout.title) out.title = { ...layout.title, font: { ...(layout.title.font || {}), color } };
-  if (layout.annotations) out.annotations = layout.annotations.map((a) => ({ ...a, font: { ...(a.font || {}), color } }));
+  // an earlier run's label keeps its line's colour
+  if (layout.annotations) out.annotations = layout.annotations.map((a) => ({ ...a, font: { ...(a.font || {}), color: a.name === "earlier" ? a.font.color : color } }));
   div._mmColor = color;
   return out;
 }

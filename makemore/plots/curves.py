@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from makemore.plots.style import BLUE, GREY, ORANGE
 
-EARLIER_COLORS = ["#7f7f7f", "#9467bd", "#2ca02c", "#8c564b", "#e377c2"]
+EARLIER_COLORS = ["#9467bd", "#2ca02c", "#d62728", "#8c564b", "#e377c2"]  # none of BLUE, ORANGE
 
 
 def extent(earlier: list[tuple[str, list[float]]]) -> list[float]:
@@ -52,10 +52,22 @@ def loss_curve(
                 y=ys,
                 mode="lines",
                 name=label,
-                opacity=0.55,
-                line={"color": EARLIER_COLORS[n % len(EARLIER_COLORS)], "width": 1.5},
+                opacity=0.85,
+                line={"color": EARLIER_COLORS[n % len(EARLIER_COLORS)], "width": 2.2, "dash": "dot"},
             )
         )
+        last = next((i for i in range(len(ys) - 1, -1, -1) if math.isfinite(ys[i])), None)
+        if last is not None:  # its label at the line's end: a projector's legend is too far away
+            fig.add_annotation(
+                x=last + 1,
+                y=ys[last],
+                text=label,
+                showarrow=False,
+                xanchor="right",
+                yanchor="bottom",
+                font={"color": EARLIER_COLORS[n % len(EARLIER_COLORS)]},
+                name="earlier",  # its colour stays (ui/plotly_view.js)
+            )
     fig.add_trace(
         go.Scatter(
             x=list(range(1, len(nlls) + 1)),

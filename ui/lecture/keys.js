@@ -37,7 +37,9 @@ export default function (component) {
       if (!move) {
         move = UNLESS_TYPING[e.key];
         const t = e.target;
-        if (!move || textField(t) || (slider(t) && keys.dragging === t)) return;
+        // the heatmap's grid uses the arrows to move between its cells
+        const grid = t && t.closest && t.closest(".mm-grid") && e.key !== " ";
+        if (!move || textField(t) || grid || (slider(t) && keys.dragging === t)) return;
       }
       e.preventDefault();
       e.stopPropagation(); // the focused slider, radio or button never sees it

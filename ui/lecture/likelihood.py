@@ -53,7 +53,7 @@ def likelihood(page: Page, left, right) -> None:
         )
         st.markdown(
             f"Over all **n = {n:,}** examples the log-likelihood is **{f32:,.2f}** (the lecture's float32 "
-            f"sum; exactly {exact:,.2f}), so the average NLL is −{exact:,.2f} / {n:,} = **{fmt_nll(-exact / n)}**."
+            f"sum; exactly {exact:,.2f}), so the average NLL is {-exact:,.2f} / {n:,} = **{fmt_nll(-exact / n)}**."
         )
     with right:
         rows = {"pair": [x.context + x.next for x in sc.steps], "p": [f"{x.p:.4f}" for x in sc.steps]}
@@ -118,6 +118,6 @@ def name_live(key: tuple, _corpus: Corpus, k: int, part: str, name: str) -> str:
         pairs[row * V + stoi[nxt]] = pairs.get(row * V + stoi[nxt], 0) + 1
     fit = next(p for p in data["parts"] if p[0] == part)
     data["parts"] = [[name, list(pairs), list(pairs.values())], fit]
-    data["head"] = ["", "NLL"]
+    data["head"] = ["NLL of", "at this s"]
     data["labels"] = {name: name, part: "all words" if part == "all" else f"{part} words"}
     return json.dumps(data)

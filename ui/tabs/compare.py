@@ -16,7 +16,7 @@ from ui.text import fmt_nll, table
 
 def show(page: Page) -> None:
     s, corpus = page.settings, page.corpus
-    st.subheader(f"Samples (seed {s.seed}, temperature {s.temperature:g})")
+    st.header(f"Samples (seed {s.seed}, temperature {s.temperature:g})")
     samples = {name: table_samples(page.keys[name], t, s, corpus) for name, t in page.tables.items()}
     columns = st.columns(len(samples) + (0 if "net" in samples else 1))
     for col, (name, drawn) in zip(columns, samples.items(), strict=False):
@@ -30,18 +30,18 @@ def show(page: Page) -> None:
     # a few rows: made on every run, so the file always holds what the columns above show
     named = {page.labels[name]: drawn for name, drawn in samples.items()}
     st.download_button("Samples (CSV)", samples_csv(named), "samples.csv", "text/csv", key="dl_samples")
-    st.subheader("Average NLL")
+    st.header("Average NLL")
     k, part = s.context, s.fit_part
     nlls = {page.labels[name]: table_nlls(page.keys[name], t, corpus, k) for name, t in page.tables.items()}
     if (latest := page.runs.finished(data_key(s, corpus))) is not None:
         for r in page.runs.earlier(latest):  # the earlier runs of the loss chart
             nlls[f"run {r.n} ({difference(r.config, latest.config)})"] = table_nlls(("net", r.id), r.table(), corpus, k)
-    st.markdown(table({m: [fmt_nll(v) for v in d.values()] for m, d in nlls.items()}, PARTS))
+    st.markdown(table({m: [fmt_nll(v) for v in d.values()] for m, d in nlls.items()}, PARTS, "split"))
     st.caption(
         f"Every model is fit on **{part}** words."
         + (" Dev and test are not held out: choose *Fit on: train split* to hold them out." if part == "all" else "")
     )
-    st.subheader("Smoothing sweep (E03): count model fit on train")
+    st.header("Smoothing sweep (E03): count model fit on train")
     plotly_view(plots.sweep_curve(sweep_rows(corpus.key, corpus, k), s.smoothing or None), key="sweep")
 
 

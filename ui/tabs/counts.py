@@ -32,16 +32,16 @@ def show(page: Page) -> None:
         live_heatmap(s, corpus, first)
     with right:
         controls(s, corpus, first, ["view", "smoothing"])
-        st.subheader("Count model NLL")
+        st.header("Count model NLL")
         nlls = split_nlls(corpus.key, corpus, k, s.fit_part, s.smoothing)
         note = f"fit on {s.fit_part} words; uniform is ln {len(corpus.vocab)} = {math.log(len(corpus.vocab)):.4f}"
         fixed = nll_live(corpus.key, corpus, k, s.fit_part)
         if fixed is not None:  # follows the smoothing while it is dragged
             nll_view(fixed, s.smoothing, nlls, note, key="count_nll")
         else:
-            st.markdown(table({"NLL": [fmt_nll(v) for v in nlls.values()]}, list(nlls)))
+            st.markdown(table({"NLL": [fmt_nll(v) for v in nlls.values()]}, list(nlls), "split"))
             st.caption(f"smoothing {s.smoothing:g}, {note}")
-        st.subheader("Dataset")
+        st.header("Dataset")
         st.markdown(
             f"**{len(corpus.words):,}** words, **{corpus.n_examples(k):,}** examples, **{len(corpus.vocab)}** symbols"
         )

@@ -41,7 +41,7 @@ def show(page: Page) -> None:
             state["ctx"] = table.advance(state["ctx"], ix)
     current = "".join(state["chars"])
     finished = " (name finished: next press starts a new one)" if state["drawn"] == 0 else ""
-    st.markdown(f"### {literal(plots.symbol_label(current)) if current else '·'}{finished}")
+    st.markdown(f"## {literal(plots.symbol_label(current)) if current else '·'}{finished}")
     if state["names"]:
         st.markdown("Finished: " + ", ".join(literal(n) for n in state["names"]))
     if state["row"] is not None:

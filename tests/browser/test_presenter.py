@@ -140,7 +140,8 @@ def test_a_clicker_only_turns_pages_after_any_control_was_clicked(browser, serve
 
     # a slider (the page's own smoothing slider): clicked, then PageDown, then ArrowRight
     goto(7, "&smoothing=12.0")
-    page.locator(".st-key-smoothing_lecture input[type=range]").click()
+    page.locator(".st-key-smoothing_lecture input[type=range]").click()  # the click itself moves it
+    page.wait_for_function("() => new URLSearchParams(location.search).get('smoothing') !== '12.0'")
     settle(page)
     s = query(page)["smoothing"]
     page.keyboard.press("PageDown")
@@ -157,14 +158,20 @@ def test_a_clicker_only_turns_pages_after_any_control_was_clicked(browser, serve
 
     # Streamlit's own slider (step 9's example): clicked, then Space
     goto(9)
-    page.locator(".st-key-lecture_example [role=slider]").click()
+    thumb = page.locator(".st-key-lecture_example input[type=range]")  # React Aria's thumb
+    page.locator(".st-key-lecture_example [data-testid=stSlider]").click()  # the middle example
+    page.wait_for_function("() => document.querySelector('.st-key-lecture_example input[type=range]').value === '3'")
     settle(page)
-    example = page.locator(".st-key-lecture_example [role=slider]").get_attribute("aria-valuenow")
-    page.keyboard.press("Space")
-    turned(page, 10)
+    page.evaluate(
+        """() => { window.__moved = [];
+           document.querySelector('.st-key-lecture_example input[type=range]')
+             .addEventListener('input', (e) => window.__moved.push(e.target.value)); }"""
+    )
     page.keyboard.press("ArrowLeft")
+    turned(page, 8)
+    page.keyboard.press("Space")
     turned(page, 9)
-    assert page.locator(".st-key-lecture_example [role=slider]").get_attribute("aria-valuenow") == example
+    assert page.evaluate("() => window.__moved") == [], "ArrowLeft turned the page; the slider never moved"
 
     # a text field: typing keeps its keys, PageDown still turns the page
     goto(2)
@@ -179,7 +186,7 @@ def test_a_clicker_only_turns_pages_after_any_control_was_clicked(browser, serve
 
     # a select box: an option chosen, then ArrowRight
     goto(4)
-    page.locator(".st-key-lecture_row [data-baseweb=select]").click()
+    page.locator(".st-key-lecture_row").get_by_role("button", name="Open").click()
     page.get_by_role("option", name="b", exact=True).click()
     settle(page)
     page.keyboard.press("ArrowRight")
@@ -201,14 +208,17 @@ def test_a_clicker_only_turns_pages_after_any_control_was_clicked(browser, serve
     page.keyboard.press("Space")
     turned(page, 11)
 
-    # a radio: chosen, then ArrowLeft goes back (the radio keeps its choice)
+    # a radio: chosen, then ArrowLeft goes back (the radios never see the key)
     page.get_by_text("W and log counts").click()
     settle(page)
+    page.evaluate(
+        """() => { window.__moved = [];
+           document.querySelectorAll('.st-key-lecture_punch input[type=radio]')
+             .forEach((r) => r.addEventListener('change', (e) => window.__moved.push(e.target.value))); }"""
+    )
     page.keyboard.press("ArrowLeft")
     turned(page, 10)
-    page.keyboard.press("PageDown")
-    turned(page, 11)
-    assert page.locator(".st-key-lecture_punch input[type=radio]").nth(1).is_checked()
+    assert page.evaluate("() => window.__moved") == [], "ArrowLeft turned the page; the radio kept its choice"
 
     # the heatmap's grid: the arrows move between its cells, PageDown still turns the page
     goto(3)
@@ -273,7 +283,7 @@ def test_on_a_phone_the_lectures_buttons_are_one_row_without_the_key_hint(browse
         """() => [...document.querySelectorAll('.st-key-lecture_nav button')].filter(b => b.offsetParent)
                  .map(b => Math.round(b.getBoundingClientRect().top))"""
     )
-    assert len(tops) >= 3 and len(set(tops)) == 1, f"one row: {tops}"
+    assert len(tops) >= 3 and max(tops) - min(tops) <= 4, f"one row: {tops}"
     assert not page.locator(".st-key-lecture_hint").is_visible()
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
     ctx.close()

@@ -54,9 +54,10 @@ export default function (component) {
   window.addEventListener(
     "pointerdown",
     (e) => {
-      const t = e.target.closest && e.target.closest('[role="slider"], input[type="range"], [data-baseweb="slider"]');
+      // Streamlit's slider (React Aria) takes the pointer on its track; its thumb is an input
+      const t = e.target.closest && e.target.closest('[role="slider"], input[type="range"], [data-testid="stSlider"]');
       if (!on() || !t) return;
-      const thumb = t.matches('[data-baseweb="slider"]') ? t.querySelector('[role="slider"]') : t;
+      const thumb = t.matches('[data-testid="stSlider"]') ? t.querySelector('input[type="range"], [role="slider"]') : t;
       keys.dragging = thumb;
     },
     true,

@@ -156,9 +156,8 @@ def test_a_clicker_only_turns_pages_after_any_control_was_clicked(browser, serve
     turned(page, 8)
     assert query(page)["smoothing"] == s, "ArrowRight turned the page, not the released slider"
 
-    # Streamlit's own slider (step 9's example): clicked, then Space
+    # Streamlit's own slider (React Aria; step 9's example): clicked, then ArrowLeft and Space
     goto(9)
-    thumb = page.locator(".st-key-lecture_example input[type=range]")  # React Aria's thumb
     page.locator(".st-key-lecture_example [data-testid=stSlider]").click()  # the middle example
     page.wait_for_function("() => document.querySelector('.st-key-lecture_example input[type=range]').value === '3'")
     settle(page)

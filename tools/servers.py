@@ -77,3 +77,46 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+REDIS_HINT = "no redis-server found: `sudo apt-get install redis-server` (Debian)"
+
+
+class RedisServer:
+    """Debian's redis-server on a free loopback port, with its append-only file in `folder`
+    (answers survive a restart); `restart()` kills it and starts it again on the same port."""
+
+    def __init__(self, folder: Path, port: int | None = None):
+        self.folder, self.port = Path(folder), port or free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> RedisServer:
+        import shutil
+
+        exe = shutil.which("redis-server") or "/usr/bin/redis-server"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        args = [exe, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.folder)]
+        args += ["--appendonly", "yes", "--appendfsync", "everysec", "--save", "", "--protected-mode", "no"]
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
+                    s.sendall(b"PING\r\n")
+                    if s.recv(16).startswith(b"+PONG"):
+                        return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"redis-server did not start on port {self.port}")
+
+    def kill(self, graceful: bool = True) -> None:
+        """Stop it: SIGTERM (Redis writes its append-only file out first) or SIGKILL."""
+        if self.proc is not None:
+            self.proc.terminate() if graceful else self.proc.kill()
+            self.proc.wait(20)
+            self.proc = None
+
+    def restart(self, graceful: bool = True) -> None:
+        self.kill(graceful)
+        self.start()

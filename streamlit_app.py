@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 import torch
 
-from ui import lecture
+from ui import classroom, lecture
 from ui.boundary import guarded
 from ui.components import page_style, preload, presence
 from ui.corpus import builtin_corpus, dataset_ui
@@ -45,11 +45,18 @@ def main() -> None:
     page_style()
     first_run = "_kept" not in st.session_state
     notes = restore()
-    if first_run and quick_start():
+    k = classroom.klass()
+    # a follower's page takes the class's step and settings before anything is drawn
+    room_corpus = classroom.follow(k) if k and k["role"] == "follower" and k["following"] else None
+    k = classroom.klass()
+    if first_run and not k and quick_start():
         return first_paint()
     presence(Runs.of_session().token)  # while this page is open, the session's runs go on
     # the sidebar first: whatever fails in a tab, the controls stay
-    corpus = dataset_ui()
+    if room_corpus is not None:
+        st.sidebar.header("Data")
+        st.sidebar.caption(f"The class's word list: {len(room_corpus.words):,} words.")
+    corpus = room_corpus or dataset_ui()
     if notes:
         st.sidebar.warning("Link: ignored " + "; ".join(literal(n) for n in notes) + ".", icon="🔗")
     if st.session_state["_kept"]["dataset"] == "upload" and corpus.key[0] != "upload":
@@ -61,7 +68,12 @@ def main() -> None:
                 icon="📄",
             )
     if st.session_state["_kept"]["mode"] == "lecture":
-        guarded("lecture", lecture.show, build(corpus))
+        page = build(corpus)
+        guarded("class", class_parts, page, k)
+        if not (k and k["role"] == "lecturer" and classroom.projector(page, k)):
+            guarded("lecture", lecture.show, page)
+        if k and k["role"] == "lecturer":
+            guarded("class", classroom.publish, page, k)
         return
     st.sidebar.button("Lecture mode", key="to_lecture", on_click=keep, args=("mode", "lecture"), width="stretch")
     # the sidebar's place comes first; its widgets are drawn into it after the open tab, so the
@@ -73,10 +85,24 @@ def main() -> None:
     cost_slot = settings_ui(side) if early else None
     page = build(corpus)
     header_and_tab(page, SHOW)
+    guarded("class", class_parts, page, k)
     if not early:
         cost_slot = settings_ui(side)
     guarded("sidebar", show_cost, cost_slot, page.settings, corpus)  # under Train: what the run will cost
     preload()  # after the open tab: the heatmap needs no plotly.js, the other tabs do
+
+
+def class_parts(page: Page, k: dict | None) -> None:
+    """The class's sidebar controls and live channel; a follower's link names the class."""
+    k = classroom.klass()
+    classroom.sidebar(page, k)
+    k = classroom.klass()
+    if k is not None:
+        classroom.live(k, page.runs.token, classroom.rooms().get(k["code"]))
+        if k["role"] == "follower":
+            st.query_params["join"] = k["code"]  # a page that reconnects elsewhere follows again
+    elif classroom.COOKIE in st.context.cookies:
+        classroom.clear_cookie()
 
 
 def header_and_tab(page: Page, shows: dict) -> None:

@@ -3,6 +3,8 @@ page's presence, which tells the run service when a session's last page has clos
 
     /api/live/runs/{run_id}?from=N   the run's points from epoch index N on, ~20 messages a second
     /api/live/presence/{token}       open while a page of the session is open
+    /api/live/rooms/{code}?student=T a class room's version, its question's answer count and its
+                                     followers, sent when they change (a follower's page reruns)
 
 A run is addressed by its id (128 random bits), which only the session that started it is told.
 """
@@ -18,6 +20,7 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from makemore.plots import loss_axis
+from service.rooms import rooms, valid_code
 from service.runs import Run, service
 
 RATE = 20  # messages a second while a run has new points
@@ -95,7 +98,92 @@ async def presence(ws: WebSocket) -> None:
         service().detach(token)
 
 
+WATCH_EVERY = 0.05  # s between two reads of a watched room (one reader per room per process)
+BEAT_EVERY = 5.0  # s between a follower's heartbeats (service/rooms.PRESENCE counts 15 s)
+
+
+def room_snapshot(code: str) -> dict | None:
+    """What a room's pages are told: None when it is gone."""
+    r = rooms()
+    room = r.get(code)
+    if room is None:
+        return None
+    q = room.question
+    return {"version": room.version, "tally": r.tally(code, q["id"]) if q else 0, "followers": r.followers(code)}
+
+
+class Watch:
+    """One reader per watched room in this process: every socket of the room waits on its snapshot,
+    so 300 followers cost one read of Redis (or of memory) every 50 ms, not 300."""
+
+    def __init__(self, code: str):
+        self.code, self.users, self.snapshot = code, 0, None
+        self.changed = asyncio.Event()
+        self.task: asyncio.Task | None = None
+        self.ready = asyncio.Event()
+
+    async def run(self) -> None:
+        while self.users > 0:
+            try:
+                snap = await asyncio.to_thread(room_snapshot, self.code)
+            except Exception:  # noqa: BLE001  (Redis restarting: keep the last snapshot, try again)
+                await asyncio.sleep(0.5)
+                continue
+            if snap != self.snapshot or not self.ready.is_set():
+                self.snapshot = snap
+                self.ready.set()
+                changed, self.changed = self.changed, asyncio.Event()
+                changed.set()
+            await asyncio.sleep(WATCH_EVERY)
+        _watches.pop(self.code, None)
+
+
+_watches: dict[str, Watch] = {}
+
+
+async def room_events(ws: WebSocket) -> None:
+    code, student = ws.path_params["code"], ws.query_params.get("student", "")
+    await ws.accept()
+    if not valid_code(code) or not TOKEN.fullmatch(student):
+        await ws.close(code=4400)
+        return
+    follower = ws.query_params.get("role") != "lecturer"  # the lecturer's page does not count
+    watch = _watches.get(code)
+    if watch is None:
+        watch = _watches[code] = Watch(code)
+    watch.users += 1
+    if watch.task is None or watch.task.done():
+        watch.task = asyncio.create_task(watch.run())
+    sent, beat = None, 0.0
+    gone = asyncio.create_task(ws.receive_text())  # the page sends nothing: this ends when it closes
+    try:
+        await watch.ready.wait()
+        while not gone.done():
+            snap = watch.snapshot
+            if snap is None:
+                await ws.send_text(json.dumps({"gone": True}))
+                break
+            if snap != sent:
+                await ws.send_text(json.dumps(snap))
+                sent = snap
+            now = asyncio.get_running_loop().time()
+            if follower and now - beat > BEAT_EVERY:
+                beat = now
+                await asyncio.to_thread(rooms().heartbeat, code, student)
+            changed = asyncio.create_task(watch.changed.wait())
+            await asyncio.wait({changed, gone}, timeout=BEAT_EVERY, return_when=asyncio.FIRST_COMPLETED)
+            changed.cancel()
+        if not gone.done():
+            await ws.close()
+    except (WebSocketDisconnect, RuntimeError):
+        return
+    finally:
+        gone.cancel()
+        watch.users -= 1
+
+
 ROUTES = [
     WebSocketRoute("/api/live/runs/{run_id}", run_points),
     WebSocketRoute("/api/live/presence/{token}", presence),
+    WebSocketRoute("/api/live/rooms/{code}", room_events),
 ]

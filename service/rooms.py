@@ -36,6 +36,7 @@ TTL = 4 * 3600  # s: a room no one writes to for this long is gone
 MAX_STATE = 64_000  # bytes of a room's JSON state
 MAX_ANSWER = 2_000  # bytes of one answer's JSON
 MAX_NICK = 24  # characters
+MAX_DATA = 20_000_000  # bytes of a room's uploaded word list (the upload limit)
 ANSWER_GAP = 1.0  # s between two answers of one student (any question)
 PRESENCE = 15.0  # s a follower counts after its last heartbeat
 
@@ -106,6 +107,17 @@ class Rooms:
     def answers(self, code: str, qid: str) -> list[dict]:
         raise NotImplementedError
 
+    def tally(self, code: str, qid: str) -> int:
+        """How many answers the question has (cheap: what the live route watches)."""
+        raise NotImplementedError
+
+    def put_data(self, code: str, secret: str, data: bytes) -> str:  # -> its digest
+        """The room's uploaded word list, so followers get the lecturer's data set."""
+        raise NotImplementedError
+
+    def get_data(self, code: str, digest: str) -> bytes | None:
+        raise NotImplementedError
+
     def heartbeat(self, code: str, student: str) -> None:
         raise NotImplementedError
 
@@ -152,6 +164,7 @@ class LocalRooms(Rooms):
             " at REAL, PRIMARY KEY (room, question, student))"
         )
         self._rooms: dict[str, tuple[Room, str]] = {}
+        self._data: dict[str, tuple[str, bytes]] = {}
         self._seen: dict[tuple[str, str], float] = {}
         self._last_answer: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -234,6 +247,24 @@ class LocalRooms(Rooms):
             "SELECT student, nick, value, at FROM answers WHERE room = ? AND question = ? ORDER BY at", (code, qid)
         ).fetchall()
         return [{"student": s, "nick": n, "value": json.loads(v), "at": a} for s, n, v, a in rows]
+
+    def tally(self, code: str, qid: str) -> int:
+        (n,) = self._db.execute("SELECT COUNT(*) FROM answers WHERE room = ? AND question = ?", (code, qid)).fetchone()
+        return int(n)
+
+    def put_data(self, code: str, secret: str, data: bytes) -> str:
+        if len(data) > MAX_DATA:
+            raise Rejected(f"the word list is larger than {MAX_DATA:,} bytes")
+        digest = hashlib.sha256(data).hexdigest()
+        with self._lock:
+            self._lecturer(code, secret)
+            self._data[code] = (digest, bytes(data))
+        return digest
+
+    def get_data(self, code: str, digest: str) -> bytes | None:
+        with self._lock:
+            entry = self._data.get(code)
+            return entry[1] if entry and entry[0] == digest and self._room(code) else None
 
     def heartbeat(self, code: str, student: str) -> None:
         with self._lock:
@@ -351,6 +382,32 @@ class RedisRooms(Rooms):
         rows = self._r.hgetall(f"{self.key(code)}:answers:{qid}")
         out = [{"student": s, **json.loads(v)} for s, v in rows.items()]
         return sorted(out, key=lambda a: a["at"])
+
+    def tally(self, code: str, qid: str) -> int:
+        return int(self._r.hlen(f"{self.key(code)}:answers:{qid}"))
+
+    def put_data(self, code: str, secret: str, data: bytes) -> str:
+        if len(data) > MAX_DATA:
+            raise Rejected(f"the word list is larger than {MAX_DATA:,} bytes")
+        if not self.is_lecturer(code, secret):
+            raise Forbidden("not this room's lecturer")
+        digest = hashlib.sha256(data).hexdigest()
+        key = f"{self.key(code)}:data:{digest}"
+        self._binary().set(key, data, ex=TTL)
+        return digest
+
+    def get_data(self, code: str, digest: str) -> bytes | None:
+        if not valid_code(code) or not all(c in "0123456789abcdef" for c in str(digest)):
+            return None
+        return self._binary().get(f"{self.key(code)}:data:{digest}")
+
+    def _binary(self):
+        """A client that returns bytes (the main one decodes text)."""
+        import redis
+
+        if getattr(self, "_raw", None) is None:
+            self._raw = redis.Redis.from_url(self.url, socket_timeout=10)
+        return self._raw
 
     def heartbeat(self, code: str, student: str) -> None:
         key = f"{self.key(code)}:seen"

@@ -171,3 +171,18 @@ def test_a_nickname_is_one_line_of_text():
     assert nickname("  Ann\n<script>alert(1)</script>  ") == "Ann <script>alert(1)</scri"[:24]
     assert nickname(None) == "" and len(nickname("x" * 500)) == 24
     assert json.loads(json.dumps(nickname("émile")))
+
+
+def test_the_room_carries_an_uploaded_word_list_and_counts_answers(backend):
+    rooms, _ = backend
+    code, secret = rooms.open(STATE)
+    data = "\n".join(f"name{i}" for i in range(1000)).encode()
+    with pytest.raises(Forbidden):
+        rooms.put_data(code, "forged", data)
+    digest = rooms.put_data(code, secret, data)
+    assert rooms.get_data(code, digest) == data
+    assert rooms.get_data(code, "0" * 64) is None and rooms.get_data("ZZZZZZ", digest) is None
+    qid = rooms.ask(code, secret, "predict", "?")
+    assert rooms.tally(code, qid) == 0
+    rooms.answer(code, qid, "s1", "", {"nll": 2.0})
+    assert rooms.tally(code, qid) == 1

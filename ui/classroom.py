@@ -1,0 +1,399 @@
+"""Class mode: the lecturer opens a class, students follow and answer (service/rooms.py holds it).
+
+- The lecturer's page publishes its step and settings (and an uploaded word list) after every run
+  of the lecture; its secret is in the session and in a cookie, so a reload keeps the class.
+- A follower's page applies the room's state before anything is drawn, in every run; the room's
+  live route tells the page when the room changed (ui/class_live.js), and the page reruns.
+  A follower can leave to explore (its own settings, nothing sent back) and come back in one click.
+- The lecturer asks one of four questions; students answer from their own page, the app fills in
+  what their run or their settings give; the board on the projector shows them, best first.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import math
+from pathlib import Path
+
+import streamlit as st
+
+from makemore import plots
+from makemore.table import score
+from service.rooms import Forbidden, JoinLimiter, Rejected, rooms, valid_code
+from ui.components import plotly_view
+from ui.corpus import Corpus, uploads
+from ui.models import split_nlls, table_nlls
+from ui.page import Page
+from ui.params import PARAMS
+from ui.runs import Runs, data_key
+from ui.state import keep
+from ui.text import literal, table
+
+log = logging.getLogger(__name__)
+QUESTIONS = {
+    "train": "Train the net with your own learning rate and regularization",
+    "smoothing": "Find the smoothing with the lowest dev NLL",
+    "likeliest": "Type the name you think the model finds likeliest",
+    "predict": "Predict the count model's NLL at s = 0 before I show it",
+}
+VIEWS = ("the step", "the join code", "the board")
+SHARED = [k for k in PARAMS if k not in ("mode", "size", "embed_options", "tab")]  # what followers take
+COOKIE = "mm_lecturer"
+_joins = JoinLimiter(per_minute=10)
+
+_live = st.components.v2.component(
+    "class_live", html='<span class="mm-class-live"></span>', js=(Path(__file__).with_name("class_live.js")).read_text()
+)
+
+
+def klass() -> dict | None:
+    """This session's class: {"code", "role", "secret" (the lecturer's), "following"}; restored
+    from a `join=` link or, for the lecturer, from the cookie its page set."""
+    ss = st.session_state
+    if "_class" in ss:
+        return ss["_class"]
+    ss["_class"] = None
+    code = str(st.query_params.get("join", "")).strip().upper()
+    cookie = st.context.cookies.get(COOKIE, "")
+    if cookie.count(".") == 1:
+        c, secret = cookie.split(".")
+        if rooms().is_lecturer(c, secret):
+            ss["_class"] = {"code": c, "role": "lecturer", "secret": secret, "following": False}
+            return ss["_class"]
+    if code:
+        join(code)
+    return ss["_class"]
+
+
+def join(code: str) -> None:
+    """Follow the class `code` (a link's, or typed): a few tries a minute per client."""
+    ss = st.session_state
+    code = code.strip().upper()
+    client = st.context.ip_address or Runs.of_session().token
+    if not _joins.allow(client):
+        ss["_class_note"] = "Too many tries: wait a minute before trying another code."
+    elif not valid_code(code) or rooms().get(code) is None:
+        ss["_class_note"] = f"No class has the code {code[:8]!r}."
+    else:
+        ss["_class"] = {"code": code, "role": "follower", "secret": None, "following": True}
+        ss["_class_note"] = ""
+
+
+def follow(k: dict) -> Corpus | None:
+    """A follower's page takes the room's step and settings (before any widget is drawn); returns
+    the room's word list when it is an upload. The room gone: the page says so and stays."""
+    room = rooms().get(k["code"])
+    if room is None:
+        st.session_state["_class"] = None
+        st.session_state["_class_note"] = f"Class {k['code']} has ended."
+        return None
+    keep("mode", "lecture")
+    keep("step", int(room.state.get("step", 1)))
+    for key, value in room.state.get("settings", {}).items():
+        if key in SHARED:
+            try:
+                keep(key, value)
+            except ValueError:
+                log.warning("room %s sent %s=%r", k["code"], key, str(value)[:40])
+    digest = room.state.get("upload")
+    if digest:
+        data = rooms().get_data(k["code"], digest)
+        if data is not None:
+            return uploads().get(f"room-{k['code']}-{digest[:16]}", data)
+    return None
+
+
+def publish(page: Page, k: dict) -> None:
+    """The lecturer's step and settings (and an uploaded word list, once) to the room."""
+    s, corpus = page.settings, page.corpus
+    state = {"step": s.step, "settings": {key: str(getattr(s, key)) for key in SHARED}, "upload": None}
+    if corpus.key[0] == "upload":
+        up = st.session_state.get("upload")
+        if k.get("upload_id") != corpus.key and up is not None:
+            k["digest"], k["upload_id"] = rooms().put_data(k["code"], k["secret"], up.getvalue()), corpus.key
+        state["upload"] = k.get("digest")
+    try:
+        rooms().publish(k["code"], k["secret"], state)
+    except Forbidden:  # the room expired
+        st.session_state["_class"] = None
+        st.session_state["_class_note"] = "The class expired; open a new one."
+
+
+def sidebar(page: Page, k: dict | None) -> None:
+    """The class controls in the sidebar: open one, or join one, or the class's own."""
+    sb = st.sidebar
+    sb.header("Class")
+    note = st.session_state.get("_class_note")
+    if note:
+        sb.info(literal(note))
+    if k is None:
+        if sb.button("Open a class", key="class_open", width="stretch", help="students follow this lecture"):
+            code, secret = rooms().open({"step": page.settings.step, "settings": {}, "upload": None})
+            st.session_state["_class"] = {"code": code, "role": "lecturer", "secret": secret, "following": False}
+            st.session_state["_class_view"] = "the join code"
+            keep("mode", "lecture")
+            st.rerun()
+        typed = sb.text_input("Join with a code", max_chars=8, key="class_code", placeholder="ABC234")
+        if sb.button("Join", key="class_join", width="stretch") and typed:
+            join(typed)
+            st.rerun()
+        return
+    room = rooms().get(k["code"])
+    if k["role"] == "lecturer":
+        lecturer_controls(k, room)
+    else:
+        follower_controls(page, k, room)
+
+
+def lecturer_controls(k: dict, room) -> None:
+    sb = st.sidebar
+    sb.markdown(f"Class **{k['code']}**: {rooms().followers(k['code'])} following")
+    sb.radio("The projector shows", VIEWS, key="_class_view", horizontal=False)
+    kind = sb.selectbox("Question", list(QUESTIONS), format_func=QUESTIONS.get, key="class_kind")
+    q = room.question if room else None
+    sb.button("Ask the class", key="class_ask", width="stretch", on_click=ask, args=(k, kind))
+    if q:
+        c1, c2 = sb.columns(2)
+        c1.button(
+            "Close" if q["open"] else "Reopen",
+            key="class_close",
+            width="stretch",
+            on_click=mark,
+            kwargs={"k": k, "open": not q["open"]},
+        )
+        c2.button(
+            "Hide answers" if q["revealed"] else "Reveal",
+            key="class_reveal",
+            width="stretch",
+            on_click=mark,
+            kwargs={"k": k, "revealed": not q["revealed"]},
+        )
+        answers = rooms().answers(k["code"], q["id"])
+        labels = {a["student"]: f"{a['nick'] or 'anonymous'} ({i + 1})" for i, a in enumerate(answers)}
+        hide = sb.selectbox("Hide one answer", ["—", *labels], format_func=lambda x: labels.get(x, x), key="class_hide")
+        if hide != "—" and hide not in q["hidden"]:
+            mark(k, hide=hide)
+            st.rerun()
+        sb.download_button(
+            "Board (CSV)", board_csv(q, answers), f"class_{k['code']}.csv", "text/csv", key="class_csv", width="stretch"
+        )
+    sb.button("End the class", key="class_end", on_click=leave_class, width="stretch")
+
+
+def ask(k: dict, kind: str) -> None:
+    try:
+        rooms().ask(k["code"], k["secret"], kind, QUESTIONS[kind])
+        st.session_state["_class_view"] = "the board"
+    except Forbidden as e:
+        st.session_state["_class_note"] = str(e)
+
+
+def mark(k: dict, **changes) -> None:
+    try:
+        rooms().mark(k["code"], k["secret"], **changes)
+    except (Forbidden, Rejected) as e:
+        st.session_state["_class_note"] = str(e)
+
+
+def leave_class() -> None:
+    st.session_state["_class"] = None
+    st.session_state["_class_note"] = ""
+
+
+def follower_controls(page: Page, k: dict, room) -> None:
+    sb = st.sidebar
+    if room is None:
+        return
+    if k["following"]:
+        sb.markdown(f"Following class **{k['code']}**")
+        sb.button("Explore on my own", key="class_explore", on_click=set_following, args=(k, False), width="stretch")
+    else:
+        sb.markdown(f"Exploring on your own; class **{k['code']}** goes on")
+        sb.button("Back to the lecturer", key="class_back", on_click=set_following, args=(k, True), width="stretch")
+    q = room.question
+    if q and q["open"]:
+        answer_form(page, k, q)
+    sb.button("Leave the class", key="class_leave", on_click=leave_class, width="stretch")
+
+
+def set_following(k: dict, on: bool) -> None:
+    k["following"] = on
+
+
+def answer_form(page: Page, k: dict, q: dict) -> None:
+    """The student's answer: what the app knows is filled in; only a name or a guess is typed."""
+    sb = st.sidebar
+    s, corpus = page.settings, page.corpus
+    sb.markdown(f"**Question:** {literal(q['prompt'])}")
+    nick = sb.text_input("Nickname (optional)", max_chars=24, key="class_nick")
+    value, ready = None, ""
+    if q["kind"] == "train":
+        run = page.runs.finished(data_key(s, corpus))
+        if run is None:
+            ready = "Train the net first: Explore on my own, then the Neural net tab."
+        else:
+            dev = table_nlls(("net", run.id), run.table(), corpus, s.context)["dev"]
+            cfg = run.config
+            value = {"lr": cfg.lr, "reg": cfg.reg, "epochs": cfg.epochs, "dev": dev}
+    elif q["kind"] == "smoothing":
+        dev = split_nlls(corpus.key, corpus, s.context, s.fit_part, s.smoothing)["dev"]
+        value = {"smoothing": s.smoothing, "dev": dev}
+    elif q["kind"] == "likeliest":
+        name = sb.text_input("Your name", max_chars=32, key="class_name").strip().lower()
+        if name:
+            try:
+                value = {"name": name, "nll": score(page.tables["counts"], name).nll}
+            except ValueError as e:
+                ready = str(e)
+    else:
+        value = {"nll": sb.number_input("Your guess", 0.0, 10.0, 2.5, step=0.01, key="class_guess")}
+    if value is not None and not all(math.isfinite(v) for v in value.values() if isinstance(v, float)):
+        value, ready = None, "this answer has no finite NLL"
+    if ready:
+        sb.caption(literal(ready))
+    if value is not None:
+        sb.caption(
+            "Your answer: "
+            + ", ".join(f"{key} {v:.4g}" if isinstance(v, float) else f"{key} {v}" for key, v in value.items())
+        )
+    if sb.button("Send my answer", key="class_send", disabled=value is None, width="stretch"):
+        try:
+            rooms().answer(k["code"], q["id"], page.runs.token, nick, value)
+            st.session_state["_class_note"] = "Answer sent."
+        except Rejected as e:
+            st.session_state["_class_note"] = f"Not sent: {e}."
+        st.rerun()
+
+
+def live(k: dict, token: str, room) -> None:
+    """The room's live channel in this page: a follower reruns on every change of the room; the
+    lecturer's board reruns as answers arrive. It also sets the lecturer's cookie."""
+    data = {"code": k["code"], "token": token, "role": k["role"], "following": k["following"]}
+    data["version"] = room.version if room else 0
+    if k["role"] == "lecturer":
+        data["cookie"] = f"{COOKIE}={k['code']}.{k['secret']}"
+        data["board"] = st.session_state.get("_class_view") == "the board"
+    with st.sidebar:
+        _live(key="class_live", data=json.dumps(data).encode(), on_changed_change=lambda: None)
+
+
+def clear_cookie() -> None:
+    """The class ended: the lecturer's cookie goes, so a reload does not bring it back."""
+    with st.sidebar:
+        _live(key="class_live", data=json.dumps({"clear": True}).encode(), on_changed_change=lambda: None)
+
+
+def board_rows(q: dict, answers: list[dict]) -> list[dict]:
+    """The answers shown on the board, best first (hidden ones left out)."""
+    shown = [a for a in answers if a["student"] not in q["hidden"]]
+    key = {"train": "dev", "smoothing": "dev", "likeliest": "nll", "predict": "nll"}[q["kind"]]
+    return sorted(shown, key=lambda a: a["value"].get(key, math.inf))
+
+
+def board_csv(q: dict, answers: list[dict]) -> str:
+    out = io.StringIO()
+    fields = sorted({f for a in answers for f in a["value"]})
+    w = csv.writer(out)
+    w.writerow(["nickname", "hidden", *fields, "at"])
+    for a in answers:
+        w.writerow([a["nick"], a["student"] in q["hidden"], *(a["value"].get(f, "") for f in fields), f"{a['at']:.3f}"])
+    return out.getvalue()
+
+
+def projector(page: Page, k: dict) -> bool:
+    """The lecturer's projector view when it is not the step: the join code or the board."""
+    view = st.session_state.get("_class_view", VIEWS[0])
+    if view == VIEWS[0]:
+        return False
+    code, room = k["code"], rooms().get(k["code"])
+    with st.container(key="class_projector"):
+        if view == VIEWS[1]:
+            join_view(code)
+        elif room and room.question:
+            board(page, room.question, rooms().answers(code, room.question["id"]))
+        else:
+            st.markdown("## No question yet\nAsk one from the sidebar.")
+        st.caption(f"{rooms().followers(code)} following · class {code}")
+    return True
+
+
+def join_link(code: str) -> str:
+    base = str(st.context.url or "").split("?")[0]
+    return f"{base}?join={code}"
+
+
+def join_view(code: str) -> None:
+    import segno
+
+    left, right = st.columns([1.3, 1], vertical_alignment="center")
+    with left:
+        st.markdown(f"## Join the class\n# {' '.join(code)}")
+        st.markdown(f"Open **{literal(join_link(code))}** or scan the code.")
+    with right:
+        buf = io.BytesIO()
+        segno.make(join_link(code), error="m").save(buf, kind="png", scale=12, border=2)
+        st.image(buf.getvalue(), width="stretch")
+
+
+def board(page: Page, q: dict, answers: list[dict]) -> None:
+    rows = board_rows(q, answers)
+    st.markdown(f"## {literal(q['prompt'])}")
+    st.markdown(
+        f"**{len(answers)}** answers" + ("" if q["open"] else " · closed") + (" · revealed" if q["revealed"] else "")
+    )
+    left, right = st.columns([1, 1.3])
+    with right:
+        plotly_view(board_figure(page, q, rows), key="class_board")
+    with left:
+        if q["revealed"]:
+            st.markdown(board_table(q, rows[:10]))
+        else:
+            st.caption("Names and the best answers show when you reveal them.")
+
+
+def board_table(q: dict, rows: list[dict]) -> str:
+    fields = {
+        "train": ["dev", "lr", "reg", "epochs"],
+        "smoothing": ["dev", "smoothing"],
+        "likeliest": ["name", "nll"],
+        "predict": ["nll"],
+    }[q["kind"]]
+    fmt = lambda v: f"{v:.4g}" if isinstance(v, float) else str(v)
+    columns = {"who": [a["nick"] or "anonymous" for a in rows]}
+    columns |= {f: [fmt(a["value"].get(f, "")) for a in rows] for f in fields}
+    return table(columns, list(range(1, len(rows) + 1)), "#")
+
+
+def board_figure(page: Page, q: dict, rows: list[dict]):
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    vals = [a["value"] for a in rows]
+    if q["kind"] == "train":
+        fig.add_trace(go.Scatter(x=[v["lr"] for v in vals], y=[v["dev"] for v in vals], mode="markers"))
+        fig.update_layout(xaxis={"type": "log", "title": "learning rate"}, yaxis={"title": "dev NLL"})
+    elif q["kind"] == "smoothing":
+        fig.add_trace(
+            go.Scatter(x=[max(v["smoothing"], 0.01) for v in vals], y=[v["dev"] for v in vals], mode="markers")
+        )
+        fig.update_layout(xaxis={"type": "log", "title": "smoothing s"}, yaxis={"title": "dev NLL"})
+    elif q["kind"] == "likeliest":
+        names: dict[str, int] = {}
+        for v in vals:
+            names[v["name"]] = names.get(v["name"], 0) + 1
+        top = sorted(names.items(), key=lambda x: -x[1])[:15]
+        fig.add_trace(go.Bar(x=[n for n, _ in top], y=[c for _, c in top]))
+        fig.update_layout(xaxis={"title": "name", "type": "category"}, yaxis={"title": "students"})
+    else:
+        fig.add_trace(go.Histogram(x=[v["nll"] for v in vals], nbinsx=20))
+        fig.update_layout(xaxis={"title": "predicted NLL at s = 0"}, yaxis={"title": "students"})
+        if q["revealed"]:
+            s, corpus = page.settings, page.corpus
+            truth = split_nlls(corpus.key, corpus, s.context, s.fit_part, 0.0)[s.fit_part]
+            if math.isfinite(truth):
+                fig.add_vline(x=truth, line={"color": plots.ORANGE, "width": 3})
+    fig.update_layout(height=420, margin={"l": 60, "r": 20, "t": 20, "b": 60}, showlegend=False)
+    return fig

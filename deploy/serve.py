@@ -10,11 +10,17 @@ the page's reconnect starts a new session there, with the settings its URL carri
 Supervision: a process that exits is started again on its port after a back-off (1 s, doubling to
 30 s while it keeps failing, back to 1 s once it has served a minute); the others serve meanwhile.
 nginx is supervised the same way. Every event is one line on stderr.
+
+Class rooms: with Debian's redis-server on the machine, a Redis on a free loopback port starts
+first (append-only file on, in the run directory) and every app process gets its REDIS_URL, so a
+class lives across the processes (service/rooms.py); `--no-redis` (or no redis-server) keeps each
+process's embedded default. REDIS_URL already set: that Redis is used.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import signal
 import subprocess
@@ -29,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 import streamlit
 
-from tools.servers import free_port, start_app, stop, wait_healthy
+from tools.servers import RedisServer, free_port, start_app, stop, wait_healthy
 
 STREAMLIT_STATIC = Path(streamlit.__file__).resolve().parent / "static"
 TEMPLATE = Path(__file__).resolve().with_name("nginx.conf.template")
@@ -98,8 +104,15 @@ class Supervisor:
     BACKOFF = (1.0, 30.0)  # first and longest wait before a restart
     HEALTHY = 60.0  # s a process must serve before its back-off starts again from the first
 
-    def __init__(self, n: int, port: int, run_dir: Path, log_dir: Path | None = None):
+    def __init__(self, n: int, port: int, run_dir: Path, log_dir: Path | None = None, redis: bool = True):
         self.port, self.run_dir, self.log_dir = port, run_dir, log_dir
+        self.redis, self.env = None, {}
+        if os.environ.get("REDIS_URL"):
+            self.env = {"REDIS_URL": os.environ["REDIS_URL"]}
+        elif redis and shutil.which("redis-server"):
+            self.redis = RedisServer(run_dir / "redis").start()
+            self.env = {"REDIS_URL": self.redis.url}
+            say(f"redis-server on {self.redis.url} (append-only file in {run_dir / 'redis'})")
         self.ports = [free_port() for _ in range(n)]
         self.apps = [self._start(i) for i in range(n)]
         for proc in self.apps:
@@ -113,7 +126,7 @@ class Supervisor:
         self._started = [time.monotonic()] * (n + 1)
 
     def _start(self, i: int) -> subprocess.Popen:
-        return start_app(self.ports[i], self.log_dir / f"app{i}.log" if self.log_dir else None)
+        return start_app(self.ports[i], self.log_dir / f"app{i}.log" if self.log_dir else None, env=self.env)
 
     def tick(self) -> None:
         now = time.monotonic()
@@ -153,16 +166,21 @@ class Supervisor:
     def close(self) -> None:
         for proc in [self.nginx, *self.apps]:
             stop(proc)
+        if self.redis is not None:
+            self.redis.kill()
 
 
 @contextmanager
-def replicas(n: int, port: int, log_dir: Path | None = None):
+def replicas(n: int, port: int, log_dir: Path | None = None, redis: bool = False, supervisor: list | None = None):
     """n app processes and nginx in front, unsupervised (the load generator kills one and
-    measures the failover); yields (nginx url, [app processes], nginx process)."""
+    measures the failover); yields (nginx url, [app processes], nginx process). redis: a Redis
+    beside them (class rooms across the processes); `supervisor` receives the Supervisor."""
     with ExitStack() as stack:
         d = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="mm-nginx-")))
-        sup = Supervisor(n, port, d, log_dir)
+        sup = Supervisor(n, port, d, log_dir, redis=redis)
         stack.callback(sup.close)
+        if supervisor is not None:
+            supervisor.append(sup)
         yield sup.url, sup.apps, sup.nginx
 
 
@@ -190,11 +208,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--replicas", type=int, default=2)
     ap.add_argument("--port", type=int, default=8080)
+    ap.add_argument("--no-redis", action="store_true", help="no Redis: each process keeps its own class rooms")
     args = ap.parse_args()
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
     with tempfile.TemporaryDirectory(prefix="mm-nginx-") as d:
-        sup = Supervisor(args.replicas, args.port, Path(d))
+        sup = Supervisor(args.replicas, args.port, Path(d), redis=not args.no_redis)
         pids = ", ".join(str(p.pid) for p in sup.apps)
         print(f"{sup.url}  ->  {args.replicas} app processes (pids {pids}); Ctrl-C stops all", flush=True)
         try:

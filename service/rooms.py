@@ -14,7 +14,7 @@ Who may do what: a room is opened with a secret that only the lecturer's page ho
 carries only the code); every call that moves the room, asks or reveals takes the secret and
 compares its hash in constant time. A student is the server's own session token, never a value
 from the browser. Codes are 6 characters of a 32-symbol alphabet (2^30 codes): a client that
-guesses is limited to a few tries a minute (`JoinLimiter`), so enumeration takes centuries.
+guesses is limited to a few failed tries a minute (`JoinLimiter`), so enumeration takes centuries.
 """
 
 from __future__ import annotations
@@ -424,22 +424,25 @@ class RedisRooms(Rooms):
 
 
 class JoinLimiter:
-    """A few join attempts a minute per client: a code cannot be found by trying them."""
+    """Failed join attempts, counted per client over the last minute: past the limit a client may
+    not try again until the minute is over. Only failures count, so a hall behind one address joins
+    at once, while guessing at 10 codes a minute would take over a century to try every code."""
 
     def __init__(self, per_minute: int = 10):
         self.per_minute = per_minute
-        self._tries: dict[str, list[float]] = {}
+        self._fails: dict[str, list[float]] = {}
         self._lock = threading.Lock()
 
-    def allow(self, client: str) -> bool:
+    def blocked(self, client: str) -> bool:
         now = time.time()
         with self._lock:
-            tries = [t for t in self._tries.get(client, []) if now - t < 60]
-            if len(tries) >= self.per_minute:
-                self._tries[client] = tries
-                return False
-            self._tries[client] = [*tries, now]
-            return True
+            fails = [t for t in self._fails.get(client, []) if now - t < 60]
+            self._fails[client] = fails
+            return len(fails) >= self.per_minute
+
+    def failed(self, client: str) -> None:
+        with self._lock:
+            self._fails.setdefault(client, []).append(time.time())
 
 
 _rooms: Rooms | None = None

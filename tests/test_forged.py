@@ -107,12 +107,28 @@ def test_a_forged_choice_is_dropped_and_the_sidebar_stays(url, key, value):
 def test_a_forged_lecture_key_is_no_error(url):
     async def forge(page):
         keys = page.ids["lecture_keys"]
-        for value in ({"a": 1}, [1, 2], None, "sideways", 10**30):
+        for value in (
+            {"a": 1},
+            [1, 2],
+            None,
+            "sideways",
+            10**30,
+            "step:",
+            "step:x",
+            "step:-3",
+            "step:1e9",
+            "step:99999",
+        ):
             trigger = WidgetState(id=_make_trigger_id(keys, "events"))
             trigger.json_trigger_value = json.dumps([{"event": "move", "value": value}])
             await page.run([trigger])
             assert not problems(page), (value, problems(page))
             assert "step=3" in page.query
+        trigger = WidgetState(id=_make_trigger_id(keys, "events"))
+        trigger.json_trigger_value = json.dumps([{"event": "move", "value": "step:999:1"}])
+        await page.run([trigger])  # a step past the last is the last (the page reruns at once)
+        await page.run()
+        assert "step=11" in page.query
 
     session(url[0], "mode=lecture&step=3", forge)
 

@@ -42,7 +42,8 @@ QUESTIONS = {
 VIEWS = ("the step", "the join code", "the board")
 SHARED = [k for k in PARAMS if k not in ("mode", "size", "embed_options", "tab")]  # what followers take
 COOKIE = "mm_lecturer"
-_joins = JoinLimiter(per_minute=10)
+_joins = JoinLimiter(per_minute=10)  # a session's failed tries a minute
+_by_address = JoinLimiter(per_minute=60)  # an address's (a hall's NAT)
 
 _live = st.components.v2.component(
     "class_live", html='<span class="mm-class-live"></span>', js=(Path(__file__).with_name("class_live.js")).read_text()
@@ -72,10 +73,13 @@ def join(code: str) -> None:
     """Follow the class `code` (a link's, or typed): a few tries a minute per client."""
     ss = st.session_state
     code = code.strip().upper()
-    client = st.context.ip_address or Runs.of_session().token
-    if not _joins.allow(client):
+    # failed tries, per session and per address (a hall behind one address has many sessions)
+    session, address = Runs.of_session().token, f"ip:{st.context.ip_address}"
+    if _joins.blocked(session) or _by_address.blocked(address):
         ss["_class_note"] = "Too many tries: wait a minute before trying another code."
     elif not valid_code(code) or rooms().get(code) is None:
+        _joins.failed(session)
+        _by_address.failed(address)
         ss["_class_note"] = f"No class has the code {code[:8]!r}."
     else:
         ss["_class"] = {"code": code, "role": "follower", "secret": None, "following": True}

@@ -58,9 +58,8 @@ _theme = st.components.v2.component(
 
 def show(page: Page) -> None:
     s = page.settings
-    move = _keys(key="lecture_keys", on_move_change=lambda: None).move
-    move = move if isinstance(move, str) else None  # the browser may send anything
-    step = {"next": min(s.step + 1, N_STEPS), "prev": max(s.step - 1, 1), "home": 1}.get(move, s.step)
+    move = _keys(key="lecture_keys", data=json.dumps({"steps": N_STEPS}).encode(), on_move_change=lambda: None).move
+    step = asked_step(move, s.step)
     if step != s.step:
         keep("step", step)
         st.rerun()  # redraw with the new step (and the URL) before anything of the old one is sent
@@ -78,6 +77,17 @@ def show(page: Page) -> None:
             if step in FORMULAS:
                 with st.container(key="formula"):
                     st.latex(FORMULAS[step])
+
+
+def asked_step(move, step: int) -> int:
+    """The step the keys asked for: "step:N:seq" (N clamped to the lecture), or next/prev/home;
+    anything else the browser may send leaves the step as it is."""
+    if not isinstance(move, str):
+        return step
+    if move.startswith("step:"):
+        n = move.split(":")[1]
+        return min(max(int(n), 1), N_STEPS) if n.isdigit() and len(n) < 4 else step
+    return {"next": min(step + 1, N_STEPS), "prev": max(step - 1, 1), "home": 1}.get(move, step)
 
 
 def navigation(page: Page, step: int) -> None:

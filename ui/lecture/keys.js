@@ -21,11 +21,29 @@ function slider(t) {
   return !!t && t.nodeType === 1 && (t.getAttribute("role") === "slider" || (t.tagName === "INPUT" && t.type === "range"));
 }
 
+// a clicker pressed three times in a row turns three pages: each press asks for a step number
+// (the URL's step, or the one asked for a moment ago whose rerun has not come back yet), so presses
+// that arrive during one rerun add up instead of collapsing into one trigger value
+function target(keys, move) {
+  const shown = parseInt(new URLSearchParams(location.search).get("step") || "1", 10) || 1;
+  const from = keys.asked && performance.now() - keys.asked.at < 3000 && keys.asked.from === shown ? keys.asked.step : shown;
+  const step = move === "home" ? 1 : Math.min(Math.max(from + (move === "next" ? 1 : -1), 1), keys.steps || 99);
+  keys.asked = { step, from: shown, at: performance.now() };
+  keys.seq = (keys.seq || 0) + 1;
+  return `step:${step}:${keys.seq}`;
+}
+
 export default function (component) {
-  const { setTriggerValue, parentElement } = component;
+  const { setTriggerValue, parentElement, data } = component;
   const keys = (window.__mmKeys = window.__mmKeys || { set: null, host: null, dragging: null });
   keys.set = setTriggerValue;
   keys.host = parentElement;
+  try {
+    keys.steps = JSON.parse(new TextDecoder().decode(data)).steps;
+  } catch {
+    keys.steps = 99;
+  }
+  if (keys.asked && keys.asked.step === parseInt(new URLSearchParams(location.search).get("step"), 10)) keys.asked = null;
   if (keys.listening) return;
   keys.listening = true;
   const on = () => keys.host && keys.host.isConnected; // the lecture is on the page
@@ -46,7 +64,7 @@ export default function (component) {
       if (document.activeElement && document.activeElement !== document.body && !textField(document.activeElement)) {
         document.activeElement.blur();
       }
-      keys.set("move", move);
+      keys.set("move", target(keys, move));
     },
     true,
   );

@@ -38,10 +38,12 @@ bench-browser: $(VENV)/.dev
 budget: $(VENV)/.dev  # a hostile hall: SESSIONS heavy runs against one process, an idle session's timings beside
 	$(BIN)/python bench/budget.py --sessions $(or $(SESSIONS),20)
 
-load: $(VENV)/.dev  # a lecture hall: 100 sessions, 50 training, one server, then N=2 behind nginx with failover
+load: $(VENV)/.dev  # a lecture hall: 100 sessions, 50 training, one server, then N=2 behind nginx with failover; then a class
 	$(BIN)/python bench/load.py --sessions $(or $(SESSIONS),100) --train $(or $(TRAIN),50) --replicas $(or $(N),2) --failover
+	$(BIN)/python bench/class_load.py --followers $(or $(FOLLOWERS),300) --replicas $(or $(N),2) --restart-redis
+	$(BIN)/python bench/class_load.py --followers 100 --replicas 1 --no-redis
 
-serve: $(VENV)/.app  # N app processes behind nginx on PORT (8080): make serve N=2
+serve: $(VENV)/.app  # N app processes behind nginx on PORT (8080), Redis beside them when installed: make serve N=2
 	$(BIN)/python deploy/serve.py --replicas $(or $(N),2) --port $(or $(SERVE_PORT),8080)
 
 names: $(VENV)/.app

@@ -399,5 +399,9 @@ def board_figure(page: Page, q: dict, rows: list[dict]):
             truth = split_nlls(corpus.key, corpus, s.context, s.fit_part, 0.0)[s.fit_part]
             if math.isfinite(truth):
                 fig.add_vline(x=truth, line={"color": plots.ORANGE, "width": 3})
-    fig.update_layout(height=420, margin={"l": 60, "r": 20, "t": 20, "b": 60}, showlegend=False)
+    fig.update_traces(marker_color=plots.BLUE, selector={"type": "bar"})
+    fig.update_traces(marker={"color": plots.BLUE, "size": 14}, selector={"type": "scatter"})
+    fig.update_traces(marker_color=plots.BLUE, selector={"type": "histogram"})
+    # read from the back of the hall: large type on the projector
+    fig.update_layout(height=560, margin={"l": 80, "r": 20, "t": 20, "b": 80}, showlegend=False, font={"size": 22})
     return fig

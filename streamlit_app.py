@@ -69,7 +69,7 @@ def main() -> None:
             )
     if st.session_state["_kept"]["mode"] == "lecture":
         page = build(corpus)
-        guarded("class", class_parts, page, k)
+        guarded("class", class_parts, page)
         if not (k and k["role"] == "lecturer" and classroom.projector(page, k)):
             guarded("lecture", lecture.show, page)
         if k and k["role"] == "lecturer":
@@ -85,20 +85,22 @@ def main() -> None:
     cost_slot = settings_ui(side) if early else None
     page = build(corpus)
     header_and_tab(page, SHOW)
-    guarded("class", class_parts, page, k)
+    guarded("class", class_parts, page)
     if not early:
         cost_slot = settings_ui(side)
     guarded("sidebar", show_cost, cost_slot, page.settings, corpus)  # under Train: what the run will cost
     preload()  # after the open tab: the heatmap needs no plotly.js, the other tabs do
 
 
-def class_parts(page: Page, k: dict | None) -> None:
+def class_parts(page: Page) -> None:
     """The class's sidebar controls and live channel; a follower's link names the class."""
     k = classroom.klass()
-    classroom.sidebar(page, k)
-    k = classroom.klass()
+    room = classroom.rooms().get(k["code"]) if k else None
+    classroom.sidebar(page, k, room)
+    if classroom.klass() is not k:  # left the class in this run
+        k, room = classroom.klass(), None
     if k is not None:
-        classroom.live(k, page.runs.token, classroom.rooms().get(k["code"]))
+        classroom.live(k, page.runs.token, room)
         if k["role"] == "follower":
             st.query_params["join"] = k["code"]  # a page that reconnects elsewhere follows again
     elif classroom.COOKIE in st.context.cookies:

@@ -124,11 +124,6 @@ class Rooms:
     def followers(self, code: str) -> int:
         raise NotImplementedError
 
-    def version(self, code: str) -> int | None:
-        """The room's version (cheap: what the live route waits on); None when it is gone."""
-        room = self.get(code)
-        return None if room is None else room.version
-
     def is_lecturer(self, code: str, secret: str | None) -> bool:
         raise NotImplementedError
 
@@ -304,6 +299,7 @@ class RedisRooms(Rooms):
             url, max_connections=64, timeout=10, decode_responses=True, socket_timeout=5, health_check_interval=10
         )
         self._r = redis.Redis(connection_pool=pool)
+        self._binary = redis.Redis.from_url(url, socket_timeout=10)  # a word list's bytes, not text
         self._write = self._r.register_script(self._WRITE)
         self.url = url
 
@@ -338,10 +334,6 @@ class RedisRooms(Rooms):
         if not h or "state" not in h:
             return None
         return Room(code, json.loads(h["state"]), int(h["version"]), json.loads(h.get("question", "null")))
-
-    def version(self, code: str) -> int | None:
-        v = self._r.hget(self.key(code), "version") if valid_code(code) else None
-        return None if v is None else int(v)
 
     def is_lecturer(self, code: str, secret: str | None) -> bool:
         if secret is None or not valid_code(code):
@@ -393,21 +385,13 @@ class RedisRooms(Rooms):
             raise Forbidden("not this room's lecturer")
         digest = hashlib.sha256(data).hexdigest()
         key = f"{self.key(code)}:data:{digest}"
-        self._binary().set(key, data, ex=TTL)
+        self._binary.set(key, data, ex=TTL)
         return digest
 
     def get_data(self, code: str, digest: str) -> bytes | None:
         if not valid_code(code) or not all(c in "0123456789abcdef" for c in str(digest)):
             return None
-        return self._binary().get(f"{self.key(code)}:data:{digest}")
-
-    def _binary(self):
-        """A client that returns bytes (the main one decodes text)."""
-        import redis
-
-        if getattr(self, "_raw", None) is None:
-            self._raw = redis.Redis.from_url(self.url, socket_timeout=10)
-        return self._raw
+        return self._binary.get(f"{self.key(code)}:data:{digest}")
 
     def heartbeat(self, code: str, student: str) -> None:
         key = f"{self.key(code)}:seen"

@@ -2,7 +2,6 @@
 started by the test. The same cases run on each: who may move a room, bounded answers, one per
 student, 300 answers, presence, and what survives a restart."""
 
-import json
 import os
 import shutil
 import threading
@@ -174,7 +173,7 @@ def test_codes_cannot_be_enumerated_in_a_lecture():
 def test_a_nickname_is_one_line_of_text():
     assert nickname("  Ann\n<script>alert(1)</script>  ") == "Ann <script>alert(1)</scri"[:24]
     assert nickname(None) == "" and len(nickname("x" * 500)) == 24
-    assert json.loads(json.dumps(nickname("émile")))
+    assert nickname("émile\t ") == "émile", "letters beyond ASCII stay as they are"
 
 
 def test_the_room_carries_an_uploaded_word_list_and_counts_answers(backend):

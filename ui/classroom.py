@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import logging
@@ -126,8 +127,9 @@ def publish(page: Page, k: dict) -> None:
         st.session_state["_class_note"] = "The class expired; open a new one."
 
 
-def sidebar(page: Page, k: dict | None) -> None:
-    """The class controls in the sidebar: open one, or join one, or the class's own."""
+def sidebar(page: Page, k: dict | None, room) -> None:
+    """The class controls in the sidebar: open one, or join one, or the class's own (`room`, read
+    once per run by the caller)."""
     sb = st.sidebar
     sb.header("Class")
     note = st.session_state.get("_class_note")
@@ -145,7 +147,6 @@ def sidebar(page: Page, k: dict | None) -> None:
             join(typed)
             st.rerun()
         return
-    room = rooms().get(k["code"])
     if k["role"] == "lecturer":
         lecturer_controls(k, room)
     else:
@@ -160,29 +161,24 @@ def lecturer_controls(k: dict, room) -> None:
     q = room.question if room else None
     sb.button("Ask the class", key="class_ask", width="stretch", on_click=ask, args=(k, kind))
     if q:
-        c1, c2 = sb.columns(2)
-        c1.button(
-            "Close" if q["open"] else "Reopen",
-            key="class_close",
-            width="stretch",
-            on_click=mark,
-            kwargs={"k": k, "open": not q["open"]},
-        )
-        c2.button(
-            "Hide answers" if q["revealed"] else "Reveal",
-            key="class_reveal",
-            width="stretch",
-            on_click=mark,
-            kwargs={"k": k, "revealed": not q["revealed"]},
-        )
+        toggles = (("open", "class_close", "Close", "Reopen"), ("revealed", "class_reveal", "Hide answers", "Reveal"))
+        for col, (name, key, on, off) in zip(sb.columns(2), toggles, strict=True):
+            col.button(
+                on if q[name] else off, key=key, width="stretch", on_click=mark, kwargs={"k": k, name: not q[name]}
+            )
         answers = rooms().answers(k["code"], q["id"])
         labels = {a["student"]: f"{a['nick'] or 'anonymous'} ({i + 1})" for i, a in enumerate(answers)}
         hide = sb.selectbox("Hide one answer", ["—", *labels], format_func=lambda x: labels.get(x, x), key="class_hide")
         if hide != "—" and hide not in q["hidden"]:
             mark(k, hide=hide)
             st.rerun()
-        sb.download_button(
-            "Board (CSV)", board_csv(q, answers), f"class_{k['code']}.csv", "text/csv", key="class_csv", width="stretch"
+        sb.download_button(  # the CSV text is made only when the button is clicked
+            "Board (CSV)",
+            functools.partial(board_csv, q, answers),
+            f"class_{k['code']}.csv",
+            "text/csv",
+            key="class_csv",
+            width="stretch",
         )
     sb.button("End the class", key="class_end", on_click=leave_class, width="stretch")
 

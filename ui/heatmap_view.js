@@ -227,13 +227,14 @@ function layout(root, d, font, room) {
     }));
     return wide;
   };
-  let mode = root._start || "two", wide;
+  let mode = root._start || "two";
   for (;;) {
-    for (let f = font; f >= least; f--) {
-      wide = wideAt(mode, f);
-      if (!wide.size) return [mode, wide, f];
+    const wide = wideAt(mode, font);
+    if (!wide.size) return [mode, wide, font];
+    for (let f = font - 1; f >= least; f--) {
+      const smaller = wideAt(mode, f);
+      if (!smaller.size) return [mode, smaller, f];
     }
-    wide = wideAt(mode, font);
     if (mode === "none" || wide.size <= 0.05 * d.z.length * d.x.length) return [mode, wide, font];
     mode = NEXT[mode];
   }

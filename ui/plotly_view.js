@@ -110,10 +110,11 @@ function presented(div, layout, data, u) {
   if (layout.title) out.title = { ...layout.title, font: sized(layout.title.font, 2.2 * u) };
   if (layout.annotations) out.annotations = layout.annotations.map((a) => ({ ...a, font: sized(a.font, 1.8 * u) }));
   for (const t of data) {
-    if (t.line && t.line.width) t.line = { ...t.line, width: t.line.width * f };
+    // from the figure's own widths (kept on the trace): a refit must not scale them again
+    if (t.line && t.line.width) t.line = { ...t.line, width: (t._mmWidth ??= t.line.width) * f };
     if (t.textfont || t.text) t.textfont = sized(t.textfont, 1.8 * u);
     if (t.colorbar || t.type === "heatmap") t.colorbar = { ...(t.colorbar || {}), tickfont: sized(t.colorbar && t.colorbar.tickfont, 1.8 * u) };
-    if (t.marker && t.marker.size && typeof t.marker.size === "number") t.marker = { ...t.marker, size: t.marker.size * f };
+    if (t.marker && typeof t.marker.size === "number") t.marker = { ...t.marker, size: (t._mmSize ??= t.marker.size) * f };
   }
   if (layout.meta === "square") {
     // a matrix: its labels one per cell, upright, at most a cell wide; the same plot width with or

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tools.chromium import CHROMIUM_ARGS, INSTALL_HINT, find_chromium
 from tools.probes import CHART_STATE, chart_state, wait_chart
 from tools.servers import ROOT, app_server, free_port, rss_mb, stop, wait_healthy
@@ -20,6 +22,24 @@ __all__ = [
     "wait_chart",
     "wait_healthy",
 ]
+
+
+STREAMLIT_CHROME = ("stFloatingOverlayPortal", "stHeader", "stToolbar", "stDecoration", "stTooltip", "stStatusWidget")
+
+
+def axe_violations(page, rules: list[str] | None = None) -> tuple[list, list]:
+    """axe-core's violations (every rule, or `rules`), split into the app's own elements and
+    Streamlit's chrome (its header, its overlay portal, a tooltip it shows)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": rules} if rules else None
+    mine, theirs = [], []
+    for v in Axe().run(page, options=options).response["violations"]:
+        for node in v["nodes"]:
+            entry = {"rule": v["id"], "target": node["target"], "html": node["html"][:160]}
+            where = json.dumps(node["target"]) + node["html"]
+            (theirs if any(c in where for c in STREAMLIT_CHROME) else mine).append(entry)
+    return mine, theirs
 
 
 def page_errors(page) -> list[str]:

@@ -31,7 +31,15 @@ class Hall:
         page = ctx.new_page()
         page.set_default_timeout(60_000)
         page.on("pageerror", lambda e: self.thrown.append(str(e)[:300]))
+        page.on(
+            "console", lambda m: m.type == "error" and "BidiComponent Error" in m.text and self.thrown.append(m.text)
+        )
+        self.pages = [*getattr(self, "pages", []), page]
         return page
+
+    def errors(self) -> list[str]:
+        """What any page of the hall met: an exception it shows, or one Streamlit caught."""
+        return [e for p in getattr(self, "pages", []) if not p.is_closed() for e in page_errors(p)] + self.thrown
 
     def close(self):
         for ctx in self.contexts:
@@ -162,8 +170,7 @@ def run_the_class(hall: Hall, label: str) -> None:
     assert step_of(s) == "7", "an explorer stays where it is"
     s.get_by_role("button", name="Back to the lecturer").click()
     wait_url(s, "step", "6")
-    errors = [e for p in [lecturer, *students] for e in page_errors(p)] + hall.thrown
-    assert not errors, errors
+    assert not hall.errors(), hall.errors()
 
 
 def test_a_lecturer_and_three_followers_on_the_embedded_default(browser, server):
@@ -218,6 +225,7 @@ def test_a_class_across_two_processes_with_redis_survives_its_faults(browser, tw
         for s in students:
             wait_url(s, "step", "5", timeout=60_000)
             wait_step(s, 5)
+        assert not hall.errors(), hall.errors()
     finally:
         hall.close()
 
@@ -246,5 +254,6 @@ def test_a_student_cannot_lead_the_class(browser, server):
             other.get_by_role("button", name="Join", exact=True).click()
             time.sleep(0.4)
         other.get_by_text("Too many tries").wait_for()
+        assert not hall.errors(), hall.errors()
     finally:
         hall.close()

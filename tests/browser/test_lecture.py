@@ -1,7 +1,7 @@
 """Lecture mode and the projector in Chromium: every step by keyboard, no scrolling, both themes,
-the heatmap at projector sizes for 27, 53 and 101 symbols, an axe-core colour-contrast audit, a phone."""
+the heatmap at projector sizes for 27, 53 and 101 symbols, a phone (the full axe-core audit of every
+tab and step is in test_presenter.py)."""
 
-import json
 import random
 import time
 
@@ -11,7 +11,7 @@ from makemore.data import MAX_SYMBOLS
 from ui.lecture import STEPS
 from ui.params import N_STEPS
 
-from .harness import ARTIFACTS, page_errors, wait_chart
+from .harness import ARTIFACTS, axe_violations, page_errors, wait_chart
 
 SIZES = [(1280, 720), (1920, 1080)]
 KEYS_FORWARD = ["ArrowRight", "PageDown", "Space"]
@@ -146,47 +146,6 @@ def test_counts_heatmap_fits_with_readable_aligned_labels(browser, server, size,
     ctx.close()
 
 
-def axe_contrast(page) -> tuple[list, list]:
-    """Colour-contrast violations split into the app's own elements and Streamlit's."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    result = Axe().run(page, options={"runOnly": ["color-contrast"]})
-    mine, theirs = [], []
-    for v in result.response["violations"]:
-        for node in v["nodes"]:
-            entry = {
-                "target": node["target"],
-                "html": node["html"][:160],
-                "summary": node.get("failureSummary", "")[:200],
-            }
-            (mine if "mm-" in node["html"] or any("mm-" in str(t) for t in node["target"]) else theirs).append(entry)
-    return mine, theirs
-
-
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_no_contrast_violation_of_the_apps_own(browser, server, scheme):
-    ctx, page = context(browser, server, SIZES[0], scheme)
-    views = [
-        f"tab={t.replace(' ', '+')}" for t in ("Counts", "Neural net", "Compare", "Score a name", "Sample step by step")
-    ]
-    views += [f"mode=lecture&step={n}" for n in range(1, N_STEPS + 1)]
-    own, streamlit = {}, {}
-    for view in views:
-        page.goto(f"{server}/?{view}")
-        page.wait_for_load_state("networkidle")
-        page.locator("[data-testid=stMain]").first.wait_for()
-        time.sleep(2.0)
-        mine, theirs = axe_contrast(page)
-        if mine:
-            own[view] = mine
-        if theirs:
-            streamlit[view] = theirs
-    ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / f"axe_{scheme}.json").write_text(json.dumps({"app": own, "streamlit": streamlit}, indent=1))
-    assert not own, f"{scheme}: contrast violations in the app's own elements: {json.dumps(own)[:1500]}"
-    ctx.close()
-
-
 def test_on_a_phone_train_leaves_the_curve_in_view_and_the_tabs_work(browser, server):
     ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = ctx.new_page()
@@ -246,6 +205,6 @@ def test_streamlits_own_dark_theme_setting_is_followed(browser):
                     "() => getComputedStyle(document.querySelector('.st-key-lecture_forward .xaxislayer-above text')).fill"
                 )
                 assert sum(map(int, fill[fill.index("(") + 1 : -1].split(",")[:3])) > 500, f"tick labels {fill} on dark"
-            mine, _ = axe_contrast(page)
+            mine, _ = axe_violations(page, ["color-contrast"])
             assert not mine, f"{view}: {mine}"
         ctx.close()

@@ -12,7 +12,7 @@ import pytest
 from ui.lecture import STEPS
 from ui.params import N_STEPS
 
-from .harness import ARTIFACTS, page_errors
+from .harness import ARTIFACTS, axe_violations, page_errors
 from .test_lecture import wait_step
 
 ROOT_DOCS = ARTIFACTS.parent / "docs"
@@ -56,6 +56,14 @@ def presenter(browser, server, size, scheme="light"):
     return ctx, page
 
 
+def closed(ctx, page) -> None:
+    """The end of a test: the page met no exception (shown, or caught by Streamlit around a
+    component), then its context closes."""
+    errors = page_errors(page) + getattr(page, "thrown", [])
+    closed(ctx, page)
+    assert not errors, f"the page met an exception: {errors}"
+
+
 def settle(page) -> None:
     page.wait_for_load_state("networkidle")
     time.sleep(1.0)  # charts lay out, then fit the window (ui/plotly_view.js refits after 400 ms)
@@ -92,7 +100,7 @@ def test_every_step_follows_the_window_and_fits(browser, server, size):
             page.screenshot(path=str(ARTIFACTS / f"presenter_step{n}.png"))
         if n < N_STEPS:
             page.keyboard.press("PageDown")
-    ctx.close()
+    closed(ctx, page)
     assert not failures, "\n".join(failures)
     if size[:2] == (1920, 1080) and size[2] == 1:  # the README's screenshots, from this run
         ROOT_DOCS.mkdir(exist_ok=True)
@@ -120,7 +128,7 @@ def test_the_size_control_scales_the_type_and_is_kept_in_the_link(browser, serve
     assert body_font(page) == pytest.approx(before * 1.15, rel=0.02), "the link keeps the size"
     page.get_by_role("button", name="smaller type").click()
     page.wait_for_function("() => new URLSearchParams(location.search).get('size') === '100'")
-    ctx.close()
+    closed(ctx, page)
 
 
 def query(page) -> dict:
@@ -230,8 +238,7 @@ def test_a_clicker_only_turns_pages_after_any_control_was_clicked(browser, serve
     turned(page, 4)
     page.keyboard.press("Home")
     turned(page, 1)
-    assert not page_errors(page) + page.thrown
-    ctx.close()
+    closed(ctx, page)
 
 
 def test_step_seven_follows_the_drag(browser, server):
@@ -255,7 +262,7 @@ def test_step_seven_follows_the_drag(browser, server):
     assert query(page)["smoothing"] == "1.0", "all of it before the release commits it"
     values = state["nll"]["nll"]
     assert len(values) == 2 and all(v < 10 for v in values.values()), values  # the name's NLL is finite now
-    ctx.close()
+    closed(ctx, page)
 
 
 def test_the_probabilities_have_a_fixed_scale_beside_the_autoscale(browser, server):
@@ -269,7 +276,7 @@ def test_the_probabilities_have_a_fixed_scale_beside_the_autoscale(browser, serv
     page.wait_for_function("() => new URLSearchParams(location.search).get('scale') === 'auto'")
     settle(page)
     assert float(page.evaluate(hi)) < 0.2, "at s = 1000 the largest p is small: the autoscale hides it"
-    ctx.close()
+    closed(ctx, page)
 
 
 def test_on_a_phone_the_lectures_buttons_are_one_row_without_the_key_hint(browser, server):
@@ -285,7 +292,7 @@ def test_on_a_phone_the_lectures_buttons_are_one_row_without_the_key_hint(browse
     assert len(tops) >= 3 and max(tops) - min(tops) <= 4, f"one row: {tops}"
     assert not page.locator(".st-key-lecture_hint").is_visible()
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
-    ctx.close()
+    closed(ctx, page)
 
 
 def test_keyboard_and_screen_reader_paths(browser, server, words, vocab):
@@ -312,21 +319,7 @@ def test_keyboard_and_screen_reader_paths(browser, server, words, vocab):
     a, b = vocab.stoi["a"], vocab.stoi["a"]
     assert said.startswith(f"a then a: count {int(N[a, b]):,}, p "), said
     assert page.locator(".st-key-heatmap .mm-cell[aria-hidden=true]").count() == 27 * 27
-    ctx.close()
-
-
-def axe_all(page) -> tuple[list, list]:
-    """Every axe-core rule; violations split into the app's own elements and Streamlit's chrome
-    (its header, its overlay portal, a tooltip it shows)."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    chrome = ("stFloatingOverlayPortal", "stHeader", "stToolbar", "stDecoration", "stTooltip", "stStatusWidget")
-    mine, theirs = [], []
-    for v in Axe().run(page).response["violations"]:
-        for node in v["nodes"]:
-            entry = {"rule": v["id"], "target": node["target"], "html": node["html"][:160]}
-            (theirs if any(c in json.dumps(node["target"]) + node["html"] for c in chrome) else mine).append(entry)
-    return mine, theirs
+    closed(ctx, page)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -343,14 +336,14 @@ def test_a_full_axe_audit_of_every_tab_and_step(browser, server, scheme):
         if "step=" in view:
             wait_step(page, int(view.split("=")[-1]))
         settle(page)
-        mine, theirs = axe_all(page)
+        mine, theirs = axe_violations(page)
         if mine:
             own[view] = mine
         if theirs:
             streamlit[view] = theirs
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / f"axe_all_{scheme}.json").write_text(json.dumps({"app": own, "streamlit": streamlit}, indent=1))
-    ctx.close()
+    closed(ctx, page)
     assert not own, f"{scheme}: violations in the app's own elements: {json.dumps(own)[:2000]}"
 
 
@@ -372,4 +365,4 @@ def test_the_theme_switch_reloads_the_same_view_in_the_other_theme(browser, serv
     turned(page, 6)
     assert page.evaluate(background) == light
     assert STEPS[5][0] in page.locator("h3").first.inner_text()
-    ctx.close()
+    closed(ctx, page)

@@ -330,7 +330,7 @@ def join_view(code: str) -> None:
 
     left, right = st.columns([1.3, 1], vertical_alignment="center")
     with left:
-        st.markdown(f"## Join the class\n# {' '.join(code)}")
+        st.markdown(f"## Join the class\n# {code}")
         st.markdown(f"Open **{literal(join_link(code))}** or scan the code.")
     with right:
         buf = io.BytesIO()

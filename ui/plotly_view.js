@@ -181,6 +181,8 @@ function draw(div) {
     .then(() => Plotly.react(div, fig.data, fig.layout, { responsive: true, displaylogo: false }))
     .then(() => {
       if (mm.live) place(div);
+      // the first chart of a page waits for plotly.js: the refit timer ran before there was a chart
+      if (u) setTimeout(() => refitPresenter(div), 0);
       requestAnimationFrame(() => {
         mm.draws += 1;
         mm.lastDraw = now(); // painted

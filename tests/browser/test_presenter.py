@@ -60,7 +60,7 @@ def closed(ctx, page) -> None:
     """The end of a test: the page met no exception (shown, or caught by Streamlit around a
     component), then its context closes."""
     errors = page_errors(page) + getattr(page, "thrown", [])
-    closed(ctx, page)
+    ctx.close()
     assert not errors, f"the page met an exception: {errors}"
 
 
@@ -166,7 +166,12 @@ def test_a_clicker_only_turns_pages_after_any_control_was_clicked(browser, serve
 
     # Streamlit's own slider (React Aria; step 9's example): clicked, then ArrowLeft and Space
     goto(9)
-    page.locator(".st-key-lecture_example [data-testid=stSlider]").click()  # the middle example
+    slider = page.locator(".st-key-lecture_example [data-testid=stSlider]")
+    box, ticks = (
+        slider.bounding_box(),
+        page.locator(".st-key-lecture_example [data-testid=stSliderTickBar]").bounding_box(),
+    )
+    slider.click(position={"x": box["width"] / 2, "y": ticks["y"] - box["y"] - 5})  # the track's middle: example 3
     page.wait_for_function("() => document.querySelector('.st-key-lecture_example input[type=range]').value === '3'")
     settle(page)
     page.evaluate(

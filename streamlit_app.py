@@ -69,8 +69,12 @@ def main() -> None:
             )
     if st.session_state["_kept"]["mode"] == "lecture":
         page = build(corpus)
+        # a following page draws the lecturer's step from the room's slide, in the page
+        k = classroom.klass()
+        st.session_state["_staged"] = bool(k and k["role"] == "follower" and k["following"]) and classroom.stage(k)
         guarded("class", class_parts, page)
-        if not (k and k["role"] == "lecturer" and classroom.projector(page, k)):
+        k = classroom.klass()
+        if not st.session_state["_staged"] and not (k and k["role"] == "lecturer" and classroom.projector(page, k)):
             guarded("lecture", lecture.show, page)
         if k and k["role"] == "lecturer":
             guarded("class", classroom.publish, page, k)

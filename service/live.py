@@ -3,8 +3,10 @@ page's presence, which tells the run service when a session's last page has clos
 
     /api/live/runs/{run_id}?from=N   the run's points from epoch index N on, ~20 messages a second
     /api/live/presence/{token}       open while a page of the session is open
-    /api/live/rooms/{code}?student=T a class room's version, its question's answer count and its
-                                     followers, sent when they change (a follower's page reruns)
+    /api/live/rooms/{code}?student=T a class room's version, its question (a follower's page reruns
+                                     when it changes), its answer count and its followers, sent when
+                                     they change; to a follower also the lecturer's step as a slide
+                                     (ui/slide.py), which its page draws without a rerun
 
 A run is addressed by its id (128 random bits), which only the session that started it is told.
 """
@@ -20,7 +22,7 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from makemore.plots import loss_axis
-from service.rooms import rooms, valid_code
+from service.rooms import question_sign, rooms, valid_code
 from service.runs import Run, service
 
 RATE = 20  # messages a second while a run has new points
@@ -109,7 +111,13 @@ def room_snapshot(code: str) -> dict | None:
     if room is None:
         return None
     q = room.question
-    return {"version": room.version, "tally": r.tally(code, q["id"]) if q else 0, "followers": r.followers(code)}
+    return {
+        "version": room.version,
+        "question": question_sign(q),
+        "tally": r.tally(code, q["id"]) if q else 0,
+        "followers": r.followers(code),
+        "slide": room.state.get("slide") or "",
+    }
 
 
 class Watch:
@@ -118,6 +126,7 @@ class Watch:
 
     def __init__(self, code: str):
         self.code, self.users, self.snapshot = code, 0, None
+        self.slide, self.slide_message = "", ""  # the digest of the room's slide, and its message
         self.changed = asyncio.Event()
         self.task: asyncio.Task | None = None
         self.ready = asyncio.Event()
@@ -126,10 +135,17 @@ class Watch:
         while self.users > 0:
             try:
                 snap = await asyncio.to_thread(room_snapshot, self.code)
+                new_slide = snap is not None and snap["slide"] != self.slide
+                if new_slide:
+                    # one read of the slide per process and change, one text for every socket
+                    text = await asyncio.to_thread(rooms().get_slide, self.code)
+                    new_slide = text is not None
+                    if new_slide:
+                        self.slide, self.slide_message = snap["slide"], '{"show":' + text + "}"
             except Exception:  # noqa: BLE001  (Redis restarting: keep the last snapshot, try again)
                 await asyncio.sleep(0.5)
                 continue
-            if snap != self.snapshot or not self.ready.is_set():
+            if snap != self.snapshot or new_slide or not self.ready.is_set():
                 self.snapshot = snap
                 self.ready.set()
                 changed, self.changed = self.changed, asyncio.Event()
@@ -154,7 +170,7 @@ async def room_events(ws: WebSocket) -> None:
     watch.users += 1
     if watch.task is None or watch.task.done():
         watch.task = asyncio.create_task(watch.run())
-    sent, beat = None, 0.0
+    sent, sent_slide, beat = None, "", 0.0
     gone = asyncio.create_task(ws.receive_text())  # the page sends nothing: this ends when it closes
     try:
         await watch.ready.wait()
@@ -166,6 +182,9 @@ async def room_events(ws: WebSocket) -> None:
             if snap != sent:
                 await ws.send_text(json.dumps(snap))
                 sent = snap
+            if follower and watch.slide != sent_slide and watch.slide_message:
+                sent_slide = watch.slide
+                await ws.send_text(watch.slide_message)
             now = asyncio.get_running_loop().time()
             if follower and now - beat > BEAT_EVERY:
                 beat = now

@@ -37,6 +37,7 @@ MAX_STATE = 64_000  # bytes of a room's JSON state
 MAX_ANSWER = 2_000  # bytes of one answer's JSON
 MAX_NICK = 24  # characters
 MAX_DATA = 20_000_000  # bytes of a room's uploaded word list (the upload limit)
+MAX_SLIDE = 4_000_000  # bytes of a step's slide (ui/slide.py: its text and its charts' JSON)
 ANSWER_GAP = 1.0  # s between two answers of one student (any question)
 PRESENCE = 15.0  # s a follower counts after its last heartbeat
 
@@ -66,6 +67,11 @@ def _encode(value, limit: int, what: str) -> str:
     if len(text.encode()) > limit:
         raise Rejected(f"{what} is larger than {limit:,} bytes")
     return text
+
+
+def _slide_size(text: str) -> None:
+    if len(text.encode()) > MAX_SLIDE:
+        raise Rejected(f"the slide is larger than {MAX_SLIDE:,} bytes")
 
 
 def nickname(raw) -> str:
@@ -118,6 +124,13 @@ class Rooms:
     def get_data(self, code: str, digest: str) -> bytes | None:
         raise NotImplementedError
 
+    def put_slide(self, code: str, secret: str, text: str) -> None:
+        """The lecturer's step as followers' pages draw it (ui/slide.py); the latest one only."""
+        raise NotImplementedError
+
+    def get_slide(self, code: str) -> str | None:
+        raise NotImplementedError
+
     def heartbeat(self, code: str, student: str) -> None:
         raise NotImplementedError
 
@@ -130,6 +143,11 @@ class Rooms:
 
 def _question(kind: str, prompt: str) -> dict:
     return {"id": secrets.token_hex(6), "kind": kind, "prompt": prompt, "open": True, "revealed": False, "hidden": []}
+
+
+def question_sign(q: dict | None) -> str:
+    """What a follower's page reruns for (its answer form): a question asked, closed or reopened."""
+    return "" if q is None else f"{q['id']}:{int(q['open'])}"
 
 
 def _marked(question: dict | None, changes: dict) -> dict:
@@ -160,6 +178,7 @@ class LocalRooms(Rooms):
         )
         self._rooms: dict[str, tuple[Room, str]] = {}
         self._data: dict[str, tuple[str, bytes]] = {}
+        self._slides: dict[str, str] = {}
         self._seen: dict[tuple[str, str], float] = {}
         self._last_answer: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -260,6 +279,16 @@ class LocalRooms(Rooms):
         with self._lock:
             entry = self._data.get(code)
             return entry[1] if entry and entry[0] == digest and self._room(code) else None
+
+    def put_slide(self, code: str, secret: str, text: str) -> None:
+        _slide_size(text)
+        with self._lock:
+            self._lecturer(code, secret)
+            self._slides[code] = text
+
+    def get_slide(self, code: str) -> str | None:
+        with self._lock:
+            return self._slides.get(code) if self._room(code) else None
 
     def heartbeat(self, code: str, student: str) -> None:
         with self._lock:
@@ -392,6 +421,15 @@ class RedisRooms(Rooms):
         if not valid_code(code) or not all(c in "0123456789abcdef" for c in str(digest)):
             return None
         return self._binary.get(f"{self.key(code)}:data:{digest}")
+
+    def put_slide(self, code: str, secret: str, text: str) -> None:
+        _slide_size(text)
+        if not self.is_lecturer(code, secret):
+            raise Forbidden("not this room's lecturer")
+        self._r.set(f"{self.key(code)}:slide", text, ex=TTL)
+
+    def get_slide(self, code: str) -> str | None:
+        return self._r.get(f"{self.key(code)}:slide") if valid_code(code) else None
 
     def heartbeat(self, code: str, student: str) -> None:
         key = f"{self.key(code)}:seen"

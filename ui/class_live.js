@@ -1,7 +1,8 @@
-// A class's live channel (service/live.py, /api/live/rooms/{code}): a follower's page reruns when
-// the room changes (the lecturer turned the page, moved a setting, asked a question); the
-// lecturer's board reruns as answers arrive (at most twice a second). It shows how many follow,
-// and keeps the lecturer's cookie (a reload keeps the class). One socket per page.
+// A class's live channel (service/live.py, /api/live/rooms/{code}): a follower's page gets the
+// lecturer's step as a slide and hands it to its stage (ui/class_stage.js) with no rerun; it reruns
+// only when the question changes (its answer form), or when it explores on its own and is told
+// nothing. The lecturer's board reruns as answers arrive (at most twice a second). It shows how
+// many follow, and keeps the lecturer's cookie (a reload keeps the class). One socket per page.
 export default function (component) {
   const { data, setTriggerValue, parentElement } = component;
   const d = JSON.parse(new TextDecoder().decode(data));
@@ -31,11 +32,17 @@ function connect(me) {
   ws.onopen = () => (me.tries = 0);
   ws.onmessage = (e) => {
     const m = JSON.parse(e.data), d = me.d;
+    if (m.show) {
+      me.slide = m.show; // the lecturer's step: the stage draws it (a stage mounted later starts from it)
+      if (d.role === "follower" && d.following) window.dispatchEvent(new CustomEvent("mm-slide", { detail: m.show }));
+      return;
+    }
     me.last = m;
     if (m.gone) return me.trigger("changed", "gone");
     if (me.host) me.host.textContent = `${m.followers} following`;
-    if (d.role === "follower" && d.following && m.version !== d.version && m.version !== me.asked) {
-      me.asked = m.version;
+    const rerun = d.staged ? m.question !== d.question : m.version !== d.version;
+    if (d.role === "follower" && d.following && rerun && m.version !== me.asked) {
+      me.asked = m.version; // the answer form (a question), or a page that draws the step itself
       me.trigger("changed", `v${m.version}`);
     }
     if (d.role === "lecturer" && d.board && m.tally !== me.tally && !me.waiting) {

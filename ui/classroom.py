@@ -18,17 +18,19 @@ import json
 import logging
 import math
 from pathlib import Path
+from urllib.parse import urlencode
 
 import streamlit as st
 
 from makemore import plots
 from makemore.table import score
-from service.rooms import Forbidden, JoinLimiter, Rejected, rooms, valid_code
-from ui.components import plotly_view
+from service.rooms import Forbidden, JoinLimiter, Rejected, question_sign, rooms, valid_code
+from ui import slide
+from ui.components import STAGE_CSS, STAGE_JS, plotly_view
 from ui.corpus import Corpus, uploads
 from ui.models import split_nlls, table_nlls
 from ui.page import Page
-from ui.params import PARAMS
+from ui.params import PARAMS, SIZES
 from ui.runs import Runs, data_key
 from ui.state import keep
 from ui.text import literal, table
@@ -48,6 +50,9 @@ _by_address = JoinLimiter(per_minute=60)  # an address's (a hall's NAT)
 
 _live = st.components.v2.component(
     "class_live", html='<span class="mm-class-live"></span>', js=(Path(__file__).with_name("class_live.js")).read_text()
+)
+_stage = st.components.v2.component(
+    "class_stage", html='<div class="mm-stage"></div>', js=STAGE_JS, css=STAGE_CSS, isolate_styles=False
 )
 
 
@@ -112,9 +117,23 @@ def follow(k: dict) -> Corpus | None:
 
 
 def publish(page: Page, k: dict) -> None:
-    """The lecturer's step and settings (and an uploaded word list, once) to the room."""
+    """The lecturer's step and settings (and an uploaded word list, once) to the room, and the
+    step as its followers' pages draw it (the slide this run recorded, when it changed)."""
     s, corpus = page.settings, page.corpus
-    state = {"step": s.step, "settings": {key: str(getattr(s, key)) for key in SHARED}, "upload": None}
+    settings = {key: str(getattr(s, key)) for key in SHARED}
+    state = {"step": s.step, "settings": settings, "upload": None, "slide": k.get("slide")}
+    recorded = st.session_state.pop("_slide", None)
+    if recorded is not None:
+        recorded.query = urlencode({"join": k["code"], "mode": "lecture", "step": s.step, **settings})
+        text = recorded.text()
+        if slide.digest_of(text) != k.get("slide"):
+            try:
+                rooms().put_slide(k["code"], k["secret"], text)
+                state["slide"] = k["slide"] = slide.digest_of(text)
+            except Rejected as e:  # a slide too large: followers keep the last one, the page says so
+                st.session_state["_class_note"] = f"This step could not be sent to the class: {e}."
+            except Forbidden:
+                pass  # the room expired: publish below says so
     if corpus.key[0] == "upload":
         up = st.session_state.get("upload")
         if k.get("upload_id") != corpus.key and up is not None:
@@ -125,6 +144,10 @@ def publish(page: Page, k: dict) -> None:
     except Forbidden:  # the room expired
         st.session_state["_class"] = None
         st.session_state["_class_note"] = "The class expired; open a new one."
+        return
+    if st.session_state.pop("_class_opened", False):  # a class just opened, its first slide sent
+        st.session_state["_class_view"] = "the join code"
+        st.rerun()
 
 
 def sidebar(page: Page, k: dict | None, room) -> None:
@@ -139,9 +162,10 @@ def sidebar(page: Page, k: dict | None, room) -> None:
         if sb.button("Open a class", key="class_open", width="stretch", help="students follow this lecture"):
             code, secret = rooms().open({"step": page.settings.step, "settings": {}, "upload": None})
             st.session_state["_class"] = {"code": code, "role": "lecturer", "secret": secret, "following": False}
-            st.session_state["_class_view"] = "the join code"
+            st.session_state["_class_opened"] = True  # publish() shows the join code, once the step is sent
             keep("mode", "lecture")
-            st.rerun()
+            if page.settings.mode != "lecture":
+                st.rerun()
         typed = sb.text_input("Join with a code", max_chars=8, key="class_code", placeholder="ABC234")
         if sb.button("Join", key="class_join", width="stretch") and typed:
             join(typed)
@@ -203,6 +227,23 @@ def leave_class() -> None:
     st.session_state["_class_note"] = ""
 
 
+def stage(k: dict) -> bool:
+    """A following page's step: the lecturer's slide, drawn in the page (ui/class_stage.js) and
+    replaced there as the live route brings the next one: a page turn costs the server no rerun.
+    False when the room has no slide (yet, or Redis does not answer): the page draws the step."""
+    try:
+        text = rooms().get_slide(k["code"])
+        size = int(json.loads(text)["size"]) if text else 0
+    except Exception:  # noqa: BLE001  (the room's store is away: this page draws the step itself)
+        log.exception("class %s: no slide", k["code"])
+        return False
+    if size not in SIZES:
+        return False
+    with st.container(key="lecture"), st.container(key=f"zoom{size}"):
+        _stage(key="class_stage", data=text.encode())
+    return True
+
+
 def follower_controls(page: Page, k: dict, room) -> None:
     sb = st.sidebar
     if room is None:
@@ -220,6 +261,8 @@ def follower_controls(page: Page, k: dict, room) -> None:
 
 
 def set_following(k: dict, on: bool) -> None:
+    if not on:
+        follow(k)  # the page explores from where the lecturer is (it drew the slide, not the step)
     k["following"] = on
 
 
@@ -273,6 +316,8 @@ def live(k: dict, token: str, room) -> None:
     lecturer's board reruns as answers arrive. It also sets the lecturer's cookie."""
     data = {"code": k["code"], "token": token, "role": k["role"], "following": k["following"]}
     data["version"] = room.version if room else 0
+    data["question"] = question_sign(room.question if room else None)
+    data["staged"] = k["following"] and bool(st.session_state.get("_staged"))  # its step is the slide
     if k["role"] == "lecturer":
         data["cookie"] = f"{COOKIE}={k['code']}.{k['secret']}"
         data["board"] = st.session_state.get("_class_view") == "the board"

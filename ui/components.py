@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from makemore.plots import VIEWS, symbol_label
+from ui import slide
 from ui.params import SMOOTHINGS
 from ui.state import checked, keep
 
@@ -63,6 +64,26 @@ _heatmap = _live_component("heatmap_view", '<div class="mm-heatmap"></div>')
 _smoothing = _live_component("smoothing_view", '<div class="mm-smooth-host"></div>')
 _nll = _live_component("nll_view", '<div class="mm-nll"></div>')
 _controls = _live_component("count_controls", '<div class="mm-controls"></div>')
+
+
+def _module(name: str) -> str:
+    """A component's module as one function in another module's scope: a follower's stage draws
+    the lecturer's charts with the very code the lecturer's page runs (ui/class_stage.js)."""
+    src = (HERE / f"{name}.js").read_text()
+    assert src.count("export default function") == 1, name
+    body = src.replace("export default function", "__draw = function")
+    return f"MM_VIEWS[{json.dumps(name)}] = (() => {{\nlet __draw;\n{body}\nreturn __draw;\n}})();\n"
+
+
+STAGE_VIEWS = ("plotly_view", "heatmap_view", "nll_view", "smoothing_view", "count_controls")
+STAGE_JS = (
+    LIVE_JS
+    + "const MM_VIEWS = {};\n"
+    + "".join(_module(name) for name in STAGE_VIEWS)
+    + (HERE / "class_stage.js").read_text()
+)
+STAGE_CSS = SLIDER_CSS + "".join((HERE / f"{n}.css").read_text() for n in STAGE_VIEWS if n != "smoothing_view")
+STAGE_CSS += (HERE / "class_stage.css").read_text()
 
 
 _closer = st.components.v2.component(
@@ -113,6 +134,7 @@ def plotly_view(figure: go.Figure | dict, key: str, on_ended: bool = False) -> N
     text = json.dumps(figure) if isinstance(figure, dict) else figure.to_json()
     events = {"on_ended_change": lambda: None} if on_ended else {}  # the trigger: a rerun
     _plotly(key=key, data=text.encode(), **events)
+    slide.note({"view": "plotly_view", "key": key, "data": text})
 
 
 def _keeper(key: str, name: str):
@@ -145,6 +167,7 @@ def heatmap_view(cells: dict, key: str, live: str | None = None, **state) -> Non
     if live is not None:
         text = text[:-1] + ', "live": ' + _with(live, **state).decode() + "}"
     _heatmap(key=key, data=text.encode(), on_painted_change=lambda: None)  # the trigger: a rerun
+    slide.note({"view": "heatmap_view", "key": key, "data": text})
 
 
 def count_controls(
@@ -163,19 +186,23 @@ def count_controls(
     )
     events = {f"on_{name}_change": _keeper(key, name) for name in ("smoothing", "view", "slice")}
     _controls(key=key, data=data, **events)
+    slide.note({"view": "count_controls", "key": key, "data": data.decode()})
 
 
 def smoothing_view(smoothing: float, key: str, label: str = "Smoothing s (add-s)") -> None:
     """The log-like smoothing slider: moves every live component while dragged, commits on release."""
     data = _with(STOPS_JSON, smoothing=smoothing, label=label, id=key)
     _smoothing(key=key, data=data, on_smoothing_change=_keeper(key, "smoothing"))
+    slide.note({"view": "smoothing_view", "key": key, "data": data.decode()})
 
 
 def nll_view(fixed: str, smoothing: float, server: dict[str, float], note: str, key: str) -> None:
     """The count model's NLL per split (ui.models.nll_live), recomputed in the page while the
     smoothing is dragged; `server` is this run's own figures, shown when the page has not moved."""
     js = {p: (repr(v) if math.isfinite(v) else "NaN" if math.isnan(v) else "Infinity") for p, v in server.items()}
-    _nll(key=key, data=_with(fixed, smoothing=smoothing, server=js, note=note))
+    data = _with(fixed, smoothing=smoothing, server=js, note=note)
+    _nll(key=key, data=data)
+    slide.note({"view": "nll_view", "key": key, "data": data.decode()})
 
 
 def preload() -> None:

@@ -133,10 +133,12 @@ function presented(div, layout, data, u) {
   }
   // the chart grows (or shrinks) until its column, with whatever is below the chart, ends at the
   // window's bottom (less the page's padding)
-  let col = div.closest('[data-testid="stColumn"]');
-  for (let up = col && col.parentElement.closest('[data-testid="stColumn"]'); up; up = up.parentElement.closest('[data-testid="stColumn"]')) col = up;
+  // (Streamlit's columns, or the class stage's own: ui/class_stage.js)
+  const COL = '[data-testid="stColumn"], .mm-col';
+  let col = div.closest(COL);
+  for (let up = col && col.parentElement.closest(COL); up; up = up.parentElement.closest(COL)) col = up;
   // the bottom of the column's content (the column itself stretches to the taller of the two)
-  const block = col && col.querySelector(':scope > [data-testid="stVerticalBlock"]');
+  const block = col && col.querySelector(':scope > [data-testid="stVerticalBlock"], :scope > .mm-block');
   const box = div.getBoundingClientRect();
   const end = block ? Math.max(...[...block.children].map((c) => c.getBoundingClientRect().bottom)) : box.bottom;
   const room = window.innerHeight - Math.max(18, 2.2 * u) - end;
@@ -167,7 +169,7 @@ function draw(div) {
     window.addEventListener("resize", () => div.isConnected && refitPresenter(div));
     setTimeout(() => refitPresenter(div), 400);
     // what is below the chart in its column changes (a status line, a button after a run)
-    const col = div.closest('.st-key-lecture [data-testid="stHorizontalBlock"]');
+    const col = div.closest('.st-key-lecture [data-testid="stHorizontalBlock"], .st-key-lecture .mm-row');
     if (col) {
       let queued = false;
       new ResizeObserver(() => {

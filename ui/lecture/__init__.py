@@ -11,6 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui import slide
 from ui.lecture import counting, likelihood, network
 from ui.page import Page
 from ui.params import N_STEPS, SIZES
@@ -30,6 +31,7 @@ STEPS = [  # (title, show(page, rail, stage)) in the lecture's order
     ("The punchline: the same table", network.punchline),
 ]
 assert len(STEPS) == N_STEPS
+RAIL_STAGE = [1, 2.3]  # the widths of the rail and the stage (a follower's copy too)
 
 # each step's formula, typeset in the rail (KaTeX, at the presenter scale)
 FORMULAS = {
@@ -64,19 +66,27 @@ def show(page: Page) -> None:
         keep("step", step)
         st.rerun()  # redraw with the new step (and the URL) before anything of the old one is sent
     title, body = STEPS[step - 1]
+    # a page that leads a class records what its step draws: the followers' copy (ui/slide.py)
+    leading = (st.session_state.get("_class") or {}).get("role") == "lecturer"
     # the presenter view: every size follows the window's height (ui/page.css), times the size the
     # lecturer chose (A-, A+), which names the container: its class sets the factor
     with st.container(key="lecture"), st.container(key=f"zoom{s.size}"):
         # a rail on the left (the step, its words, its controls) and the stage on the right (its one
         # visual), so the visual can use the window's whole height
-        rail, stage = st.columns([1, 2.3], gap="medium")
-        with rail:
-            st.markdown(f"### {step}. {title}")
-            navigation(page, step)
-            body(page, rail, stage)
-            if step in FORMULAS:
-                with st.container(key="formula"):
-                    st.latex(FORMULAS[step])
+        rail, stage = st.columns(RAIL_STAGE, gap="medium")
+        with slide.record(step, title, s.size, leading) as recorded:
+            if recorded is not None:
+                rail, stage = recorded.panes(rail, stage)
+            with rail:
+                st.markdown(f"### {step}. {title}")
+                navigation(page, step)
+                body(page, rail, stage)
+                if step in FORMULAS:
+                    with st.container(key="formula"):
+                        st.latex(FORMULAS[step])
+            if recorded is not None:
+                recorded.formula = slide.mathml(FORMULAS[step]) if step in FORMULAS else ""
+                st.session_state["_slide"] = recorded
 
 
 def asked_step(move, step: int) -> int:

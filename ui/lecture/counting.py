@@ -12,6 +12,7 @@ import torch
 
 from makemore import plots
 from makemore.table import Table, draw, nll_counts, sample
+from ui import slide
 from ui.components import plotly_view
 from ui.corpus import Corpus
 from ui.models import count_samples, count_table, slice_rows
@@ -25,7 +26,7 @@ from ui.text import literal
 def chips(items: list[str], cls: str = "") -> None:
     """Symbols or pairs as large boxes, each shown literally."""
     boxes = "".join(f'<span class="mm-chip {cls}">{html.escape(plots.symbol_label(x))}</span>' for x in items)
-    st.html(f'<div class="mm-chips">{boxes}</div>')
+    slide.html(f'<div class="mm-chips">{boxes}</div>')
 
 
 def data(page: Page, left, right) -> None:
@@ -33,12 +34,12 @@ def data(page: Page, left, right) -> None:
     words = corpus.words
     short, long = min(words, key=len), max(words, key=len)
     with left:
-        st.markdown(
+        slide.markdown(
             f"**{corpus.label}** holds **{len(words):,} words**. The shortest has {len(short)} "
             f"characters ({literal(short)}), the longest {len(long)} ({literal(long)}). "
             "Each word is a small lesson in which character follows which."
         )
-        st.markdown("The first few:")
+        slide.markdown("The first few:")
         chips(words[:12])
     with right:
         plotly_view(plots.length_bars(words), key="lecture_lengths")
@@ -63,9 +64,10 @@ def lecture_name(corpus: Corpus, typed: str) -> tuple[str, str]:
 def name_input(corpus: Corpus, typed: str) -> str:
     """The step's name field and, under it, what the page made of the name."""
     st.text_input("A name", max_chars=64, **kept("name"))
+    slide.value("A name", typed)
     name, note = lecture_name(corpus, typed)
     if note:
-        st.caption(literal(note))
+        slide.caption(literal(note))
     return name
 
 
@@ -73,7 +75,7 @@ def bigrams(page: Page, left, right) -> None:
     s, corpus = page.settings, page.corpus
     with left:
         name = name_input(corpus, s.name)
-        st.markdown(
+        slide.markdown(
             f"A word of {len(name)} characters gives {len(name) + 1} pairs: the start token '.' before "
             "the first character and the end token '.' after the last. The model learns nothing but these pairs."
         )
@@ -100,7 +102,7 @@ def counts(page: Page, left, right) -> None:
     s, _ = unsmoothed(page)
     first, _ = slice_rows(s, corpus)
     with left:
-        st.markdown(
+        slide.markdown(
             f"Count every pair of all {corpus.n_examples(s.context):,} examples into one table: row = the "
             "current character, column = the next one. Darker means more often."
         )
@@ -116,12 +118,14 @@ def one_row(page: Page, left, right) -> None:
     with left:
         ctx = st.selectbox("Row (the current character)", list(corpus.vocab.itos[:V]), key="lecture_row")
         st.number_input("Seed of the generator", 0, MAX_SEED, step=1, **kept("seed"))
+        slide.value("Row (the current character)", plots.symbol_label(ctx))
+        slide.value("Seed of the generator", s.seed)
         row = model.context_index(ctx * s.context)  # for a trigram, the row of the context ctx ctx
         p = model.P[row]
         g = torch.Generator().manual_seed(s.seed)
         drawn = draw(p, g)
         first = ", ".join(f"p({plots.symbol_label(c)!r}) = {float(q):.4f}" for c, q in zip(corpus.vocab.itos, p[:4]))
-        st.markdown(
+        slide.markdown(
             f"Divide the row of {literal(ctx)!s} by its sum: {V} probabilities that add up to 1: "
             f"{literal(first)}, … "
             f"`torch.multinomial` with seed {s.seed} drew **{literal(plots.symbol_label(corpus.vocab.itos[drawn]))}** "
@@ -138,22 +142,23 @@ def sampling(page: Page, left, right) -> None:
     N = corpus.counts(s.context, s.fit_part)
     with left:
         st.number_input("Seed", 0, MAX_SEED, step=1, **kept("seed"))
-        st.markdown(
+        slide.value("Seed", s.seed)
+        slide.markdown(
             f"Draw one character after another from the raw counts' rows until '.' comes out. The counts give names that sound like "
             f"names (NLL {nll_counts(model.P, N):.3f}); a uniform table, all that a model knows before it "
             f"learns, gives noise (NLL ln {len(corpus.vocab)} = {math.log(len(corpus.vocab)):.3f})."
         )
     with right:
-        c1, c2 = st.columns(2)
+        c1, c2 = slide.columns(2)
         with c1:
-            st.markdown("**Count model**")
+            slide.markdown("**Count model**")
             names([x.name + ("…" if x.cut else "") for x in count_samples(s, corpus)[:10]])
         with c2:
-            st.markdown("**Uniform model**")
+            slide.markdown("**Uniform model**")
             names([x.name[:20] + ("…" if len(x.name) > 20 else "") for x in sample(uniform, 10, s.seed)])
 
 
 def names(items: list[str]) -> None:
     """Sampled names, one per line, large."""
     boxes = "".join(f'<span class="mm-chip">{html.escape(x)}</span>' for x in items)
-    st.html(f'<div class="mm-chips mm-names">{boxes}</div>')
+    slide.html(f'<div class="mm-chips mm-names">{boxes}</div>')

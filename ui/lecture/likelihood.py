@@ -12,6 +12,7 @@ import torch
 from makemore import plots
 from makemore.examples import examples
 from makemore.table import Table, score
+from ui import slide
 from ui.components import nll_view, plotly_view, smoothing_view, spec
 from ui.corpus import Corpus
 from ui.lecture.counting import name_input, unsmoothed
@@ -46,19 +47,19 @@ def likelihood(page: Page, left, right) -> None:
         sc = score(model, name)
         loglik = -sc.total
         f32, exact, n = log_likelihood(corpus.key, corpus, s.context, s.fit_part)
-        st.markdown(
+        slide.markdown(
             f"The likelihood of {literal(name)} is the product of its {len(sc.steps)} probabilities, "
             f"{math.exp(loglik):.3g}; its log is the sum, {loglik:.4f}; negated and averaged: "
             f"**{fmt_nll(sc.nll)}** per character."
         )
-        st.markdown(
+        slide.markdown(
             f"Over all **n = {n:,}** examples the log-likelihood is **{f32:,.2f}** (the lecture's float32 "
             f"sum; exactly {exact:,.2f}), so the average NLL is {-exact:,.2f} / {n:,} = **{fmt_nll(-exact / n)}**."
         )
     with right:
         rows = {"pair": [x.context + x.next for x in sc.steps], "p": [f"{x.p:.4f}" for x in sc.steps]}
         rows["log p"] = [f"{-x.nll:.4f}" for x in sc.steps]
-        st.markdown(table(rows, list(range(1, len(sc.steps) + 1)), "step"))
+        slide.markdown(table(rows, list(range(1, len(sc.steps) + 1)), "step"))
         plotly_view(
             plots.pair_losses([x.context + x.next for x in sc.steps], [x.nll for x in sc.steps]), key="lecture_losses"
         )
@@ -88,7 +89,7 @@ def smoothing(page: Page, left, right) -> None:
     raw = Table(corpus.vocab, s.context, count_table(corpus.key, corpus, s.context, s.fit_part, 0.0))
     with left:
         smoothing_view(s.smoothing, key="smoothing_lecture")
-        st.markdown(
+        slide.markdown(
             f"**{literal(name)}** ({literal(why)}) has probability 0 without smoothing: NLL "
             f"{fmt_nll(score(raw, name).nll)}. Adding s to every count gives every pair a chance; "
             "the more s, the flatter the table:"

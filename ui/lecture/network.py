@@ -10,6 +10,7 @@ from makemore import plots
 from makemore.counts import examples, smooth
 from makemore.neural import TrainConfig, init_weights, neural_table, train
 from makemore.table import nll_counts
+from ui import slide
 from ui.components import plotly_view
 from ui.corpus import Corpus
 from ui.lecture.counting import name_input
@@ -29,12 +30,12 @@ def one_hot(page: Page, left, right) -> None:
     with left:
         name = name_input(corpus, s.name)
         xs, ys = examples([name], corpus.vocab, 1)
-        st.markdown(
+        slide.markdown(
             f"The net reads one character at a time as a vector of {len(corpus.vocab)} zeros with a single 1 "
             f"at the character's index: `F.one_hot(xs, {len(corpus.vocab)})`. {literal(name)} gives "
             f"{len(name) + 1} inputs, one per pair:"
         )
-        st.markdown(f"`xs = {xs.tolist()}`  \n`ys = {ys.tolist()}`")
+        slide.markdown(f"`xs = {xs.tolist()}`  \n`ys = {ys.tolist()}`")
     with right:
         rows = [f"{i + 1}: {plots.symbol_label(c)}" for i, c in enumerate(["."] + list(name))]
         plotly_view(plots.one_hot(xs.tolist(), corpus.vocab, rows), key="lecture_onehot")
@@ -47,6 +48,7 @@ def forward(page: Page, left, right) -> None:
         name = name_input(corpus, s.name)
         xs, ys = examples([name], corpus.vocab, 1)
         i = st.slider("Example (pair) of the name", 1, len(xs), 1, key="lecture_example") - 1
+        slide.value("Example (pair) of the name", f"{i + 1} of {len(xs)}")
         W = init_weights(V, V, s.seed).detach()  # the lecture's torch.randn((27, 27), generator=g)
         every = F.one_hot(xs, V).float() @ W  # (examples, V): the lecture's logits
         probs_all = every.softmax(1)
@@ -54,12 +56,12 @@ def forward(page: Page, left, right) -> None:
         logits, probs = every[i], probs_all[i]
         p = float(probs[ys[i]])
         a, b = corpus.vocab.itos[int(xs[i])], corpus.vocab.itos[int(ys[i])]
-        st.markdown(
+        slide.markdown(
             f"Input “{literal(a)}” picks one row of a random W (seed {s.seed}): the logits. exp makes them "
             f"positive, dividing by their sum makes them probabilities. The true next character "
             f"“{literal(b)}” gets p = **{p:.4f}**, so this example's loss is −log p = **{float(losses[i]):.4f}**."
         )
-        st.markdown(f"The average over all {len(xs)} examples of {literal(name)}: **{float(losses.mean()):.4f}**.")
+        slide.markdown(f"The average over all {len(xs)} examples of {literal(name)}: **{float(losses.mean()):.4f}**.")
     with right:
         plotly_view(plots.forward(logits, probs, corpus.vocab, int(ys[i])), key="lecture_forward")
 
@@ -80,9 +82,10 @@ def descent(page: Page, left, right) -> None:
         c1, c2 = st.columns(2)
         c1.number_input("Learning rate", 1e-4, MAX_LR, format="%g", **kept("lr"))
         c2.number_input("Regularization λ", 0.0, 100.0, format="%g", step=0.01, **kept("reg"))
+        slide.value("Epochs · learning rate · λ", f"{s.epochs} · {s.lr:g} · {s.reg:g}")
         pressed = st.button("Train", key="lecture_train", type="primary", width="stretch")
         data, penalty = first_loss(corpus.key, corpus, s.context, s.fit_part, s.seed, s.reg)
-        st.markdown(
+        slide.markdown(
             f"Each epoch: forward pass, loss = NLL + λ·mean(W²), backward, W −= lr · grad. At the start "
             f"(random W, seed {s.seed}) the loss is **{data + penalty:.4f}**: data NLL {data:.4f} plus "
             f"penalty {penalty:.4f}. The curve (the data NLL) falls towards the count model's, the dashed line."
@@ -125,14 +128,15 @@ def punchline(page: Page, left, right) -> None:
     V = len(corpus.vocab)
     with left:
         view = st.radio("Show", ["the two tables", "W and log counts", "λ and smoothing"], key="lecture_punch")
+        slide.value("Show", view)
         gap = float((P - counts.P).abs().max())
-        st.markdown(
+        slide.markdown(
             f"softmax(W) ({literal(source)}) and the smoothed counts differ by at most **{gap:.3f}**: {verdict(gap)}"
         )
     with right:
         if view == "the two tables":
             top = float(max(P[:V].max(), counts.P[:V].max()))  # one colour scale for both
-            c1, c2 = st.columns(2)
+            c1, c2 = slide.columns(2)
             with c1:
                 net = plots.matrix(P[:V], corpus.vocab, "neural net: softmax(W)", zmax=top, scale=False)
                 plotly_view(net, key="lecture_net_P")

@@ -10,6 +10,7 @@ import streamlit as st
 
 from makemore.export import matrix_csv
 from makemore.table import Table
+from ui import slide
 from ui.components import count_controls, heatmap_view, nll_view
 from ui.corpus import Corpus
 from ui.models import heatmap_data, heatmap_live, nll_live, slice_rows, split_nlls
@@ -70,6 +71,7 @@ def controls(s: Settings, corpus: Corpus, first: str, which: list[str]) -> None:
         help="fixed: p from 0 to 1, so smoothing's flattening shows as paler cells; auto: to the table's largest p",
         **kept("scale", SCALES),
     )
+    slide.value("Colours of p", SCALE_LABELS[s.scale])
 
 
 def first_paint(page: Page) -> None:

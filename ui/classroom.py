@@ -234,7 +234,7 @@ def stage(k: dict) -> bool:
     try:
         text = rooms().get_slide(k["code"])
         size = int(json.loads(text)["size"]) if text else 0
-    except Exception:  # noqa: BLE001  (the room's store is away: this page draws the step itself)
+    except Exception:  # the room's store is away: this page draws the step itself
         log.exception("class %s: no slide", k["code"])
         return False
     if size not in SIZES:

@@ -2,13 +2,16 @@
 
 The lecturer's session opens a class (the sidebar's button), then turns pages as its clicker
 would (the lecture keys' trigger). Each follower is a session that joined with the class's link and
-holds the room's live route open as its page does (ui/class_live.js): on each message of a new
-version it asks for a rerun with the page's trigger, and its page shows the new step when that run
-finishes. Then the students answer a question and the lecturer's board follows.
+holds the room's live route open as its page does (ui/class_live.js): the lecturer's step comes as
+a slide, which its page draws with no rerun (ui/class_stage.js; a browser draws it in a few tens of
+ms more, measured by tests/browser/test_class.py); a new question makes the page rerun, for its
+answer form. Then every student answers through that form (the page's own widgets: its guess and
+Send) and the lecturer's board follows.
 
-Printed: from the lecturer's key press to each follower's page showing the new step, p50 and p95;
-server CPU per follower per step; 300 answers within 10 s (all on the board, none lost) and the
-board's update time p95; a restart of Redis in the middle. Loopback only.
+Printed: from the lecturer's key press to each follower's page holding the new step, p50 and p95;
+server CPU per follower per step; a question to every follower's answer form; 300 answers within
+10 s (all on the board, none lost) and the board's update time p95; a restart of Redis, or a
+killed app process, in the middle (its followers reconnect through nginx). Loopback only.
 
     python bench/class_load.py --followers 300 --replicas 2        (make load runs both set-ups)
     python bench/class_load.py --followers 100 --replicas 1 --no-redis
@@ -20,6 +23,7 @@ import argparse
 import asyncio
 import json
 import random
+import re
 import sys
 import time
 from pathlib import Path
@@ -33,13 +37,16 @@ sys.path.insert(0, str(ROOT))
 
 from bench.load import PageClient, cpu_seconds, percentile, ws_base
 
-STEPS = 4  # page turns measured
+STEPS = 7  # page turns measured (a fault takes the place of a turn's measure: see lecture())
 
 
 def trigger(eid: str, event: str, value) -> WidgetState:
     w = WidgetState(id=_make_trigger_id(eid, "events"))
     w.json_trigger_value = json.dumps([{"event": event, "value": value}])
     return w
+
+
+SLIDE_STEP = re.compile(r'^\{"show":\{"step":(\d+),')
 
 
 def step_of(query: str) -> int:
@@ -53,38 +60,64 @@ class Follower:
     def __init__(self, base: str, code: str):
         self.base, self.code, self.page, self.shown = base, code, PageClient(base, f"join={code}"), {}
         self.errors: list[str] = []
+        self.form_at: float | None = None  # when its page drew the answer form of the question
+        self.reruns = 0
 
     async def join(self) -> None:
         await self.page.__aenter__()
         await self.page.run()
         live = self.page.data.get("class_live") or {}
-        if live.get("role") != "follower":
-            raise RuntimeError(f"did not join: {live}")
-        self.token, self.version = live["token"], live["version"]
+        if live.get("role") != "follower" or not live.get("staged"):
+            raise RuntimeError(f"did not join on the lecturer's slide: {live}")
+        self.token, self.question = live["token"], live["question"]
         self.task = asyncio.create_task(self.listen())
 
     async def listen(self) -> None:
         url = f"{ws_base(self.base)}/api/live/rooms/{self.code}?student={self.token}&role=follower"
         while True:
             try:
-                async with websockets.connect(url) as ws:
+                async with websockets.connect(url, max_size=None) as ws:
                     async for raw in ws:
+                        shown = SLIDE_STEP.match(raw[:40])
+                        if shown:  # the lecturer's step: the page draws it, no rerun
+                            self.shown.setdefault(int(shown.group(1)), time.perf_counter())
+                            continue
                         m = json.loads(raw)
-                        if m.get("version", self.version) != self.version:
-                            self.version = m["version"]
+                        if m.get("question", self.question) != self.question:  # a rerun: the answer form
+                            self.question = m["question"]
                             await self.page.run([trigger(self.page.ids["class_live"], "changed", f"v{m['version']}")])
-                            step = step_of(self.page.query)
-                            self.shown.setdefault(step, time.perf_counter())
+                            self.reruns += 1
+                            if "class_send" in self.page.ids:
+                                self.form_at = time.perf_counter()
             except (TimeoutError, OSError, websockets.ConnectionClosed) as e:
                 self.errors.append(type(e).__name__)
                 await asyncio.sleep(0.5)
+
+    async def revive(self) -> None:
+        """Its page's socket went with its process: a new one, as the browser reconnects and reruns."""
+        if self.page.ws.state.name == "OPEN":
+            return
+        self.page = PageClient(self.base, f"join={self.code}")
+        await self.page.__aenter__()
+        await self.page.run()
+        self.question = (self.page.data.get("class_live") or {}).get("question", self.question)
+
+    async def send(self, guess: float) -> bool:
+        """The student's guess and Send, as its page's widgets send them; True when the page said sent."""
+        value = WidgetState(id=self.page.ids["class_guess"])
+        value.double_value = guess
+        send = WidgetState(id=self.page.ids["class_send"])
+        send.trigger_value = True
+        await self.page.run([value, send])  # the button's run, and its st.rerun: the note
+        return any("Answer sent" in str(e.alert.body) for e in self.page.shown if e.WhichOneof("type") == "alert")
 
     async def close(self) -> None:
         self.task.cancel()
         await self.page.__aexit__()
 
 
-async def lecture(base: str, pids: list[int], followers: int, answers: int, restart_redis=None) -> dict:
+async def lecture(base: str, pids: list[int], followers: int, answers: int, faults: dict) -> dict:
+    """faults: {"restart_redis": callable, "kill_one": callable}, each before a page turn of its own."""
     lecturer = PageClient(base, "mode=lecture&step=2")
     await lecturer.__aenter__()
     await lecturer.run()
@@ -98,52 +131,81 @@ async def lecture(base: str, pids: list[int], followers: int, answers: int, rest
     for i in range(0, followers, 20):  # a hall arrives over a few seconds
         await asyncio.gather(*(f.join() for f in crowd[i : i + 20]))
     joined = time.perf_counter() - t0
-    out = {"followers": followers, "joined_s": joined, "latency": [], "missed": 0}
+    out = {"followers": followers, "joined_s": joined, "latency": [], "fault_latency": {}, "missed": 0}
     view = lecturer.ids["_class_view"]
     radio = WidgetState(id=view)
     radio.string_value = "the step"  # the projector shows the step (a radio sends its option)
     await lecturer.run([radio])
     step = step_of(lecturer.query)
-    cpu0, turns = cpu_seconds(pids), 0
-    for n in range(STEPS):
-        if restart_redis and n == STEPS // 2:
-            restart_redis()  # followers resume on the next page turn
-            out["redis_restarted"] = True
+    plan = ["turn"] * STEPS
+    for i, name in enumerate(f for f in ("restart_redis", "kill_one") if faults.get(f)):
+        plan[2 + 2 * i] = name  # a fault, then the page turn after it
+    cpu0, cpu_turns = cpu_seconds(pids), 0
+    for n, what in enumerate(plan):
+        if what != "turn":
+            if what == "kill_one":
+                out["cpu_per_follower_step_ms"] = 1000 * (cpu_seconds(pids) - cpu0) / (followers * cpu_turns)
+            faults[what]()
+            if what == "kill_one":  # the lecturer's page too, were it there: it reconnects, its cookie keeps the class
+                await asyncio.sleep(0.5)
+                lecturer = await revived(lecturer, base)
         step += 1
         pressed = time.perf_counter()
         await lecturer.run([radio, trigger(lecturer.ids["lecture_keys"], "move", f"step:{step}:{n}")])
         deadline = pressed + 60
         while time.perf_counter() < deadline and any(step not in f.shown for f in crowd):
-            await asyncio.sleep(0.05)
-        out["latency"] += [f.shown[step] - pressed for f in crowd if step in f.shown]
+            await asyncio.sleep(0.02)
+        lat = [f.shown[step] - pressed for f in crowd if step in f.shown]
+        if what == "turn":
+            out["latency"] += lat
+            cpu_turns += what == "turn" and "cpu_per_follower_step_ms" not in out
+        else:
+            out["fault_latency"][what] = lat
         if "--debug" in sys.argv:
             print(
-                "lecturer",
-                step_of(lecturer.query),
-                [str(e.markdown.body)[:30] for e in lecturer.shown if e.markdown.body][:4],
+                "step", step, what, sorted(round(x, 3) for x in lat)[:3], "...", sorted(round(x, 3) for x in lat)[-3:]
             )
-            print("step", step, sorted(round(f.shown[step] - pressed, 3) for f in crowd if step in f.shown)[:5])
         out["missed"] += sum(step not in f.shown for f in crowd)
-        turns += 1
         await asyncio.sleep(0.5)
-    out["cpu_per_follower_step_ms"] = 1000 * (cpu_seconds(pids) - cpu0) / (followers * turns)
-    out["errors"] = sorted({e for f in crowd for e in f.errors})
+    if "cpu_per_follower_step_ms" not in out:
+        out["cpu_per_follower_step_ms"] = 1000 * (cpu_seconds(pids) - cpu0) / (followers * cpu_turns)
+    out["reruns_per_follower"] = sum(f.reruns for f in crowd) / followers
     if answers:
         out |= await answer_burst(lecturer, code, crowd[:answers])
+    out["errors"] = sorted({e for f in crowd for e in f.errors})
     for f in crowd:
         await f.close()
     await lecturer.__aexit__()
     return out
 
 
+async def revived(page: PageClient, base: str) -> PageClient:
+    """The lecturer's page after its process died: a new socket with the lecturer's cookie."""
+    if page.ws.state.name == "OPEN":
+        return page
+    fresh = PageClient(base, page.query)
+    fresh.cookie = page.data["class_live"]["cookie"]
+    await fresh.__aenter__()
+    await fresh.run()
+    return fresh
+
+
 async def answer_burst(lecturer: PageClient, code: str, students: list[Follower]) -> dict:
-    """Every student answers within 10 s, through the room's API as the answer button calls it;
-    the lecturer's board (its own page, on the board view) follows the tally."""
+    """The lecturer asks (the Ask button's call); every follower's page reruns for its answer form
+    (the live route says the question changed), and every student answers within 10 s through that
+    form: its guess and Send, as the page's widgets send them. The lecturer's board (its own page,
+    on the board view) follows the tally."""
     from service.rooms import rooms
 
-    q = lecturer.data["class_live"]
-    secret = q["cookie"].split(".", 1)[1]
+    for s in students:  # a page of a killed process: the browser reconnects (nginx) and joins again
+        await s.revive()
+    secret = lecturer.data["class_live"]["cookie"].split(".", 1)[1]
+    asked = time.perf_counter()
     qid = rooms().ask(code, secret, "predict", "Predict the NLL at s = 0")
+    deadline = asked + 60
+    while time.perf_counter() < deadline and any(s.form_at is None for s in students):
+        await asyncio.sleep(0.05)
+    forms = [s.form_at - asked for s in students if s.form_at is not None]
     radio = WidgetState(id=lecturer.ids["_class_view"])
     radio.string_value = "the board"
     await lecturer.run([radio])
@@ -162,15 +224,20 @@ async def answer_burst(lecturer: PageClient, code: str, students: list[Follower]
 
     watcher = asyncio.create_task(watch_board())
     t0 = time.perf_counter()
+    refused: list[str] = []
 
     async def one(s: Follower, at: float) -> None:
         await asyncio.sleep(at)
-        await asyncio.to_thread(rooms().answer, code, qid, s.token, "", {"nll": round(random.uniform(2, 3), 3)})
-        sent.append(time.perf_counter())
+        if "class_send" not in s.page.ids:
+            refused.append("no answer form")
+        elif await s.send(round(random.uniform(2, 3), 3)):
+            sent.append(time.perf_counter())
+        else:
+            refused.append("not sent")
 
     await asyncio.gather(*(one(s, random.uniform(0, 10)) for s in students))
     deadline = time.perf_counter() + 30
-    while time.perf_counter() < deadline and (not board or board[-1][1] < len(students)):
+    while time.perf_counter() < deadline and (not board or board[-1][1] < len(sent)):
         await asyncio.sleep(0.1)
     watcher.cancel()
     stored = rooms().tally(code, qid)
@@ -182,6 +249,9 @@ async def answer_burst(lecturer: PageClient, code: str, students: list[Follower]
             lags.append(seen - t)
     return {
         "answers": len(students),
+        "forms": forms,
+        "sent": len(sent),
+        "refused": refused,
         "stored": stored,
         "on_board": board[-1][1] if board else 0,
         "answer_span_s": sent[-1] - t0 if sent else 0,
@@ -189,23 +259,40 @@ async def answer_burst(lecturer: PageClient, code: str, students: list[Follower]
     }
 
 
+def ms(xs: list[float], q: float) -> str:
+    return f"{1000 * percentile(xs, q):.0f} ms" if xs else "—"
+
+
 def report(label: str, r: dict) -> None:
     lat = r["latency"]
     print(f"{label}: {r['followers']} followers joined in {r['joined_s']:.1f} s")
     print(
-        f"  key press -> follower's page on the new step: p50 {1000 * percentile(lat, 0.5):.0f} ms, "
-        f"p95 {1000 * percentile(lat, 0.95):.0f} ms, max {1000 * max(lat):.0f} ms over {len(lat)} "
-        f"(missed {r['missed']}){'; Redis restarted midway' if r.get('redis_restarted') else ''}"
+        f"  key press -> follower's page holding the new step: p50 {ms(lat, 0.5)}, p95 {ms(lat, 0.95)}, "
+        f"max {ms(lat, 1.0)} over {len(lat)} (missed {r['missed']})"
     )
-    print(f"  server CPU per follower per step: {r['cpu_per_follower_step_ms']:.1f} ms")
-    if "answers" in r:
-        lag = r["board_lag"]
+    names = {"restart_redis": "Redis restarted", "kill_one": "the busiest app process killed"}
+    for what, fl in r["fault_latency"].items():
         print(
-            f"  {r['answers']} answers over {r['answer_span_s']:.1f} s: {r['stored']} stored, {r['on_board']} on "
-            f"the board; board update p50 {1000 * percentile(lag, 0.5):.0f} ms, p95 {1000 * percentile(lag, 0.95):.0f} ms"
+            f"  the page turn after {names[what]}: p50 {ms(fl, 0.5)}, p95 {ms(fl, 0.95)}, max {ms(fl, 1.0)}, "
+            f"{len(fl)}/{r['followers']} followers on the new step"
+        )
+    print(
+        f"  server CPU per follower per step: {r['cpu_per_follower_step_ms']:.2f} ms; "
+        f"reruns per follower over the turns: {r['reruns_per_follower']:.2f}"
+    )
+    if "answers" in r:
+        lag, forms = r["board_lag"], r["forms"]
+        print(
+            f"  a question -> every follower's answer form: p50 {ms(forms, 0.5)}, p95 {ms(forms, 0.95)} "
+            f"({len(forms)}/{r['answers']} pages)"
+        )
+        print(
+            f"  {r['answers']} students answer through their pages over {r['answer_span_s']:.1f} s: {r['sent']} sent, "
+            f"{r['stored']} stored, {r['on_board']} on the board; board update p50 {ms(lag, 0.5)}, p95 {ms(lag, 0.95)}"
+            + (f"; refused: {sorted(set(r['refused']))}" if r["refused"] else "")
         )
     if r["errors"]:
-        print(f"  socket errors seen: {r['errors']}")
+        print(f"  socket errors seen (the faults' reconnections): {r['errors']}")
 
 
 def main() -> None:
@@ -215,25 +302,30 @@ def main() -> None:
     ap.add_argument("--no-redis", action="store_true")
     ap.add_argument("--answers", type=int, default=None, help="students who answer (default: all)")
     ap.add_argument("--debug", action="store_true")
-    ap.add_argument("--restart-redis", action="store_true", help="restart Redis between two page turns")
+    ap.add_argument("--restart-redis", action="store_true", help="restart Redis before a page turn")
+    ap.add_argument("--kill-one", action="store_true", help="kill the busiest app process before a page turn")
     args = ap.parse_args()
     import os
 
-    from deploy.serve import replicas
+    from deploy.serve import busiest, replicas
     from tools.servers import app_server, free_port
 
     answers = args.followers if args.answers is None else args.answers
     if args.replicas == 1 and args.no_redis:
         with app_server() as (url, proc):
-            os.environ.pop("REDIS_URL", None)
-            report("1 process, embedded rooms", asyncio.run(lecture(url, [proc.pid], args.followers, 0)))
+            os.environ.pop("REDIS_URL", None)  # the rooms are the process's own: no answers from here
+            report("1 process, embedded rooms", asyncio.run(lecture(url, [proc.pid], args.followers, 0, {})))
         return
     sup = []
     with replicas(args.replicas, free_port(), redis=not args.no_redis, supervisor=sup) as (url, apps, _):
         if sup[0].redis is not None:
-            os.environ["REDIS_URL"] = sup[0].redis.url  # the answers go to the same Redis
-        restart = sup[0].redis.restart if args.restart_redis and sup[0].redis else None
-        r = asyncio.run(lecture(url, [p.pid for p in apps], args.followers, answers, restart))
+            os.environ["REDIS_URL"] = sup[0].redis.url  # the question is asked in the same Redis
+        faults = {}
+        if args.restart_redis and sup[0].redis:
+            faults["restart_redis"] = sup[0].redis.restart
+        if args.kill_one and len(apps) > 1:
+            faults["kill_one"] = lambda: busiest(apps).kill()
+        r = asyncio.run(lecture(url, [p.pid for p in apps], args.followers, answers, faults))
         report(f"{args.replicas} processes behind nginx, Redis", r)
 
 

@@ -156,7 +156,7 @@ class PageClient:
 
     async def __aenter__(self):
         url = self.base.replace("http", "ws", 1) + "/_stcore/stream"
-        headers = {"User-Agent": USER_AGENT}
+        headers = {"User-Agent": USER_AGENT} | ({"Cookie": self.cookie} if getattr(self, "cookie", "") else {})
         self.ws = await websockets.connect(url, subprotocols=["streamlit"], additional_headers=headers, max_size=None)
         return self
 
@@ -190,8 +190,8 @@ class PageClient:
                         self.data[name] = json.loads(proto.bytes or b"null")
                     except ValueError:
                         pass
-            if kind == "script_finished":
-                return time.perf_counter() - t0
+            if kind == "script_finished" and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                return time.perf_counter() - t0  # (an st.rerun's first part is not the end)
 
     async def load(self) -> float:
         """The page from connect to its whole first view (the heatmap's ask included)."""

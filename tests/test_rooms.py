@@ -14,6 +14,7 @@ from service.rooms import (
     ANSWER_GAP,
     CODE_LENGTH,
     MAX_ANSWER,
+    MAX_SLIDE,
     Forbidden,
     JoinLimiter,
     LocalRooms,
@@ -189,3 +190,20 @@ def test_the_room_carries_an_uploaded_word_list_and_counts_answers(backend):
     assert rooms.tally(code, qid) == 0
     rooms.answer(code, qid, "s1", "", {"nll": 2.0})
     assert rooms.tally(code, qid) == 1
+
+
+def test_only_the_lecturer_sends_the_step_and_followers_read_the_latest(backend):
+    rooms, _ = backend
+    code, secret = rooms.open(STATE)
+    assert rooms.get_slide(code) is None
+    with pytest.raises(Forbidden):
+        rooms.put_slide(code, "forged", '{"step": 9}')
+    with pytest.raises(Forbidden):
+        rooms.put_slide("ZZZZZZ", secret, '{"step": 9}')
+    rooms.put_slide(code, secret, '{"step": 3}')
+    rooms.put_slide(code, secret, '{"step": 4}')
+    assert rooms.get_slide(code) == '{"step": 4}', "one slide a room: the latest"
+    with pytest.raises(Rejected):
+        rooms.put_slide(code, secret, "x" * (MAX_SLIDE + 1))
+    assert rooms.get_slide(code) == '{"step": 4}', "a refused slide leaves the last one"
+    assert rooms.get_slide("ZZZZZZ") is None and rooms.get_slide("not a code") is None

@@ -107,6 +107,26 @@ def answer(student, nick: str, name: str) -> None:
     student.get_by_text("Answer sent.").wait_for()
 
 
+# counts the page's script runs (Streamlit's app root says when one starts): a follower's page turns
+# must come from the room's slide, drawn in the page, not from a rerun
+COUNT_RUNS = """() => {
+  const app = document.querySelector('[data-testid=stApp]');
+  window.__mmRuns = 0;
+  new MutationObserver(() => app.getAttribute('data-test-script-state') === 'running' && (window.__mmRuns += 1))
+    .observe(app, { attributes: true, attributeFilter: ['data-test-script-state'] });
+}"""
+
+
+def rail_text(page) -> str:
+    """The words of the step (the lecturer's rail, or a follower's copy of it), without the controls."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll(
+             '.mm-stage .mm-rail .mm-text:not(.mm-caption) p, ' +
+             '.st-key-lecture [data-testid=stColumn]:first-child [data-testid=stMarkdown] [data-testid=stMarkdownContainer] > p')]
+           .map((p) => p.innerText.trim()).filter((t) => t && !t.startsWith('Step ')).join('\\n')"""
+    )
+
+
 def a_class(hall: Hall, followers: int = FOLLOWERS):
     lecturer = hall.page((1920, 1080))
     code = open_class(lecturer, hall.url)
@@ -124,11 +144,21 @@ def run_the_class(hall: Hall, label: str) -> None:
     lecturer, _, students = a_class(hall)
     show(lecturer, "the step")
     wait_step(lecturer, 3)
-    # PageDown on the lecturer's clicker turns every follower's page
+    for s in students:
+        s.locator(".mm-stage .mm-heatmap .mm-cell").first.wait_for()  # the lecturer's heatmap, on the slide
+        s.evaluate(COUNT_RUNS)
+    # PageDown on the lecturer's clicker turns every follower's page, with no rerun of theirs
+    pressed = lecturer.evaluate("() => Date.now()")
     turn(lecturer)
+    drawn = []
     for s in students:
         wait_url(s, "step", "4")
         wait_step(s, 4)
+        drawn.append(s.evaluate("() => window.__mmStageLog.find((e) => e.step === 4).at") - pressed)
+    (ARTIFACTS / f"class_draw_{label}.txt").write_text(f"key press -> drawn on each follower's page, ms: {drawn}\n")
+    wait_step(lecturer, 4)
+    assert rail_text(lecturer) and all(rail_text(s) == rail_text(lecturer) for s in students), "the same words"
+    assert [s.evaluate("() => window.__mmRuns") for s in students] == [0] * len(students)
     # a setting the lecturer changes (step 7's smoothing) shows on every follower's page
     turn(lecturer)
     turn(lecturer)
@@ -142,6 +172,11 @@ def run_the_class(hall: Hall, label: str) -> None:
     for s in students:
         wait_url(s, "smoothing", smoothing)
         wait_url(s, "step", "7")
+    time.sleep(1.0)
+    nll = lecturer.locator(".st-key-smoothing_nll .mm-nll").inner_text()
+    for s in students:  # the lecturer's figures for the new smoothing, on every follower's page
+        assert s.locator(".mm-stage .mm-nll").inner_text() == nll
+    assert [s.evaluate("() => window.__mmRuns") for s in students] == [0] * len(students)
     # a question, the students' answers, the board
     ask(lecturer, "Type the name you think the model finds likeliest")
     names = ["anna", "emma", "anna"]
@@ -230,6 +265,23 @@ def test_a_class_across_two_processes_with_redis_survives_its_faults(browser, tw
         hall.close()
 
 
+PWN = '<img src=x onerror="window.__pwned=1">'
+# a slide as a compromised server (or a script in the page) could send one: the stage keeps its text
+FORGED_SLIDE = """() => window.dispatchEvent(new CustomEvent('mm-slide', { detail: {
+  step: 2, title: 'forged', digest: 'forged', at: Date.now() / 1000 + 60, size: 100, query: '',
+  formula: '<math><mi href="javascript:window.__pwned=1" onclick="window.__pwned=1">x</mi></math>',
+  rail: [{ html: '<img src=x onerror="window.__pwned=1"><a href="javascript:window.__pwned=1">kept</a>' +
+                 '<script>window.__pwned=1</script><p class="evil" onclick="window.__pwned=1">kept</p>' +
+                 '<iframe src="javascript:window.__pwned=1"></iframe><svg onload="window.__pwned=1"></svg>' }],
+  stage: [{ view: 'no_such_view', key: 'x', data: '{}' }] } }))"""
+STAGE_TAGS = """() => {
+  const all = [...document.querySelectorAll('.mm-stage :is(.mm-text, .mm-value, .mm-formula, .mm-title) *')];
+  return { tags: all.filter((e) => ['IMG', 'A', 'SCRIPT', 'IFRAME', 'svg'].includes(e.tagName)).map((e) => e.tagName),
+           attrs: all.flatMap((e) => [...e.attributes].map((a) => a.name)).filter((n) => n.startsWith('on') || n === 'href'),
+           pwned: Boolean(window.__pwned) };
+}"""
+
+
 def test_a_student_cannot_lead_the_class(browser, server):
     hall = Hall(browser, server)
     try:
@@ -243,6 +295,19 @@ def test_a_student_cannot_lead_the_class(browser, server):
         student.get_by_text(f"Following class {code}").wait_for()
         assert student.get_by_role("button", name="Ask the class").count() == 0
         assert step_of(lecturer) == "3"
+        # what the lecturer types reaches the class as text; a slide's HTML keeps no tag that acts
+        turn(lecturer, "PageUp")
+        wait_step(student, 2)
+        field = lecturer.locator(".st-key-name input")
+        field.fill(PWN)
+        field.press("Enter")
+        student.locator(".mm-stage .mm-value", has_text=PWN).wait_for()
+        assert student.evaluate(STAGE_TAGS) == {"tags": [], "attrs": [], "pwned": False}
+        assert student.locator(".mm-stage .mm-chip").count() > 2, "the name's characters, as chips"
+        student.evaluate(FORGED_SLIDE)
+        student.get_by_role("heading", name="2. forged").wait_for()
+        assert student.evaluate(STAGE_TAGS) == {"tags": [], "attrs": [], "pwned": False}
+        assert student.locator(".mm-stage").inner_text().count("kept") == 2, "their text stays"
         # a wrong code is refused; trying many is stopped
         other = hall.page()
         other.goto(f"{server}/?join=ZZZZZZ")

@@ -69,10 +69,11 @@ def main() -> None:
             )
     if st.session_state["_kept"]["mode"] == "lecture":
         page = build(corpus)
+        slot = st.container()  # a student's question, above the step
         # a following page draws the lecturer's step from the room's slide, in the page
         k = classroom.klass()
         st.session_state["_staged"] = bool(k and k["role"] == "follower" and k["following"]) and classroom.stage(k)
-        guarded("class", class_parts, page)
+        guarded("class", class_parts, page, slot)
         k = classroom.klass()
         if not st.session_state["_staged"] and not (k and k["role"] == "lecturer" and classroom.projector(page, k)):
             guarded("lecture", lecture.show, page)
@@ -88,19 +89,23 @@ def main() -> None:
     early = st.session_state["_kept"]["tab"] == "Neural net" or bool(st.session_state["_sent"])
     cost_slot = settings_ui(side) if early else None
     page = build(corpus)
+    slot = st.container()  # a student's question, above the tabs
     header_and_tab(page, SHOW)
-    guarded("class", class_parts, page)
+    guarded("class", class_parts, page, slot)
     if not early:
         cost_slot = settings_ui(side)
     guarded("sidebar", show_cost, cost_slot, page.settings, corpus)  # under Train: what the run will cost
     preload()  # after the open tab: the heatmap needs no plotly.js, the other tabs do
 
 
-def class_parts(page: Page) -> None:
-    """The class's sidebar controls and live channel; a follower's link names the class."""
+def class_parts(page: Page, slot) -> None:
+    """The class's sidebar controls, a student's question (in `slot`) and the live channel; a
+    follower's link names the class."""
     k = classroom.klass()
     room = classroom.rooms().get(k["code"]) if k else None
     classroom.sidebar(page, k, room)
+    with slot:
+        classroom.question(page, classroom.klass(), room)
     if classroom.klass() is not k:  # left the class in this run
         k, room = classroom.klass(), None
     if k is not None:

@@ -254,10 +254,16 @@ def follower_controls(page: Page, k: dict, room) -> None:
     else:
         sb.markdown(f"Exploring on your own; class **{k['code']}** goes on")
         sb.button("Back to the lecturer", key="class_back", on_click=set_following, args=(k, True), width="stretch")
-    q = room.question
-    if q and q["open"]:
-        answer_form(page, k, q)
     sb.button("Leave the class", key="class_leave", on_click=leave_class, width="stretch")
+
+
+def question(page: Page, k: dict | None, room) -> None:
+    """A student's open question, above the step (in the main area: on a phone the sidebar is
+    closed, and a question there would go unseen)."""
+    q = room.question if room is not None and k is not None and k["role"] == "follower" else None
+    if q and q["open"]:
+        with st.container(key="class_question", border=True):
+            answer_form(page, k, q)
 
 
 def set_following(k: dict, on: bool) -> None:
@@ -268,10 +274,14 @@ def set_following(k: dict, on: bool) -> None:
 
 def answer_form(page: Page, k: dict, q: dict) -> None:
     """The student's answer: what the app knows is filled in; only a name or a guess is typed."""
-    sb = st.sidebar
     s, corpus = page.settings, page.corpus
-    sb.markdown(f"**Question:** {literal(q['prompt'])}")
-    nick = sb.text_input("Nickname (optional)", max_chars=24, key="class_nick")
+    st.markdown(f"**Question:** {literal(q['prompt'])}")
+    sent = st.session_state.setdefault("_answered", {})
+    if q["id"] in sent:  # one answer a question: the box says what went
+        st.success(f"Answer sent: {literal(sent[q['id']])}.")
+        return
+    left, right = st.columns(2, vertical_alignment="bottom")
+    nick = left.text_input("Nickname (optional)", max_chars=24, key="class_nick")
     value, ready = None, ""
     if q["kind"] == "train":
         run = page.runs.finished(data_key(s, corpus))
@@ -285,29 +295,28 @@ def answer_form(page: Page, k: dict, q: dict) -> None:
         dev = split_nlls(corpus.key, corpus, s.context, s.fit_part, s.smoothing)["dev"]
         value = {"smoothing": s.smoothing, "dev": dev}
     elif q["kind"] == "likeliest":
-        name = sb.text_input("Your name", max_chars=32, key="class_name").strip().lower()
+        name = right.text_input("Your name", max_chars=32, key="class_name").strip().lower()
         if name:
             try:
                 value = {"name": name, "nll": score(page.tables["counts"], name).nll}
             except ValueError as e:
                 ready = str(e)
     else:
-        value = {"nll": sb.number_input("Your guess", 0.0, 10.0, 2.5, step=0.01, key="class_guess")}
+        value = {"nll": right.number_input("Your guess", 0.0, 10.0, 2.5, step=0.01, key="class_guess")}
     if value is not None and not all(math.isfinite(v) for v in value.values() if isinstance(v, float)):
         value, ready = None, "this answer has no finite NLL"
-    if ready:
-        sb.caption(literal(ready))
-    if value is not None:
-        sb.caption(
-            "Your answer: "
-            + ", ".join(f"{key} {v:.4g}" if isinstance(v, float) else f"{key} {v}" for key, v in value.items())
-        )
-    if sb.button("Send my answer", key="class_send", disabled=value is None, width="stretch"):
+    shown = ", ".join(f"{key} {v:.4g}" if isinstance(v, float) else f"{key} {v}" for key, v in (value or {}).items())
+    note = st.session_state.pop("_class_answer_note", "")
+    if note:
+        st.warning(literal(note))
+    left, right = st.columns(2, vertical_alignment="center")
+    left.caption(literal(ready) if ready else f"Your answer: {literal(shown)}" if value is not None else "")
+    if right.button("Send my answer", key="class_send", disabled=value is None, width="stretch", type="primary"):
         try:
             rooms().answer(k["code"], q["id"], page.runs.token, nick, value)
-            st.session_state["_class_note"] = "Answer sent."
+            sent[q["id"]] = shown
         except Rejected as e:
-            st.session_state["_class_note"] = f"Not sent: {e}."
+            st.session_state["_class_answer_note"] = f"Not sent: {e}."
         st.rerun()
 
 

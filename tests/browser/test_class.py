@@ -96,7 +96,8 @@ def ask(lecturer, question: str) -> None:
 
 
 def answer(student, nick: str, name: str) -> None:
-    open_sidebar(student)
+    # the question is above the step, where a phone shows it (its sidebar is closed)
+    student.locator("[data-testid=stMain] .st-key-class_question").wait_for()
     student.locator(".st-key-class_nick input").fill(nick)
     field = student.locator(".st-key-class_name input")
     field.wait_for()
@@ -104,7 +105,8 @@ def answer(student, nick: str, name: str) -> None:
     field.press("Enter")
     student.get_by_text(f"Your answer: name {name}").wait_for()
     student.get_by_role("button", name="Send my answer").click()
-    student.get_by_text("Answer sent.").wait_for()
+    student.get_by_text(f"Answer sent: name {name}, nll ").wait_for()
+    assert student.get_by_role("button", name="Send my answer").count() == 0, "one answer a question"
 
 
 # counts the page's script runs (Streamlit's app root says when one starts): a follower's page turns
@@ -197,6 +199,7 @@ def run_the_class(hall: Hall, label: str) -> None:
         shutil.copyfile(ARTIFACTS / "class_board_redis.png", ARTIFACTS.parent / "docs" / "class_board.png")
     # a student leaves to explore (nothing goes back) and returns in one click
     s = students[1]
+    open_sidebar(s)
     s.get_by_role("button", name="Explore on my own").click()
     s.get_by_role("button", name="Back to the lecturer").wait_for()
     show(lecturer, "the step")

@@ -82,7 +82,9 @@ def descent(page: Page, left, right) -> None:
         c1, c2 = st.columns(2)
         c1.number_input("Learning rate", 1e-4, MAX_LR, format="%g", **kept("lr"))
         c2.number_input("Regularization λ", 0.0, 100.0, format="%g", step=0.01, **kept("reg"))
-        slide.value("Epochs · learning rate · λ", f"{s.epochs} · {s.lr:g} · {s.reg:g}")
+        slide.value("Epochs", s.epochs)
+        slide.value("Learning rate", f"{s.lr:g}")
+        slide.value("Regularization λ", f"{s.reg:g}")
         pressed = st.button("Train", key="lecture_train", type="primary", width="stretch")
         data, penalty = first_loss(corpus.key, corpus, s.context, s.fit_part, s.seed, s.reg)
         slide.markdown(

@@ -69,9 +69,10 @@ def main() -> None:
             )
     if st.session_state["_kept"]["mode"] == "lecture":
         page = build(corpus)
-        slot = st.container()  # a student's question, above the step
-        # a following page draws the lecturer's step from the room's slide, in the page
+        # a student's question above the step (an empty container would still take a gap)
         k = classroom.klass()
+        slot = question_slot(k)
+        # a following page draws the lecturer's step from the room's slide, in the page
         st.session_state["_staged"] = bool(k and k["role"] == "follower" and k["following"]) and classroom.stage(k)
         guarded("class", class_parts, page, slot)
         k = classroom.klass()
@@ -89,7 +90,7 @@ def main() -> None:
     early = st.session_state["_kept"]["tab"] == "Neural net" or bool(st.session_state["_sent"])
     cost_slot = settings_ui(side) if early else None
     page = build(corpus)
-    slot = st.container()  # a student's question, above the tabs
+    slot = question_slot(classroom.klass())  # a student's question, above the tabs
     header_and_tab(page, SHOW)
     guarded("class", class_parts, page, slot)
     if not early:
@@ -98,14 +99,21 @@ def main() -> None:
     preload()  # after the open tab: the heatmap needs no plotly.js, the other tabs do
 
 
+def question_slot(k: dict | None):
+    """Where a follower's question goes; None for everyone else (an empty container still takes
+    a gap of the page's layout)."""
+    return st.container() if k and k["role"] == "follower" else None
+
+
 def class_parts(page: Page, slot) -> None:
     """The class's sidebar controls, a student's question (in `slot`) and the live channel; a
     follower's link names the class."""
     k = classroom.klass()
     room = classroom.rooms().get(k["code"]) if k else None
     classroom.sidebar(page, k, room)
-    with slot:
-        classroom.question(page, classroom.klass(), room)
+    if slot is not None:
+        with slot:
+            classroom.question(page, classroom.klass(), room)
     if classroom.klass() is not k:  # left the class in this run
         k, room = classroom.klass(), None
     if k is not None:

@@ -70,6 +70,10 @@ def test_first_change_after_a_server_restart_is_kept(browser):
     with app_server(port=port) as (url, _):
         pg.goto(f"{url}/?seed=7")
         wait_chart(pg, "heatmap", lambda s: True)
+        # the whole page, not only its first paint: a widget's code is fetched when it is first drawn,
+        # and a fetch that fails while the server is down is not retried by Streamlit's frontend
+        pg.locator(".st-key-seed input").wait_for()
+        time.sleep(1)
     with app_server(port=port) as (url, _):
         pg.wait_for_function("() => !document.querySelector('[data-testid=stConnectionStatus]')", timeout=60_000)
         time.sleep(3)  # the page reconnects by itself

@@ -40,7 +40,7 @@ budget: $(VENV)/.dev  # a hostile hall: SESSIONS heavy runs against one process,
 
 load: $(VENV)/.dev  # a lecture hall: 100 sessions, 50 training, one server, then N=2 behind nginx with failover; then a class
 	$(BIN)/python bench/load.py --sessions $(or $(SESSIONS),100) --train $(or $(TRAIN),50) --replicas $(or $(N),2) --failover
-	$(BIN)/python bench/class_load.py --followers $(or $(FOLLOWERS),300) --replicas $(or $(N),2) --restart-redis
+	$(BIN)/python bench/class_load.py --followers $(or $(FOLLOWERS),300) --replicas $(or $(N),2) --restart-redis --kill-one
 	$(BIN)/python bench/class_load.py --followers 100 --replicas 1 --no-redis
 
 serve: $(VENV)/.app  # N app processes behind nginx on PORT (8080), Redis beside them when installed: make serve N=2

@@ -114,7 +114,12 @@ function build(root, d) {
   root._grid = grid;
   if (!root._watched) {  // once per element, though a new vocabulary rebuilds the grid
     root._watched = true;
-    new ResizeObserver(() => refit(root)).observe(root);
+    // the grid's size depends on its width and on where it starts: content above it that goes
+    // (an upload's notice, a question) moves it without resizing it, so the page's column is watched too
+    const watch = new ResizeObserver(() => refit(root));
+    watch.observe(root);
+    const column = root.closest("[data-testid=stMainBlockContainer]");
+    if (column) watch.observe(column);
     window.addEventListener("resize", () => refit(root));
   }
 }
@@ -134,8 +139,10 @@ function announce(root) {
 // fit again only when the room changed (a new table's text does not change the root's width)
 function refit(root) {
   const f = root._fitted;
-  if (!f || f[0] !== root.clientWidth || f[1] !== window.innerHeight) fit(root);
+  if (!f || f[0] !== root.clientWidth || f[1] !== window.innerHeight || f[2] !== topOf(root)) fit(root);
 }
+
+const topOf = (root) => Math.round(root.querySelector(".mm-cols").getBoundingClientRect().top + window.scrollY);
 
 // the largest mode a cell of this size could hold; paint() steps down from it if text is too wide
 function largestMode(cell, font) {
@@ -177,7 +184,7 @@ function fit(root) {
   root._cell = cell;
   root._font = font;
   family = getComputedStyle(root).fontFamily || family;
-  root._fitted = [root.clientWidth, window.innerHeight];
+  root._fitted = [root.clientWidth, window.innerHeight, topOf(root)];
   paint(root);
 }
 
@@ -268,14 +275,14 @@ function paint(root, live = false) {
   if (root._grid.style.getPropertyValue("--font") !== font + "px") root._grid.style.setProperty("--font", font + "px");
   if (root.dataset.mode !== mode) root.dataset.mode = mode; // the cells' styles depend on it
   // the few cells whose text is still too wide ("mm", "mw" in a 16 px cell) get a smaller font of
-  // their own, down to 8 px, rather than going blank
+  // their own, down to the least readable size (11 px, or the lecture's), rather than going blank
   root._small = new Map();
   for (const k of wide) {
     const row = d.z[0].length, i = Math.floor(k / row), j = k % row;
     const [a, b] = texts(d, mode, i, j, d.z[i][j]);
     const w = Math.max(textWidth(a, font, mode === "pair" ? 400 : 600), textWidth(b, font, 400));
     const f = Math.floor((font * (room - 1)) / w);
-    if (f >= 8) root._small.set(k, f);
+    if (f >= (root._least || MIN_FONT)) root._small.set(k, f);
   }
   for (const k of root._small.keys()) wide.delete(k);
   if (live) {

@@ -131,11 +131,14 @@ def test_counts_heatmap_fits_with_readable_aligned_labels(browser, server, size,
       });
       const labelFont = Math.min(...heads.map(h => parseFloat(getComputedStyle(h).fontSize)));
       return {bottom: root.getBoundingClientRect().bottom, height: window.innerHeight, texts: texts.length,
-              small, wide, misaligned, shown, rows: n, labelFont, mode: root.dataset.mode};
+              small, wide, misaligned, shown, rows: n, labelFont, mode: root.dataset.mode,
+              // where the grid starts when it was fitted, and now (the upload's notice above it went)
+              fittedTop: root._fitted[2], top: Math.round(root.querySelector('.mm-cols').getBoundingClientRect().top)};
     }"""
     )
     label = f"{n_symbols + 1} symbols at {size[0]}x{size[1]}"
     assert report["bottom"] <= report["height"], f"{label}: the heatmap runs below the window ({report})"
+    assert report["fittedTop"] == report["top"], f"{label}: fitted for a place it has left ({report})"
     assert report["small"] == 0, f"{label}: text under 11 px ({report})"
     assert report["wide"] == 0, f"{label}: text wider than its cell ({report})"
     assert report["misaligned"] == 0, f"{label}: row labels off their rows ({report})"

@@ -22,9 +22,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import re
+import sqlite3
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -36,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.load import PageClient, cpu_seconds, percentile, ws_base
+from ui.classroom import QUESTIONS
 
 STEPS = 7  # page turns measured (a fault takes the place of a turn's measure: see lecture())
 
@@ -195,13 +199,16 @@ async def answer_burst(lecturer: PageClient, code: str, students: list[Follower]
     (the live route says the question changed), and every student answers within 10 s through that
     form: its guess and Send, as the page's widgets send them. The lecturer's board (its own page,
     on the board view) follows the tally."""
-    from service.rooms import rooms
-
     for s in students:  # a page of a killed process: the browser reconnects (nginx) and joins again
         await s.revive()
-    secret = lecturer.data["class_live"]["cookie"].split(".", 1)[1]
+    # the lecturer's page asks: its question box set, then its Ask button (bound to the box's value)
+    kind = WidgetState(id=lecturer.ids["class_kind"])
+    kind.string_value = QUESTIONS["predict"]
+    await lecturer.run([kind])
+    ask = WidgetState(id=lecturer.ids["class_ask"])
+    ask.trigger_value = True
     asked = time.perf_counter()
-    qid = rooms().ask(code, secret, "predict", "Predict the NLL at s = 0")
+    await lecturer.run([kind, ask])
     deadline = asked + 60
     while time.perf_counter() < deadline and any(s.form_at is None for s in students):
         await asyncio.sleep(0.05)
@@ -240,7 +247,7 @@ async def answer_burst(lecturer: PageClient, code: str, students: list[Follower]
     while time.perf_counter() < deadline and (not board or board[-1][1] < len(sent)):
         await asyncio.sleep(0.1)
     watcher.cancel()
-    stored = rooms().tally(code, qid)
+    stored = stored_answers(code)
     sent.sort()
     lags = []
     for k, t in enumerate(sent, start=1):  # the first board that counted answer k
@@ -257,6 +264,18 @@ async def answer_burst(lecturer: PageClient, code: str, students: list[Follower]
         "answer_span_s": sent[-1] - t0 if sent else 0,
         "board_lag": lags,
     }
+
+
+def stored_answers(code: str) -> int:
+    """The room's answers as stored: in Redis (REDIS_URL, as the app processes have it), else in
+    the one process's SQLite file under MAKEMORE_DATA, read here beside it."""
+    if os.environ.get("REDIS_URL"):
+        from service.rooms import rooms
+
+        room = rooms().get(code)
+        return rooms().tally(code, room.question["id"]) if room and room.question else 0
+    with sqlite3.connect(Path(os.environ["MAKEMORE_DATA"]) / "answers.sqlite3") as db:
+        return db.execute("SELECT COUNT(*) FROM answers WHERE room = ?", (code,)).fetchone()[0]
 
 
 def ms(xs: list[float], q: float) -> str:
@@ -305,16 +324,16 @@ def main() -> None:
     ap.add_argument("--restart-redis", action="store_true", help="restart Redis before a page turn")
     ap.add_argument("--kill-one", action="store_true", help="kill the busiest app process before a page turn")
     args = ap.parse_args()
-    import os
-
     from deploy.serve import busiest, replicas
     from tools.servers import app_server, free_port
 
     answers = args.followers if args.answers is None else args.answers
     if args.replicas == 1 and args.no_redis:
-        with app_server() as (url, proc):
-            os.environ.pop("REDIS_URL", None)  # the rooms are the process's own: no answers from here
-            report("1 process, embedded rooms", asyncio.run(lecture(url, [proc.pid], args.followers, 0, {})))
+        os.environ.pop("REDIS_URL", None)  # the rooms are the process's own, answers in its SQLite file
+        with tempfile.TemporaryDirectory() as data:
+            os.environ["MAKEMORE_DATA"] = data
+            with app_server(env={"MAKEMORE_DATA": data}) as (url, proc):
+                report("1 process, embedded rooms", asyncio.run(lecture(url, [proc.pid], args.followers, answers, {})))
         return
     sup = []
     with replicas(args.replicas, free_port(), redis=not args.no_redis, supervisor=sup) as (url, apps, _):

@@ -146,10 +146,18 @@ function presented(div, layout, data, u) {
   return out;
 }
 
+// a narrow column (a phone): the legend above the plot, not beside it taking half the width
+function narrow(div, layout) {
+  if (div.clientWidth >= 560 || layout.showlegend === false || layout.meta === "square") return layout;
+  const m = layout.margin || {};
+  return { ...layout, legend: { ...(layout.legend || {}), orientation: "h", x: 0, xanchor: "left", y: 1.1, yanchor: "bottom" },
+    margin: { ...m, r: Math.min(m.r ?? 80, 24), t: Math.max(m.t ?? 100, 80) } };
+}
+
 function refitPresenter(div) {
   const mm = div._mm, u = mmPresenterUnit(div);
   if (!u || !mm.base || !window.Plotly || !div.data) return;
-  const layout = presented(div, themed(div, mm.base), div.data, u);
+  const layout = narrow(div, presented(div, themed(div, mm.base), div.data, u));
   if (Math.abs(layout.height - (div.layout.height || 0)) < 2 && div.layout.font && Math.abs(div.layout.font.size - layout.font.size) < 0.5) return;
   div.style.height = layout.height + "px";
   Plotly.react(div, div.data, layout).then(() => mm.live && place(div));
@@ -163,6 +171,7 @@ function draw(div) {
   const u = mmPresenterUnit(div);
   if (u) fig.layout = presented(div, fig.layout, fig.data, u);
   else if (fig.layout.meta === "square") fig.layout.height = squareHeight(div, fig.layout);
+  fig.layout = narrow(div, fig.layout);
   div.style.height = (fig.layout.height || 400) + "px";
   if (u && !mm.presenting) {
     mm.presenting = true; // the window resized, or what is above the chart settled (fonts, formulas)

@@ -73,6 +73,9 @@ def test_every_step_is_recorded_as_the_lecturer_shows_it(lecturer):
             assert views, f"step {step} has no chart"
         for b in views:
             assert json.loads(b["data"]) is not None
+        if step == 10:  # a follower has no Train button: the idle curve's hint is not the lecturer's
+            (curve,) = [json.loads(b["data"]) for b in views if b["view"] == "plotly_view"]
+            assert curve["summary"]["message"] == "The curve draws here when the lecturer trains."
         # its widgets' values: read-only for the class
         for w in [*at.main.text_input, *at.main.number_input, *at.main.selectbox, *at.main.radio]:
             if w.label in ("A name", "Seed", "Seed of the generator", "Show"):

@@ -128,13 +128,15 @@ def spec(fig: go.Figure) -> dict:
     return json.loads(fig.to_json())
 
 
-def plotly_view(figure: go.Figure | dict, key: str, on_ended: bool = False) -> None:
+def plotly_view(figure: go.Figure | dict, key: str, on_ended: bool = False, followers: dict | None = None) -> None:
     """Draw figure in the chart named key. A figure with `live` (a run that is going) is extended
-    by the page from the app's live route; on_ended: the page asks for a rerun when that run ends."""
+    by the page from the app's live route; on_ended: the page asks for a rerun when that run ends.
+    `followers`: what a class's followers see instead (a hint meant for the lecturer's controls)."""
     text = json.dumps(figure) if isinstance(figure, dict) else figure.to_json()
     events = {"on_ended_change": lambda: None} if on_ended else {}  # the trigger: a rerun
     _plotly(key=key, data=text.encode(), **events)
-    slide.note({"view": "plotly_view", "key": key, "data": text})
+    if slide.recording():
+        slide.note({"view": "plotly_view", "key": key, "data": json.dumps(followers) if followers else text})
 
 
 def _keeper(key: str, name: str):

@@ -46,7 +46,9 @@ def loss_panel(page: Page, pressed: bool, hint: str, key: str = "loss") -> Run |
     if run is None:
         fig = spec(plots.loss_curve([], s.epochs, floor))
         fig["summary"] = {"status": "idle", "message": "Press Train to train the net." if not runs.lost else ""}
-        plotly_view(fig, key=key)
+        # a follower has no Train button: the curve comes when the lecturer trains
+        waiting = {**fig, "summary": {"status": "idle", "message": "The curve draws here when the lecturer trains."}}
+        plotly_view(fig, key=key, followers=waiting)
         st.warning(LOST) if runs.lost else st.info(hint)
         return None
     plotly_view(loss_spec(page, run, floor), key=key, on_ended=True)

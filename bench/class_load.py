@@ -25,7 +25,6 @@ import json
 import os
 import random
 import re
-import sqlite3
 import sys
 import tempfile
 import time
@@ -247,7 +246,8 @@ async def answer_burst(lecturer: PageClient, code: str, students: list[Follower]
     while time.perf_counter() < deadline and (not board or board[-1][1] < len(sent)):
         await asyncio.sleep(0.1)
     watcher.cancel()
-    stored = stored_answers(code)
+    qid = students[0].question.split(":")[0]  # the question its page was told of ("id:open")
+    stored = stored_answers(code, qid)
     sent.sort()
     lags = []
     for k, t in enumerate(sent, start=1):  # the first board that counted answer k
@@ -266,16 +266,12 @@ async def answer_burst(lecturer: PageClient, code: str, students: list[Follower]
     }
 
 
-def stored_answers(code: str) -> int:
-    """The room's answers as stored: in Redis (REDIS_URL, as the app processes have it), else in
-    the one process's SQLite file under MAKEMORE_DATA, read here beside it."""
-    if os.environ.get("REDIS_URL"):
-        from service.rooms import rooms
+def stored_answers(code: str, qid: str) -> int:
+    """The question's answers as stored, counted by the rooms' own tally: in Redis (REDIS_URL, as
+    the app processes have it), else in the one process's SQLite file under MAKEMORE_DATA."""
+    from service.rooms import LocalRooms, rooms
 
-        room = rooms().get(code)
-        return rooms().tally(code, room.question["id"]) if room and room.question else 0
-    with sqlite3.connect(Path(os.environ["MAKEMORE_DATA"]) / "answers.sqlite3") as db:
-        return db.execute("SELECT COUNT(*) FROM answers WHERE room = ?", (code,)).fetchone()[0]
+    return (rooms() if os.environ.get("REDIS_URL") else LocalRooms(os.environ["MAKEMORE_DATA"])).tally(code, qid)
 
 
 def ms(xs: list[float], q: float) -> str:

@@ -142,7 +142,12 @@ function refit(root) {
   if (!f || f[0] !== root.clientWidth || f[1] !== window.innerHeight || f[2] !== topOf(root)) fit(root);
 }
 
-const topOf = (root) => Math.round(root.querySelector(".mm-cols").getBoundingClientRect().top + window.scrollY);
+// where the grid starts in the page's content (the main area scrolls, not the window): scrolling
+// is not a move
+const topOf = (root) => {
+  const main = root.closest("[data-testid=stMain]");
+  return Math.round(root.querySelector(".mm-cols").getBoundingClientRect().top + (main ? main.scrollTop : window.scrollY));
+};
 
 // the largest mode a cell of this size could hold; paint() steps down from it if text is too wide
 function largestMode(cell, font) {

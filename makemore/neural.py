@@ -11,6 +11,9 @@ import torch.nn.functional as F
 
 from makemore.examples import check_context
 from makemore.table import Table
+from makemore.trainer import Cost, Record, TrainingDiverged
+
+__all__ = ["Cost", "Record", "TrainingDiverged"]  # re-exported: the protocol's types, used with the net
 
 METHODS = ("counts", "onehot", "index", "cross_entropy")
 MAX_EPOCHS = 100_000
@@ -38,43 +41,8 @@ class TrainConfig:
             raise ValueError(f"method must be one of {', '.join(METHODS)}, not {self.method!r}")
 
 
-@dataclass(frozen=True)
-class Record:
-    """The forward pass of epoch `epoch` (1-based), before that epoch's update."""
-
-    epoch: int
-    nll: float  # mean negative log-likelihood of the data
-    total: float  # nll + reg * mean(W**2), the loss that is minimized
-
-
-class TrainingDiverged(ValueError):
-    """The loss became inf or nan at `epoch`; the records before it were finite."""
-
-    def __init__(self, message: str, epoch: int):
-        super().__init__(message)
-        self.epoch = epoch
-
-
 class TooBig(ValueError):
     """A run whose estimated memory is over the budget."""
-
-
-@dataclass(frozen=True)
-class Cost:
-    """What a run is expected to take, from the sizes of the tensors each method allocates.
-
-    Checked against measured peaks by tests/test_memory.py (a fresh process per run): onehot allocates the
-    int64 one-hot matrix and its float32 copy (12 bytes per example and context row) plus about four
-    (examples, V) float tensors forward and backward; index and cross_entropy about two (examples, V)
-    tensors; counts only a few (V**k, V) tables. Each autograd run adds ~100 MB of allocator arenas.
-    The seconds are this project's 2-core CI machine's, with one torch thread.
-    """
-
-    bytes: int  # peak memory of the run, beyond the data it is given
-    seconds_per_epoch: float
-
-    def seconds(self, epochs: int) -> float:
-        return self.seconds_per_epoch * epochs
 
 
 def cost(method: str, n_examples: int, rows: int, V: int) -> Cost:

@@ -1,10 +1,10 @@
-# make app: set up and run the app; make test: set up and run every test
+# make app: set up and run the app; make test: set up and run every test; make check: the quick tier
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: app test lint bench bench-browser budget load serve names notebook notebook-html clean
+.PHONY: app test check lint bench bench-browser budget load serve names notebook notebook-html clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -25,6 +25,11 @@ test: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+check: $(VENV)/.dev  # the quick tier for a change: lint, unit and AppTest (no servers, no browser)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -m "(unit or app) and not slow" -q
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -1,4 +1,10 @@
-"""Shared fixtures: the bundled word list and the lecture's reference file when present."""
+"""Shared fixtures (the bundled word list, the lecture's reference file when present) and the tiers.
+
+Every test is in exactly one tier, by its file's `pytestmark` (every file under tests/browser/ is
+`browser`): `unit` (the engine and pure helpers), `app` (the page through AppTest), `system`
+(servers, nginx, Redis, the supervisor, a wheel, a notebook kernel), `browser` (Chromium).
+`make check` runs unit + app; `make test` runs everything.
+"""
 
 from pathlib import Path
 
@@ -28,3 +34,21 @@ def lecture_words() -> list[str]:
     if not LECTURE.is_file():
         pytest.skip(f"{LECTURE} is absent (it is only on the development machine)")
     return load_words(LECTURE)
+
+
+TIERS = ("unit", "app", "system", "browser")
+
+
+def pytest_collection_modifyitems(items):
+    """Tests under tests/browser/ are browser tests; every other test names its tier, exactly one."""
+    untiered = []
+    for item in items:
+        if "/tests/browser/" in str(item.path).replace("\\", "/"):
+            item.add_marker(pytest.mark.browser)
+        tiers = {m.name for m in item.iter_markers() if m.name in TIERS}
+        if len(tiers) != 1:
+            untiered.append(f"{item.nodeid}: {sorted(tiers) or 'no tier'}")
+    if untiered:
+        raise pytest.UsageError(
+            "each test needs exactly one tier marker (unit, app, system, browser):\n" + "\n".join(untiered)
+        )

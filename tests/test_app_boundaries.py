@@ -2,9 +2,7 @@
 
 import pytest
 
-from ui.boundary import CRASH
-
-from .test_app import (
+from tests.helpers.apptest import (
     app,
     check,
     crashes,
@@ -14,6 +12,9 @@ from .test_app import (
     train,
     widget,
 )
+from ui.boundary import CRASH
+
+pytestmark = pytest.mark.app
 
 
 def test_an_exception_in_one_tab_fails_the_harness_and_keeps_the_sidebar(monkeypatch):

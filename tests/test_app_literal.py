@@ -3,8 +3,7 @@
 import pytest
 
 from makemore import data as data_module
-
-from .test_app import (
+from tests.helpers.apptest import (
     app,
     check,
     count_nlls,
@@ -15,6 +14,8 @@ from .test_app import (
     text,
     widget,
 )
+
+pytestmark = pytest.mark.app
 
 
 def markdown_sources(at) -> list[str]:

@@ -1,12 +1,16 @@
 """Settings that live across tabs and datasets keep their values."""
 
-from .test_app import (
+import pytest
+
+from tests.helpers.apptest import (
     app,
     check,
     figure,
     open_tab,
     widget,
 )
+
+pytestmark = pytest.mark.app
 
 
 def test_switching_tabs_keeps_tab_only_settings():

@@ -6,14 +6,15 @@ import pytest
 
 from makemore.counts import count_matrix, fit_counts
 from makemore.table import score
-
-from .test_app import (
+from tests.helpers.apptest import (
     app,
     check,
     figure,
     tables,
     widget,
 )
+
+pytestmark = pytest.mark.app
 
 
 def test_score_shows_one_bar_and_one_row_per_transition(words, vocab):

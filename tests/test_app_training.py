@@ -4,7 +4,9 @@ import csv
 import io
 import math
 
-from .test_app import (
+import pytest
+
+from tests.helpers.apptest import (
     app,
     curve,
     figure,
@@ -15,6 +17,8 @@ from .test_app import (
     train,
     widget,
 )
+
+pytestmark = pytest.mark.app
 
 
 def in_range(ys: list[float], axis: dict) -> bool:

@@ -5,9 +5,13 @@ timings; this checks what must hold)."""
 import itertools
 import time
 
+import pytest
+
 from bench.budget import HEAVY, hall
 from tools import aio
 from tools.servers import app_server, rss_mb
+
+pytestmark = pytest.mark.system
 
 
 def test_heavy_runs_from_a_hall_queue_within_the_budget_and_give_memory_back():

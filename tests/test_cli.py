@@ -9,6 +9,8 @@ import pytest
 
 from .conftest import ROOT
 
+pytestmark = pytest.mark.system
+
 
 def cli(*args):
     return subprocess.run(

@@ -10,6 +10,8 @@ from makemore.counts import count_matrix, examples, fit_counts, smooth, sweep
 from makemore.data import Vocab, split
 from makemore.table import Table, nll
 
+pytestmark = pytest.mark.unit
+
 THREE = ["emma", "ava", "bo"]
 
 

@@ -8,6 +8,8 @@ from makemore.data import DataError, Vocab, babynames, parse_words, split
 
 from .conftest import ROOT
 
+pytestmark = pytest.mark.unit
+
 
 def test_parse_strips_bom_crlf_whitespace_and_blank_lines():
     raw = "\ufeffemma\r\n  olivia  \r\n\r\n\nava\n".encode()

@@ -4,12 +4,15 @@ import csv
 import io
 import json
 
+import pytest
 import torch
 
 from makemore.counts import count_matrix, fit_counts
 from makemore.data import Vocab
 from makemore.export import matrix_csv, samples_csv, weights_json
 from makemore.table import Sample, Table
+
+pytestmark = pytest.mark.unit
 
 WORDS = ["emma", "ava", "bo"]
 

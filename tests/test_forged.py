@@ -16,6 +16,8 @@ from tools.servers import app_server, rss_mb
 from ui.boundary import CRASH
 from ui.params import from_url
 
+pytestmark = pytest.mark.system
+
 
 @pytest.fixture(scope="module")
 def url():

@@ -5,6 +5,8 @@ import torch
 
 import makemore as mm
 
+pytestmark = pytest.mark.unit
+
 
 def test_table_to_frame_is_labelled_p(words, vocab):
     table = mm.fit_counts(words, vocab)

@@ -7,11 +7,12 @@ import pytest
 from makemore.counts import fit_counts
 from makemore.data import Vocab
 from makemore.table import score
+from tests.helpers.apptest import app, check, curve, figure, finish, text, widget
 from ui.lecture import STEPS
 from ui.lecture.likelihood import impossible_name
 from ui.params import N_STEPS
 
-from .test_app import app, check, curve, figure, finish, text, widget
+pytestmark = pytest.mark.app
 
 
 def heading(at) -> str:

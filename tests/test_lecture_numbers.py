@@ -12,11 +12,13 @@ import numpy as np
 import pytest
 import torch
 
+from tests.helpers.apptest import app, check, figure, finish, open_tab, text, widget
 from ui.lecture.counting import lecture_name
 from ui.lecture.network import verdict
 
 from .conftest import LECTURE
-from .test_app import app, check, figure, finish, open_tab, text, widget
+
+pytestmark = pytest.mark.app
 
 
 def lecture_app(step: int, **query):

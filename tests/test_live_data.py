@@ -16,6 +16,8 @@ from ui.corpus import builtin_corpus
 from ui.models import heatmap_live, nll_live, split_nlls
 from ui.params import PARAMS, SMOOTHINGS
 
+pytestmark = pytest.mark.unit
+
 
 def test_the_smoothing_stops_are_log_like_and_hold_the_round_values():
     assert SMOOTHINGS[0] == 0.0

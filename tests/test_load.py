@@ -10,7 +10,7 @@ from bench.load import ASSETS, hall
 from deploy.serve import STREAMLIT_STATIC, busiest, find_nginx, replicas
 from tests.browser.harness import app_server, free_port
 
-pytestmark = pytest.mark.timeout(600)
+pytestmark = [pytest.mark.system, pytest.mark.timeout(600)]
 
 
 def test_five_sessions_load_train_and_keep_to_themselves():

@@ -11,6 +11,8 @@ import pytest
 
 from .conftest import ROOT
 
+pytestmark = pytest.mark.system
+
 LIMIT = 600e6  # peak RSS of the page through any sequence of uploads at the limits
 
 

@@ -9,6 +9,8 @@ from makemore.counts import count_matrix, examples, fit_counts
 from makemore.neural import METHODS, TrainConfig, TrainingDiverged, fit_neural, train
 from makemore.table import nll
 
+pytestmark = pytest.mark.unit
+
 EPOCHS = 100  # the lecture's run
 
 
@@ -55,6 +57,7 @@ def assert_every_method_follows_the_loop(N, xs, ys, losses, W_ref) -> None:
         assert torch.allclose(W, W_ref, rtol=1e-4, atol=1e-4), f"{method}: W differs from the loop's"
 
 
+@pytest.mark.slow
 def test_the_lecture_figures_on_the_lectures_file(lecture_words):
     """The lecture's printed losses: 3.7686 at the first epoch and 2.4901 at the hundredth."""
     from makemore.data import Vocab
@@ -67,6 +70,7 @@ def test_the_lecture_figures_on_the_lectures_file(lecture_words):
     assert_every_method_follows_the_loop(N, xs, ys, losses, W_ref)
 
 
+@pytest.mark.slow
 def test_every_method_follows_the_lecture_loop_on_names_txt(data):
     _, N, xs, ys = data
     losses, W_ref = lecture_training(xs, ys, EPOCHS)

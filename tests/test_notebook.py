@@ -11,6 +11,8 @@ from makemore import fit_counts, nll
 
 from .conftest import ROOT
 
+pytestmark = pytest.mark.system
+
 NOTEBOOK = ROOT / "notebooks" / "bigram.ipynb"
 
 

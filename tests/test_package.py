@@ -6,7 +6,11 @@ import subprocess
 import sys
 import zipfile
 
+import pytest
+
 from .conftest import ROOT
+
+pytestmark = pytest.mark.system
 
 
 def source_copy(dest):

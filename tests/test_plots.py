@@ -6,6 +6,8 @@ import pytest
 
 from makemore import plots
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.mark.parametrize("s", [0.2, 1.0, 170.0])
 def test_the_sweep_marks_the_current_smoothing_where_it_is(s):

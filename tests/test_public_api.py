@@ -7,7 +7,11 @@ bench/load.py speaks Streamlit's websocket protocol on purpose; it is a benchmar
 
 import ast
 
+import pytest
+
 from .conftest import ROOT
+
+pytestmark = pytest.mark.unit
 
 PUBLIC = {"streamlit", "streamlit.starlette", "streamlit.components.v2"}
 INTERNALS = ("runtime", "web", "elements", "delta_generator")  # modules `st.` reaches that are not its API

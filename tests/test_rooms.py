@@ -26,6 +26,8 @@ from service.rooms import (
 )
 from tools.servers import REDIS_HINT, RedisServer
 
+pytestmark = pytest.mark.system
+
 
 @pytest.fixture(scope="module")
 def redis_server(tmp_path_factory):

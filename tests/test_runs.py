@@ -17,6 +17,8 @@ from service import live
 from service.runs import RunService
 from tools.servers import free_port
 
+pytestmark = pytest.mark.unit
+
 CONFIG = TrainConfig(epochs=30, lr=50.0, reg=0.01, seed=2147483647, method="counts")
 
 

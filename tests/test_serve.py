@@ -16,6 +16,8 @@ from tools.servers import free_port
 
 from .conftest import ROOT
 
+pytestmark = pytest.mark.system
+
 
 @pytest.fixture
 def serve(tmp_path):

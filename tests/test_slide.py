@@ -9,11 +9,12 @@ from html import unescape
 import pytest
 
 from service.rooms import rooms
+from tests.helpers.apptest import app, checked
 from ui import slide
 from ui.lecture import FORMULAS, STEPS
 from ui.text import literal, table
 
-from .test_app import app, checked
+pytestmark = pytest.mark.app
 
 STAGE_VIEWS = {"plotly_view", "heatmap_view", "nll_view", "smoothing_view", "count_controls"}
 

@@ -8,6 +8,8 @@ import torch
 from makemore.counts import fit_counts
 from makemore.table import Table, sample, score
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.fixture(scope="module")
 def table(words, vocab):

@@ -34,13 +34,6 @@ def browser(chromium_path):
         b.close()
 
 
-def pytest_collection_modifyitems(items):
-    """Every test in this folder is a browser test: `pytest -m "not browser"` is the quick suite."""
-    for item in items:
-        if "tests/browser/" in str(item.fspath).replace("\\", "/"):
-            item.add_marker(pytest.mark.browser)
-
-
 @pytest.fixture
 def page(browser, server):
     context = browser.new_context(viewport={"width": 1500, "height": 1100})

@@ -20,8 +20,11 @@ from tests.helpers.apptest import (
     train,
     widget,
 )
+from ui.models import MODELS
 
 pytestmark = pytest.mark.app
+
+LABELS = {m.label for m in MODELS.values()}  # every model of the registry, each in Compare once trained
 
 
 def test_defaults_reproduce_the_lecture(words, vocab):
@@ -286,7 +289,7 @@ def test_earlier_runs_stay_on_the_chart_labelled_by_what_differed_and_clear_in_o
     # the Compare tab lists them, each with its own W's NLL
     open_tab(at, "Compare")
     nlls = nll_table(at)
-    assert set(nlls["dev"]) == {"count model", "neural net", "uniform", "run 1 (lr 1)", "run 2 (lr 10)"}
+    assert set(nlls["dev"]) == {*LABELS, "run 1 (lr 1)", "run 2 (lr 10)"}
     N = count_matrix(words, vocab)
     *_, (_, W) = train_net(N, TrainConfig(epochs=5, lr=10.0, reg=0.01, seed=2147483647, method="counts"))
     assert float(nlls["all"]["run 2 (lr 10)"]) == pytest.approx(nll_counts(torch.softmax(W, 1), N), abs=1e-4)
@@ -297,7 +300,7 @@ def test_earlier_runs_stay_on_the_chart_labelled_by_what_differed_and_clear_in_o
     check(at)
     assert [t["meta"] for t in figure(at, "loss")["data"]] == ["run", "floor"]
     open_tab(at, "Compare")
-    assert set(nll_table(at)["dev"]) == {"count model", "neural net", "uniform"}
+    assert set(nll_table(at)["dev"]) == LABELS
 
 
 def test_the_chart_keeps_the_last_five_earlier_runs():

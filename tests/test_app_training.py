@@ -17,6 +17,7 @@ from tests.helpers.apptest import (
     train,
     widget,
 )
+from ui.models import MODELS
 
 pytestmark = pytest.mark.app
 
@@ -102,7 +103,7 @@ def test_samples_csv_has_both_models_after_training(monkeypatch):
     at = train(app({"tab": "Compare"}), epochs=20)
     open_tab(at, "Compare")
     rows = list(csv.DictReader(io.StringIO(made[-1])))
-    assert {r["model"] for r in rows} == {"count model", "neural net", "uniform"}, "the CSV holds every model"
+    assert {r["model"] for r in rows} == {m.label for m in MODELS.values()}, "the CSV holds every model"
     shown = tables(at)
     for model, column in (("count model", 0), ("neural net", 1)):
         names = [r["name"] for r in rows if r["model"] == model]

@@ -138,3 +138,30 @@ def test_sweep_matches_refitting_each_value(words, vocab):
         assert row["dev"] == pytest.approx(nll(T, dev), rel=1e-9)
     assert rows[0]["dev"] == math.inf or rows[0]["dev"] > rows[1]["dev"]
     assert rows[0]["train"] < rows[1]["train"] < rows[2]["train"]  # smoothing costs train fit
+
+
+def test_the_unigram_model_is_how_often_each_symbol_comes_next():
+    from makemore.data import Vocab
+    from makemore.unigram import fit_unigram
+
+    words = ["ab", "b"]  # next symbols: a b . | b .  -> '.' 2, 'a' 1, 'b' 2 of 5
+    vocab = Vocab.from_words(words)
+    table = fit_unigram(words, vocab, k=1, smoothing=0.0)
+    expected = torch.tensor([2 / 5, 1 / 5, 2 / 5])
+    assert torch.allclose(table.P, expected.expand(3, 3))
+    smoothed = fit_unigram(words, vocab, k=2, smoothing=1.0)
+    assert smoothed.P.shape == (9, 3)
+    assert torch.allclose(smoothed.P[4], torch.tensor([3 / 8, 2 / 8, 3 / 8]))
+
+
+def test_a_model_keeps_its_colour_whatever_else_is_shown(words, vocab):
+    from makemore.plots import score_bars
+    from makemore.table import score
+    from makemore.uniform import fit_uniform
+
+    uniform = score(fit_uniform(vocab), "emma")
+    counts = score(fit_counts(words, vocab), "emma")
+    colours = {"count model": "#111111", "uniform": "#222222"}
+    alone = score_bars({"uniform": uniform}, colours)
+    both = score_bars({"count model": counts, "uniform": uniform}, colours)
+    assert alone.data[0].marker.color == both.data[1].marker.color == "#222222"

@@ -13,6 +13,7 @@ from makemore import plots
 from makemore.counts import smooth, sweep
 from makemore.table import Table, nll_counts, sample
 from makemore.uniform import fit_uniform
+from makemore.unigram import fit_unigram
 from ui.corpus import Corpus
 from ui.params import SMOOTHINGS, SWEEP_SMOOTHINGS
 from ui.runs import Runs, data_key
@@ -147,14 +148,26 @@ def _uniform(s: Settings, corpus: Corpus, runs: Runs):
     return key, _uniform_table(key, corpus, s.context)
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _unigram_table(key: tuple, _corpus: Corpus, k: int, part: str, smoothing: float) -> Table:
+    return fit_unigram(_corpus.parts[part], _corpus.vocab, k, smoothing)
+
+
+def _unigram(s: Settings, corpus: Corpus, runs: Runs):
+    key = ("unigram", corpus.key, s.context, s.fit_part, s.smoothing)
+    return key, _unigram_table(key, corpus, s.context, s.fit_part, s.smoothing)
+
+
 @dataclass(frozen=True)
 class Model:
     label: str  # how the page names it
+    colour: str  # its colour in every chart, whatever else is shown
     fit: Callable  # (settings, corpus, runs) -> (cache key, Table) | None
 
 
 MODELS = {
-    "counts": Model("count model", _counts),
-    "net": Model("neural net", _net),
-    "uniform": Model("uniform", _uniform),
+    "counts": Model("count model", plots.BLUE, _counts),
+    "net": Model("neural net", plots.ORANGE, _net),
+    "unigram": Model("unigram", plots.PURPLE, _unigram),
+    "uniform": Model("uniform", plots.GREEN, _uniform),
 }

@@ -27,6 +27,11 @@ class Page:
     def labels(self) -> dict[str, str]:
         return {name: MODELS[name].label for name in self.tables}
 
+    @property
+    def colours(self) -> dict[str, str]:
+        """Each shown model's colour by its label: a model keeps its colour whatever else is shown."""
+        return {MODELS[name].label: MODELS[name].colour for name in self.tables}
+
 
 def build(corpus: Corpus) -> Page:
     """Read the settings, mirror them in the URL, and fit every model on them."""

@@ -12,15 +12,17 @@ from makemore.plots.lecture import (
     row_bars,
     w_vs_log_counts,
 )
-from makemore.plots.style import BLUE, GREY, MODEL_COLORS, ORANGE, symbol_label
+from makemore.plots.style import BLUE, GREEN, GREY, MODEL_COLORS, ORANGE, PURPLE, symbol_label
 from makemore.plots.tables import VIEWS, heatmap, heatmap_cells, matrix, score_bars
 
 __all__ = [
     "BLUE",
     "EARLIER_COLORS",
+    "GREEN",
     "GREY",
     "MODEL_COLORS",
     "ORANGE",
+    "PURPLE",
     "VIEWS",
     "extent",
     "forward",

@@ -1,6 +1,6 @@
 """The colours and labels every figure shares."""
 
-BLUE, ORANGE, GREY, GREEN = "#1f77b4", "#ff7f0e", "#7f7f7f", "#2ca02c"
+BLUE, ORANGE, GREY, GREEN, PURPLE = "#1f77b4", "#ff7f0e", "#7f7f7f", "#2ca02c", "#9467bd"
 MODEL_COLORS = (BLUE, ORANGE, GREEN, "#9467bd", "#8c564b")  # one per model, in the page's order
 
 

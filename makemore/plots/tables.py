@@ -113,14 +113,15 @@ def heatmap(N: torch.Tensor, vocab: Vocab, P: torch.Tensor | None = None, size: 
     return fig
 
 
-def score_bars(scores: dict[str, Score]) -> go.Figure:
+def score_bars(scores: dict[str, Score], colours: dict[str, str] | None = None) -> go.Figure:
     """Probability of each transition of a word under each model: one bar per transition, in order
-    (x is the step number, so a pair that occurs twice gets two bars, not one stacked bar)."""
+    (x is the step number, so a pair that occurs twice gets two bars, not one stacked bar). A model
+    named in `colours` gets its own colour; the others take the palette in order."""
     fig = go.Figure()
     steps = next(iter(scores.values())).steps
     labels = [f"{symbol_label(s.context)}→{symbol_label(s.next)}" for s in steps]
     for i, (name, sc) in enumerate(scores.items()):
-        color = MODEL_COLORS[i % len(MODEL_COLORS)]
+        color = (colours or {}).get(name) or MODEL_COLORS[i % len(MODEL_COLORS)]
         fig.add_trace(
             go.Bar(
                 x=list(range(1, len(sc.steps) + 1)),

@@ -32,7 +32,7 @@ def show(page: Page) -> None:
     st.download_button("Samples (CSV)", samples_csv(named), "samples.csv", "text/csv", key="dl_samples")
     st.header("Average NLL")
     k, part = s.context, s.fit_part
-    nlls = {page.labels[name]: table_nlls(page.keys[name], t, corpus, k) for name, t in page.tables.items()}
+    nlls = {page.labels[name]: table_nlls(page.keys[name], t, corpus, t.k) for name, t in page.tables.items()}
     if (latest := page.runs.finished(data_key(s, corpus))) is not None:
         for r in page.runs.earlier(latest):  # the earlier runs of the loss chart
             nlls[f"run {r.n} ({difference(r.config, latest.config)})"] = table_nlls(("net", r.id), r.table(), corpus, k)

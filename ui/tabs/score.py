@@ -27,7 +27,7 @@ def show(page: Page) -> None:
             fmt_nll(sc.nll),
             help=f"total {sc.total:.3f} over {len(sc.steps)} transitions",
         )
-    plotly_view(plots.score_bars(scores), key="score_bars")
+    plotly_view(plots.score_bars(scores, page.colours), key="score_bars")
     if "net" not in page.tables:
         st.caption("Train the net to see its bars beside the count model's.")
     seen = corpus.counts(s.context, s.fit_part)

@@ -3,6 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+JOBS ?= 2  # pytest workers (pytest-xdist): each browser worker runs its own app server and Chromium
 
 .PHONY: app test check lint bench bench-browser budget load serve names notebook notebook-html clean
 
@@ -24,12 +25,12 @@ app: $(VENV)/.app
 test: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(JOBS) --dist worksteal
 
 check: $(VENV)/.dev  # the quick tier for a change: lint, unit and AppTest (no servers, no browser)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -m "(unit or app) and not slow" -q
+	$(BIN)/python -m pytest -n $(JOBS) --dist worksteal -m "(unit or app) and not slow" -q
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

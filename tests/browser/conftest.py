@@ -20,7 +20,8 @@ def chromium_path():
 @pytest.fixture(scope="session")
 def server(chromium_path):
     ARTIFACTS.mkdir(exist_ok=True)
-    with app_server(log=ARTIFACTS / "server.log") as (url, _proc):
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # each pytest worker has its own server
+    with app_server(log=ARTIFACTS / f"server{'-' + worker if worker else ''}.log") as (url, _proc):
         yield url
 
 

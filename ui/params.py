@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from makemore.data import SEXES, YEARS
@@ -87,35 +87,99 @@ def _name(raw: str) -> str:
 
 @dataclass(frozen=True)
 class Param:
+    """One setting, declared once: the Settings dataclass, the URL round trip, its widget and the
+    class's shared set are all derived from these."""
+
     default: Any
     parse: Callable[[str], Any]  # URL text -> value; raises ValueError when invalid
+    doc: str = ""  # what it is, for the Settings field
+    widget: str = ""  # the Streamlit widget that draws it ("" when a component draws it, or nothing)
+    label: str = ""
+    where: str = ""  # "sidebar": drawn there on every run; "page": in a tab or a step; "": the URL only
+    shared: bool = True  # a class's followers take it from the lecturer
+    options: tuple = ()  # a choice's values
+    bounds: tuple = ()  # a number's (lo, hi)
+    args: dict = field(default_factory=dict)  # the widget's other arguments (help, format, step...)
+
+    @property
+    def type(self) -> type:
+        return type(self.default)
 
 
+def number(default, lo, hi, doc="", **kw) -> Param:
+    return Param(default, _number(type(default), lo, hi), doc, bounds=(lo, hi), **kw)
+
+
+def choice(default, options, doc="", **kw) -> Param:
+    return Param(default, _choice(options), doc, options=tuple(options), **kw)
+
+
+SIDE = {"where": "sidebar"}
 PARAMS: dict[str, Param] = {
-    "mode": Param("explorer", _choice(MODES)),
-    "step": Param(1, _number(int, 1, N_STEPS)),
-    "tab": Param("Counts", _choice(TABS)),
-    "dataset": Param("names.txt", _choice(DATASETS)),
-    "year": Param(2017, _number(int, YEARS.start, YEARS.stop - 1)),
-    "sex": Param("both", _choice(list(SEXES))),
-    "context": Param(1, _choice([1, 2])),
-    "fit_on": Param("all words", _choice(FIT_ON)),
-    "smoothing": Param(1.0, _in_list(SMOOTHINGS)),
-    "epochs": Param(100, _number(int, 1, MAX_EPOCHS)),
-    "lr": Param(50.0, _number(float, 1e-4, MAX_LR)),
-    "reg": Param(0.01, _number(float, 0.0, 100.0)),
-    "method": Param("counts", _choice(METHODS)),
-    "animate": Param(True, _choice([True, False])),
-    "seed": Param(2147483647, _number(int, 0, MAX_SEED)),
-    "n_samples": Param(10, _number(int, 1, 100)),
-    "temperature": Param(1.0, _in_list(TEMPERATURES)),
-    "view": Param("counts", _choice(VIEWS)),
-    "slice": Param(".", _one_character),
-    "name": Param("emma", _name),
-    "size": Param(100, _choice(SIZES)),
-    "scale": Param("fixed", _choice(SCALES)),
-    "embed_options": Param("", _choice(THEMES)),  # not a setting: the theme Streamlit reads at load
+    "mode": choice("explorer", MODES, "explorer (tabs) or lecture (one step per screen)", shared=False),
+    "step": number(1, 1, N_STEPS, "the lecture's step, 1-based"),
+    "tab": choice("Counts", TABS, "the explorer's open tab", shared=False),
+    "dataset": choice("names.txt", DATASETS, "the word list", widget="radio", label="Data", **SIDE),
+    "year": number(2017, YEARS.start, YEARS.stop - 1, "an SSA year's names"),
+    "sex": choice("both", list(SEXES), "an SSA year's girls, boys or both"),
+    "context": choice(1, [1, 2], "1 bigram, 2 trigram", widget="radio", label="Context", **SIDE),
+    "fit_on": choice("all words", FIT_ON, "the words both models are fit on", widget="radio", label="Fit on", **SIDE),
+    "smoothing": Param(1.0, _in_list(SMOOTHINGS), "s added to every count", options=tuple(SMOOTHINGS)),
+    "epochs": number(100, 1, MAX_EPOCHS, "full-batch steps of the net", widget="slider", label="Epochs", **SIDE),
+    "lr": number(
+        50.0,
+        1e-4,
+        MAX_LR,
+        "the net's learning rate",
+        widget="number_input",
+        label="Learning rate",
+        **SIDE,
+        args={"format": "%g"},
+    ),
+    "reg": number(
+        0.01,
+        0.0,
+        100.0,
+        "weight of mean(W**2) in the loss",
+        widget="number_input",
+        label="Regularization",
+        **SIDE,
+        args={"format": "%g", "step": 0.01},
+    ),
+    "method": choice("counts", METHODS, "how the loss is computed", widget="selectbox", label="Method", **SIDE),
+    "animate": choice(
+        True, [True, False], "spread a fast run over a few seconds", widget="checkbox", label="Animate training", **SIDE
+    ),
+    "seed": number(
+        2147483647,
+        0,
+        MAX_SEED,
+        "seeds the net's W and the samples",
+        widget="number_input",
+        label="Seed",
+        **SIDE,
+        args={"step": 1},
+    ),
+    "n_samples": number(10, 1, 100, "names drawn", widget="slider", label="Samples", **SIDE),
+    "temperature": Param(
+        1.0,
+        _in_list(TEMPERATURES),
+        "divides the log-probabilities before sampling",
+        widget="select_slider",
+        label="Temperature",
+        options=tuple(TEMPERATURES),
+        **SIDE,
+    ),
+    "view": choice("counts", VIEWS, "the heatmap's cells: counts, probabilities or log-probabilities"),
+    "slice": Param(".", _one_character, "trigram: the first context character of the heatmap's slice"),
+    "name": Param("emma", _name, "the scored name"),
+    "size": choice(100, SIZES, "the lecture's type, % of the presenter scale", shared=False),
+    "scale": choice("fixed", SCALES, "the probabilities' colours: fixed (0 to 1) or auto (0 to the largest)"),
+    # not a setting of ours: the theme Streamlit reads at load ("" = its own choice)
+    "embed_options": choice("", THEMES, "the theme chosen in the page", shared=False),
 }
+SIDEBAR = tuple(k for k, p in PARAMS.items() if p.where == "sidebar")  # drawn on every run
+SHARED = tuple(k for k, p in PARAMS.items() if p.shared)  # what a class's followers take from the lecturer
 
 
 def from_url(query: dict[str, str]) -> tuple[dict[str, Any], list[str]]:

@@ -3,48 +3,20 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, fields
+from dataclasses import field, fields, make_dataclass
 
 import streamlit as st
 
 from makemore.neural import TrainConfig
-from ui.params import FIT_ON, PARAMS, from_url, to_url
+from ui.params import FIT_ON, PARAMS, SIDEBAR, from_url, to_url
 
 log = logging.getLogger(__name__)
 MAX_VALUE = 1_000  # characters: the longest setting (a name) is 64
 
-# the sidebar's always-drawn widgets (the ones a reconnecting page sends before they exist again)
-SIDEBAR = ("dataset", "context", "fit_on", "epochs", "lr", "reg", "method", "animate", "seed")
-SIDEBAR += ("n_samples", "temperature")
 
-
-@dataclass(frozen=True)
-class Settings:
-    """Every setting of the page, as the URL carries them; one per script run."""
-
-    mode: str  # explorer (tabs) or lecture (one step per screen)
-    step: int  # the lecture's step, 1-based
-    tab: str
-    dataset: str
-    year: int
-    sex: str
-    context: int  # 1 bigram, 2 trigram
-    fit_on: str
-    smoothing: float
-    epochs: int
-    lr: float
-    reg: float
-    method: str
-    animate: bool
-    seed: int
-    n_samples: int
-    temperature: float
-    view: str  # counts / probabilities / log-probabilities
-    slice: str  # trigram: the first context character of the heatmap's slice
-    name: str  # the scored name
-    size: int  # the lecture's type, % of the presenter scale
-    scale: str  # the probabilities' colour scale: fixed (0 to 1) or auto (0 to the largest)
-    embed_options: str  # the theme chosen in the page ("" = Streamlit's own choice)
+class _Settings:
+    """Every setting of the page, as the URL carries them; one per script run. The fields are
+    derived from ui/params.PARAMS, where each setting is declared once."""
 
     @classmethod
     def read(cls) -> Settings:
@@ -66,6 +38,15 @@ class Settings:
         return TrainConfig(
             epochs=self.epochs, lr=float(self.lr), reg=float(self.reg), seed=self.seed, method=self.method
         )
+
+
+Settings = make_dataclass(
+    "Settings",
+    [(key, p.type, field(metadata={"doc": p.doc})) for key, p in PARAMS.items()],
+    bases=(_Settings,),
+    frozen=True,
+)
+Settings.__doc__, Settings.__module__ = _Settings.__doc__, __name__
 
 
 def restore() -> list[str]:
@@ -144,3 +125,19 @@ def checked(key: str, value):
 def publish(settings: Settings) -> None:
     """Mirror the settings in the URL, so the address bar is a link to this exact view."""
     st.query_params.from_dict(to_url(settings.__dict__))
+
+
+def setting_ui(key: str, where=None, label: str | None = None):
+    """Draw setting `key`'s widget as PARAMS declares it (its bounds, its options, its help), in
+    `where` (the sidebar by default); returns its value."""
+    p = PARAMS[key]
+    where = where if where is not None else st.sidebar
+    label = label or p.label
+    draw = getattr(where, p.widget)
+    if p.widget in ("radio", "selectbox"):
+        return draw(label, p.options, **kept(key, p.options), **p.args)
+    if p.widget == "select_slider":
+        return draw(label, p.options, **kept(key), **p.args)
+    if p.widget in ("slider", "number_input"):
+        return draw(label, *p.bounds, **kept(key), **p.args)
+    return draw(label, **kept(key), **p.args)

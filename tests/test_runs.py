@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 from websockets.sync.client import connect
 
 from makemore.counts import count_matrix
-from makemore.neural import TrainConfig, train
+from makemore.neural import NetTrainer, TrainConfig, train
 from service import live
 from service.runs import RunService
 from tools.servers import free_port
@@ -35,7 +35,7 @@ def N(words, vocab):
 
 
 def start(svc, N, vocab, session="s" * 16, config=CONFIG, pace=None):
-    return svc.start(session, config, ("names", 1, "all"), vocab, 1, N, None, pace)
+    return svc.start(session, NetTrainer(N, vocab, 1, config), ("names", 1, "all"), pace)
 
 
 def lecture_loop(N, config):
@@ -62,9 +62,9 @@ def test_a_run_gives_the_lectures_losses_and_its_final_W(svc, N, vocab):
     assert svc.wait(run, 60) and run.status == "done", run.message
     losses, W = lecture_loop(N, CONFIG)
     assert run.nlls == pytest.approx(losses, abs=1e-5)
-    assert torch.allclose(run.W, W, atol=1e-4), "W after every epoch's update, as the loop ends"
+    assert torch.allclose(run.final_state, W, atol=1e-4), "W after every epoch's update, as the loop ends"
     *_, (_, engine_W) = train(N, CONFIG)
-    assert torch.equal(run.W, engine_W.detach())
+    assert torch.equal(run.final_state, engine_W.detach())
     assert torch.allclose(run.table().P, torch.softmax(W, 1), atol=1e-5)
 
 
@@ -83,7 +83,8 @@ def test_pause_holds_one_epoch_is_one_resume_finishes(svc, N, vocab):
         time.sleep(0.01)
     time.sleep(0.2)
     assert run.epoch == held + 1, "one epoch is one epoch"
-    assert run.step_size > 0
+    assert run.change.startswith("the last step moved W by at most "), run.change
+    assert float(run.change.split()[-1]) > 0
     svc.set_pace(run, None)
     svc.resume(run)
     assert svc.wait(run, 30) and run.status == "done"

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from makemore.counts import examples
+from makemore.neural import NetTrainer
 from service.runs import Run, service
 from ui.corpus import Corpus
 from ui.state import Settings
@@ -62,10 +63,9 @@ class Runs:
         k, part, config = s.context, s.fit_part, s.train_config
         words, vocab = corpus.parts[part], corpus.vocab
         make = (lambda: examples(words, vocab, k)) if config.method != "counts" else None
-        pace = pace_rate("animate", config.epochs) if s.animate else None
-        self.latest = service().start(
-            self.token, config, data_key(s, corpus), vocab, k, corpus.counts(k, part), make, pace
-        )
+        trainer = NetTrainer(corpus.counts(k, part), vocab, k, config, make)
+        pace = pace_rate("animate", trainer.epochs) if s.animate else None
+        self.latest = service().start(self.token, trainer, data_key(s, corpus), pace)
         self.lost = False
         return self.latest
 

@@ -13,6 +13,8 @@ from makemore.trainer import Record, outcome
 from service import live
 from service.runs import FAILED, RunService
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.fixture(scope="module")
 def N(words, vocab):

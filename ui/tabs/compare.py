@@ -39,7 +39,7 @@ def show(page: Page) -> None:
     cells = {m: [fmt_nll(v) for v in d.values()] for m, d in nlls.items()}
     run = page.runs.latest  # how the latest run on this data ended, in the Neural net tab's words
     ended = run if run is not None and run.outcome is not None and run.data == data_key(s, corpus) else None
-    if ended is not None and ended.outcome.kind == "diverged":  # no table came of it: its row says so, not ∞
+    if ended is not None and ended.outcome.kind == "diverged":  # no table came of it: its column says so, not ∞
         cells[f"run {ended.n} (the latest)"] = [f"diverged at epoch {ended.outcome.epoch}"] * len(PARTS)
     st.markdown(table(cells, PARTS, "split"))
     if ended is not None:

@@ -13,6 +13,7 @@ from tests.helpers.apptest import (
     app,
     curve,
     figure,
+    finish,
     nll_table,
     open_tab,
     tables,
@@ -146,3 +147,14 @@ def test_a_net_whose_table_gives_a_pair_probability_zero_is_diverged_everywhere(
     column = {split: row[f"run {run.n} (the latest)"] for split, row in nll_table(at).items()}
     assert set(column.values()) == {"diverged at epoch 100"}, column
     assert any(words in text(c) for c in at.caption)
+
+
+def test_the_lectures_training_step_says_what_the_tab_says():
+    at = app({"mode": "lecture", "step": "10", "lr": "0.001", "epochs": "50", "animate": "False"})
+    at.button(key="lecture_train").click().run()
+    finish(at)
+    run = at.session_state["_runs"].latest
+    assert run.outcome.kind == "warned" and "barely moved" in run.outcome.words, run.outcome
+    assert "the learning rate 0.001 is too small" in run.outcome.words
+    assert any(run.outcome.words in text(w) for w in at.warning), [text(w) for w in at.warning]
+    assert figure(at, "loss")["summary"]["message"] == run.outcome.words

@@ -28,6 +28,14 @@ def data_key(s: Settings, corpus: Corpus) -> tuple:
     return (corpus.key, s.context, s.fit_part)
 
 
+def trainer(s: Settings, corpus: Corpus) -> NetTrainer:
+    """The run Train starts with these settings (its cost() is what the page states before it)."""
+    k, part, config = s.context, s.fit_part, s.train_config
+    words, vocab = corpus.parts[part], corpus.vocab
+    make = (lambda: examples(words, vocab, k)) if config.method != "counts" else None
+    return NetTrainer(corpus.counts(k, part), vocab, k, config, make)
+
+
 def pace_rate(pace, epochs: int) -> float | None:
     """A PACES value as epochs per second."""
     return epochs / ANIMATE_SECONDS if pace == "animate" else pace
@@ -60,12 +68,9 @@ class Runs:
             self.done = [*self.done, run][-(EARLIER + 1) :]
 
     def start(self, s: Settings, corpus: Corpus) -> Run:
-        k, part, config = s.context, s.fit_part, s.train_config
-        words, vocab = corpus.parts[part], corpus.vocab
-        make = (lambda: examples(words, vocab, k)) if config.method != "counts" else None
-        trainer = NetTrainer(corpus.counts(k, part), vocab, k, config, make)
-        pace = pace_rate("animate", trainer.epochs) if s.animate else None
-        self.latest = service().start(self.token, trainer, data_key(s, corpus), pace)
+        t = trainer(s, corpus)
+        pace = pace_rate("animate", t.epochs) if s.animate else None
+        self.latest = service().start(self.token, t, data_key(s, corpus), pace)
         self.lost = False
         return self.latest
 

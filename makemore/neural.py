@@ -10,10 +10,10 @@ import torch
 import torch.nn.functional as F
 
 from makemore.examples import check_context
-from makemore.table import Table
-from makemore.trainer import Cost, Record, TrainingDiverged
+from makemore.table import Table, nll_counts
+from makemore.trainer import Cost, Record, TrainingDiverged, human_bytes
 
-__all__ = ["Cost", "Record", "TrainingDiverged"]  # re-exported: the protocol's types, used with the net
+__all__ = ["Cost", "Record", "TrainingDiverged", "human_bytes"]  # re-exported from makemore.trainer, used with the net
 
 METHODS = ("counts", "onehot", "index", "cross_entropy")
 MAX_EPOCHS = 100_000
@@ -46,13 +46,17 @@ class TooBig(ValueError):
 
 
 def cost(method: str, n_examples: int, rows: int, V: int) -> Cost:
-    """Estimated memory and time of training `method` on n examples with a (rows, V) table."""
+    """Estimated memory and time of training `method` on n examples with a (rows, V) table, and
+    what the other methods (the same losses) would take."""
     n, table = n_examples, rows * V
     if method == "onehot":
-        return Cost(n * (12 * rows + 16 * V + 16) + 100_000_000, 25e-9 * n * (rows + V))
-    if method in ("index", "cross_entropy"):
-        return Cost(n * (8 * V + 16) + 100_000_000, 9e-9 * n * V)
-    return Cost(40 * table, 5e-9 * table + 1e-4)
+        bytes_, seconds = n * (12 * rows + 16 * V + 16) + 100_000_000, 25e-9 * n * (rows + V)
+    elif method in ("index", "cross_entropy"):
+        bytes_, seconds = n * (8 * V + 16) + 100_000_000, 9e-9 * n * V
+    else:
+        return Cost(40 * table, 5e-9 * table + 1e-4, "the counts method")
+    others = tuple((f"the {m} method", cost(m, n, rows, V).bytes) for m in ("index", "counts") if m != method)
+    return Cost(bytes_, seconds, f"the {method} method", others)
 
 
 def fitting_method(n_examples: int, rows: int, V: int, budget: int | None = None) -> str:
@@ -63,20 +67,11 @@ def fitting_method(n_examples: int, rows: int, V: int, budget: int | None = None
 
 def check_cost(method: str, n_examples: int, rows: int, V: int, budget: int | None = None) -> Cost:
     """The run's cost; raises TooBig, naming a method that fits, when its memory is over the budget."""
-    budget = MEMORY_BUDGET if budget is None else budget
     c = cost(method, n_examples, rows, V)
-    if c.bytes > budget:
-        other = fitting_method(n_examples, rows, V, budget)
-        raise TooBig(
-            f"the {method} method would need about {c.bytes / 1e9:.1f} GB for {n_examples:,} examples "
-            f"(the limit is {budget / 1e9:g} GB); the {other} method gives the same losses in "
-            f"{human_bytes(cost(other, n_examples, rows, V).bytes)}"
-        )
+    refusal = c.refusal(MEMORY_BUDGET if budget is None else budget, "the limit for one run")
+    if refusal:
+        raise TooBig(refusal)
     return c
-
-
-def human_bytes(b: float) -> str:
-    return f"{b / 1e9:.1f} GB" if b >= 1e9 else f"{max(b / 1e6, 1):.0f} MB"
 
 
 def human_seconds(s: float) -> str:
@@ -144,6 +139,43 @@ def train(
         loss.backward()
         with torch.no_grad():
             W += -config.lr * W.grad
+
+
+class NetTrainer:
+    """The net as a Trainer (makemore.trainer): train() one epoch at a time; its state is W."""
+
+    def __init__(self, N: torch.Tensor, vocab, k: int = 1, config: TrainConfig = TrainConfig(), examples=None):
+        self.N, self.vocab, self.k, self.config = N, vocab, k, config
+        self.examples = examples  # () -> (xs, ys): the per-example methods' examples, made when it starts
+        self.epochs = config.epochs
+        self._W: torch.Tensor | None = None  # the live weights train() updates
+
+    def cost(self) -> Cost:
+        return cost(self.config.method, int(self.N.sum()), *self.N.shape)
+
+    def steps(self) -> Iterator[Record]:
+        per_example = self.config.method != "counts" and self.examples is not None
+        xs, ys = self.examples() if per_example else (None, None)
+        for record, W in train(self.N, self.config, xs, ys):
+            self._W = W
+            yield record
+
+    def state(self) -> torch.Tensor:
+        return self._W.detach().clone()
+
+    def final(self) -> torch.Tensor:
+        return self._W.detach().clone()
+
+    def table(self, state: torch.Tensor) -> Table:
+        return neural_table(state, self.vocab, self.k)
+
+    def nll(self, state: torch.Tensor) -> float:
+        """As every tab computes a table's NLL (makemore.table.nll_counts): one number everywhere."""
+        with torch.no_grad():
+            return nll_counts(self.table(state).P, self.N)
+
+    def describe(self, before: torch.Tensor, after: torch.Tensor) -> str:
+        return f"the last step moved W by at most {float((after - before).abs().max()):.3g}"
 
 
 def neural_table(W: torch.Tensor, vocab, k: int) -> Table:

@@ -9,6 +9,7 @@ and knows nothing of what its parameters are.
         state = trainer.state()        # a detached snapshot of the parameters at that record
     trainer.final()                    # the parameters after the last update (a plain loop's end)
     table = trainer.table(state)       # any state as a Table, for every view
+    outcome(records, trainer.nll(trainer.final()), config=...)  # trained, warned or diverged, in words
 """
 
 from __future__ import annotations
@@ -37,9 +38,29 @@ class Cost:
 
     bytes: int
     seconds_per_epoch: float
+    what: str = "this run"  # what takes the memory, for the refusal ("the onehot method")
+    instead: tuple[tuple[str, int], ...] = ()  # (what, bytes) giving the same result, preferred first
 
     def seconds(self, epochs: int) -> float:
         return self.seconds_per_epoch * epochs
+
+    def refusal(self, budget: int, limit: str = "the limit") -> str | None:
+        """Why a run of this cost is refused under `budget` bytes (one line), or None when it fits.
+        `limit` names the budget: "this server's memory for training runs"."""
+        if self.bytes <= budget:
+            return None
+        text = f"{self.what} would need about {human_bytes(self.bytes)}, more than {limit} ({budget_text(budget)})"
+        fits = next(((what, b) for what, b in self.instead if b <= budget), None)
+        return text + (f"; {fits[0]} gives the same losses in {human_bytes(fits[1])}" if fits else "")
+
+
+def human_bytes(b: float) -> str:
+    return f"{b / 1e9:.1f} GB" if b >= 1e9 else f"{max(b / 1e6, 1):.0f} MB"
+
+
+def budget_text(b: float) -> str:
+    """A budget as it was set: 1 GB, 600 MB."""
+    return f"{b / 1e9:g} GB" if b >= 1e9 else f"{b / 1e6:g} MB"
 
 
 class TrainingDiverged(ValueError):
@@ -76,10 +97,91 @@ class Trainer(Protocol):
         """The model a state defines, as the table every view reads."""
         ...
 
+    def nll(self, state: Any) -> float:
+        """The NLL of the data it trains on under a state's table: a finished run's one number."""
+        ...
+
     def describe(self, before: Any, after: Any) -> str:
-        """What one step changed, in a few words ("moved W by at most 0.12")."""
+        """What one step changed, in a few words ("the last step moved W by at most 0.12")."""
         ...
 
 
 def finite(x: float) -> bool:
     return isinstance(x, int | float) and math.isfinite(x)
+
+
+BARELY = 0.05  # a run whose NLL fell by less than this share of where it started barely moved
+ROSE = 0.005  # an end this share above the curve's lowest point went uphill
+HEAVY = 0.5  # a penalty above this share of the data NLL at the start outweighs the data
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a run ended, in one sentence a student can act on."""
+
+    kind: str  # "trained", "warned" (it ran, but look at this) or "diverged" (no model came of it)
+    words: str  # what happened and what to try
+    epoch: int | None = None  # a diverged run: the epoch it left at
+
+
+def outcome(records: list[Record], final_nll: float | None, diverged_at: int | None = None, config=None) -> Outcome:
+    """Trained, warned or diverged, from what a run recorded.
+
+    records: one per step (the forward pass before its update); final_nll: the data NLL of the
+    trained table, after the last update (None when the run never got there); diverged_at: the
+    epoch whose loss was not finite (TrainingDiverged.epoch), if one was; config: the run's
+    settings, whose `lr` and `reg` the advice names when it has them.
+
+    diverged: a loss that was not finite, or a trained table that gives the data probability 0.
+    warned: the penalty outweighed the data at the start, the NLL ended above its lowest point,
+    or it fell by less than 5% of where it started. trained: otherwise.
+    """
+    lr, reg = getattr(config, "lr", None), getattr(config, "reg", None)
+    rate = f"the learning rate {lr:g}" if lr is not None else "the step size"
+    smaller = f"a smaller learning rate than {lr:g}" if lr is not None else "smaller steps"
+    first = records[0] if records else None
+    heavy = first is not None and finite(first.total) and first.total - first.nll > HEAVY * first.nll
+    if diverged_at is None:  # a trainer that recorded a loss that is not finite, without raising
+        diverged_at = next((r.epoch for r in records if not (finite(r.nll) and finite(r.total))), None)
+    if diverged_at is not None:
+        if diverged_at == 1:
+            words = "the loss was not finite from the start; try a smaller regularization"
+            words += f" than {reg:g}" if reg is not None else ""
+        else:
+            advice = f"{smaller}, or a smaller regularization" if heavy else smaller
+            words = f"the loss became infinite; try {advice}"
+        return Outcome("diverged", f"Training diverged at epoch {diverged_at}: {words}.", diverged_at)
+    n = len(records)
+    if final_nll is None or not finite(final_nll):
+        return Outcome(
+            "diverged",
+            f"Training diverged: after epoch {n} the trained table gives some pairs of the data probability 0 "
+            f"(data NLL ∞); try {smaller}.",
+            n,
+        )
+    if not records:
+        return Outcome("warned", f"The run took no steps: data NLL {final_nll:.4f}, as it started.")
+    nlls, end = [r.nll for r in records], final_nll
+    start, low = nlls[0], min(nlls)
+    if heavy:
+        what = f"regularization {reg:g}" if reg is not None else "the penalty"
+        such = ", such as 0.01" if reg is not None else ""
+        return Outcome(
+            "warned",
+            f"The penalty outweighs the data: {what} pulls the net towards uniform, and it ends at data NLL "
+            f"{end:.4f}; try a smaller regularization{such}.",
+        )
+    if end > low * (1 + ROSE):
+        at = nlls.index(low) + 1
+        return Outcome(
+            "warned",
+            f"The data NLL rose from {low:.4f} (epoch {at}) to {end:.4f} at the end: {rate} is too large for "
+            "this loss; try a smaller one.",
+        )
+    if start - end < BARELY * start:
+        return Outcome(
+            "warned",
+            f"The data NLL barely moved in {n} epochs, from {start:.4f} to {end:.4f}: {rate} is too small; "
+            "try a larger one, or more epochs.",
+        )
+    return Outcome("trained", f"Trained {n} epochs: data NLL {end:.4f}.")

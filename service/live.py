@@ -31,26 +31,40 @@ TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 def update(run: Run, start: int) -> dict:
     """What a page needs after epoch index `start`: the new points, the y axis holding every point
-    of the chart, and the run's state (its status line)."""
+    of the chart, and the run's state (its status line, in the run's own words). JSON as the
+    standard has it: a loss that is not finite is sent as null."""
     records = run.records[:]  # the worker appends; read one consistent length
     nlls = [r.nll for r in records]
     chart = run.chart
-    axis = loss_axis([*nlls, *chart.get("earlier", [])], chart.get("floor"))
+    axis = loss_axis([*filter(math.isfinite, nlls), *chart.get("earlier", [])], chart.get("floor"))
     last = records[-1] if records else None
-    return {
-        "run": run.id,
-        "from": start,
-        "y": [y if math.isfinite(y) else None for y in nlls[start:]],
-        "axis": axis,
-        "status": run.status,
-        "epoch": len(records),
-        "epochs": run.config.epochs,
-        "nll": run.final_nll if run.final_nll is not None else last.nll if last else None,
-        "step": run.step_size,
-        "ahead": service().ahead(run) if run.status == "queued" else 0,
-        "starts_in": round(service().expected_start(run), 1) if run.status == "queued" else 0,
-        "message": run.message,
-    }
+    return json_safe(
+        {
+            "run": run.id,
+            "from": start,
+            "y": nlls[start:],
+            "axis": axis,
+            "status": run.status,
+            "epoch": len(records),
+            "epochs": run.epochs,
+            "nll": run.final_nll if run.final_nll is not None else last.nll if last else None,
+            "change": run.change if run.status == "paused" else "",  # what the last step changed
+            "ahead": service().ahead(run) if run.status == "queued" else 0,
+            "starts_in": round(service().expected_start(run), 1) if run.status == "queued" else 0,
+            "message": run.message,
+        }
+    )
+
+
+def json_safe(x):
+    """x with every float that is not finite (inf, nan) replaced by None."""
+    if isinstance(x, float):
+        return x if math.isfinite(x) else None
+    if isinstance(x, dict):
+        return {k: json_safe(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [json_safe(v) for v in x]
+    return x
 
 
 def parse_from(raw: str | None) -> int:

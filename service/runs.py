@@ -1,4 +1,4 @@
-"""Training runs as objects, outside any script run: a bounded pool of worker threads per process.
+"""Training runs (service/run.py) executed outside any script run: a bounded pool of worker threads per process.
 
 A `Run` belongs to a session (by an unguessable token), not to a script run: a rerun, a tab
 switch or a lecture step never stops it. Stop, a newer run of the same session, or the session's
@@ -12,110 +12,35 @@ import contextlib
 import ctypes
 import gc
 import heapq
+import logging
 import os
 import secrets
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import torch
 
-from makemore.data import Vocab
-from makemore.neural import (
-    Cost,
-    Record,
-    TrainConfig,
-    TrainingDiverged,
-    check_cost,
-    cost,
-    fitting_method,
-    human_bytes,
-    neural_table,
-    train,
-)
-from makemore.table import Table, nll_counts
+from makemore.trainer import Trainer, TrainingDiverged, outcome
+from service.run import Run
 
-ACTIVE = ("queued", "running", "paused")
+log = logging.getLogger(__name__)
 GRACE = 0.8  # s a session may be without a page (a reload, a blip) before its runs are stopped
 WORKERS_ENV = "MAKEMORE_WORKERS"  # worker threads (default: one core left for the pages)
 MEMORY_ENV = "MAKEMORE_RUN_MEMORY_MB"  # memory all running runs of the process may take together
 MEMORY_DEFAULT = 600_000_000  # a 1 GB replica: ~300 MB for the app and its pages, the rest for runs
 WORKER_NICE = 10  # workers yield the CPU to the threads that serve pages
-
-
-@dataclass(eq=False)
-class Run:
-    """One training run: what it trains on, how far it got, and W when it is done."""
-
-    id: str  # unguessable: the live route serves a run to whoever names it
-    session: str  # the session token of the page that started it
-    n: int  # the run's number in its session: its label on the chart and in Compare
-    config: TrainConfig
-    data: tuple  # (corpus key, context, fit part): which data it was trained on
-    vocab: Vocab
-    k: int
-    N: torch.Tensor = field(repr=False)  # the counts it trains on (V**k, V)
-    examples: Callable | None = field(default=None, repr=False)  # () -> (xs, ys), for per-example methods
-    pace: float | None = None  # epochs per second (None: as fast as it goes)
-    cost: Cost | None = None  # what the run is expected to take (memory, time per epoch)
-    status: str = "queued"  # queued, running, paused, done, stopped, failed
-    records: list[Record] = field(default_factory=list)
-    W: torch.Tensor | None = field(default=None, repr=False)  # the weights after the last recorded epoch's forward
-    step_size: float = 0.0  # max |ΔW| of the last gradient update
-    message: str = ""  # why it failed, or why it stopped
-    diverged_at: int | None = None  # the epoch a diverged run left at
-    final_nll: float | None = None  # a done run: the data NLL of its trained W (the one number every view shows)
-    seconds: float = 0.0  # training time, without pacing or pauses
-    created: float = field(default_factory=time.time)
-    chart: dict = field(default_factory=dict)  # what the page's chart needs beside the points (floor, earlier runs)
-    _cond: threading.Condition = field(default_factory=threading.Condition, repr=False)
-    _cancel: str | None = field(default=None, repr=False)
-    _hold: bool = field(default=False, repr=False)  # pause asked: hold between epochs
-    _steps: int = field(default=0, repr=False)  # epochs a held run may still take
-    _table: Table | None = field(default=None, repr=False)
-
-    @property
-    def active(self) -> bool:
-        return self.status in ACTIVE
-
-    @property
-    def epoch(self) -> int:
-        return len(self.records)
-
-    @property
-    def nlls(self) -> list[float]:
-        return [r.nll for r in self.records]
-
-    def seconds_left(self) -> float:
-        """Expected time to the last epoch: the estimate per epoch, or the pace when slower."""
-        per_epoch = self.cost.seconds_per_epoch if self.cost else 0.0
-        if self.pace:
-            per_epoch = max(per_epoch, 1 / self.pace)
-        return per_epoch * (self.config.epochs - self.epoch)
-
-    def table(self) -> Table | None:
-        """softmax(W) as a table: the net's model, for every tab (done runs only)."""
-        if self.status != "done" or self.W is None:
-            return None
-        if self._table is None:
-            self._table = neural_table(self.W, self.vocab, self.k)
-        return self._table
-
-    def current_table(self) -> Table | None:
-        """softmax(W) at the last recorded epoch, also of a paused run (what one step changed)."""
-        W = self.W
-        return None if W is None else neural_table(W, self.vocab, self.k)
+FAILED = "the run stopped on an error in the server (it is logged there); press Train to try again"
 
 
 class RunService:
-    """A queue and `workers` threads that execute runs one epoch at a time."""
+    """A queue and `workers` threads that execute runs one epoch at a time. A paused run is
+    parked: it holds no worker, and Resume or One epoch puts it back at the head of the queue."""
 
     def __init__(self, workers: int | None = None, memory: int | None = None):
         self.workers = workers or int(os.environ.get(WORKERS_ENV) or 0) or max(1, (os.cpu_count() or 1) - 1)
         self.memory = memory or int(float(os.environ.get(MEMORY_ENV) or 0) * 1e6) or MEMORY_DEFAULT
-        self._in_use = 0  # bytes the running runs are expected to take
+        self._in_use = 0  # bytes the admitted runs (running or parked) are expected to take
         self._lock = threading.Condition()
         self._queue: deque[Run] = deque()
         self._runs: dict[str, Run] = {}
@@ -127,37 +52,24 @@ class RunService:
             t.start()
 
     # ---- what the page calls
-    def start(
-        self,
-        session: str,
-        config: TrainConfig,
-        data: tuple,
-        vocab: Vocab,
-        k: int,
-        N: torch.Tensor,
-        examples: Callable | None = None,
-        pace: float | None = None,
-    ) -> Run:
-        """Queue a run; a run of the same session still going is stopped ("a newer run"). A run
-        larger than the process's budget for runs is refused at once, with the reason."""
-        c = cost(config.method, int(N.sum()), *N.shape)
+    def start(self, session: str, trainer: Trainer, data: tuple, pace: float | None = None) -> Run:
+        """Queue a run of `trainer`; a run of the same session still going is stopped ("a newer
+        run"). A run whose cost is over the process's budget for runs is refused at once, with
+        the trainer's own reason."""
+        c = trainer.cost()
         with self._lock:
             mine = self._by_session.setdefault(session, [])
             for old in mine:
                 if old.active:
                     self._cancel(old, "a newer run was started")
-            run = Run(secrets.token_urlsafe(16), session, len(mine) + 1, config, data, vocab, k, N, examples, pace, c)
+            run = Run(secrets.token_urlsafe(16), session, len(mine) + 1, trainer, data, pace, c)
             mine.append(run)
             del mine[:-20]  # the session's history the service keeps (the page keeps its own)
             self._runs[run.id] = run
             self._forget_old()
-            if c.bytes > self.memory:
-                other = fitting_method(int(N.sum()), *N.shape, self.memory)
-                run.status, run.examples = "failed", None
-                run.message = (
-                    f"the {config.method} method would need about {human_bytes(c.bytes)}, more than this server's "
-                    f"{human_bytes(self.memory)} for training runs; the {other} method gives the same losses"
-                )
+            refusal = c.refusal(self.memory, "this server's memory for training runs")
+            if refusal:
+                run.status, run.message = "failed", refusal
                 return run
             self._queue.append(run)
             self._lock.notify_all()
@@ -168,10 +80,10 @@ class RunService:
 
     def expected_start(self, run: Run | None = None, session: str = "") -> float:
         """Seconds until `run` (queued) should start, or a new run of `session` would (None; its
-        own runs do not count: a newer run stops them): the runs going and those ahead of it in
-        the queue, shared out over the workers."""
+        own runs do not count: a newer run stops them): the runs on a worker and those ahead of it
+        in the queue, shared out over the workers. A paused run holds no worker: it does not count."""
         with self._lock:
-            going = [r for r in self._runs.values() if r.status in ("running", "paused") and r.session != session]
+            going = [r for r in self._runs.values() if r.status == "running" and r.session != session]
             ahead = [r for r in self._queue if r.session != session or run is not None]
         if run is not None and run in ahead:
             ahead = ahead[: ahead.index(run)]
@@ -183,9 +95,9 @@ class RunService:
         return free[0]
 
     def load(self, session: str = "") -> tuple[int, int]:
-        """(runs going, runs queued) in this process, but those of `session`."""
+        """(runs on a worker, runs queued) in this process, but those of `session`."""
         with self._lock:
-            going = sum(r.status in ("running", "paused") and r.session != session for r in self._runs.values())
+            going = sum(r.status == "running" and r.session != session for r in self._runs.values())
             return going, sum(r.session != session for r in self._queue)
 
     def ahead(self, run: Run) -> int:
@@ -201,29 +113,37 @@ class RunService:
             self._cancel(run, reason)
 
     def pause(self, run: Run, wait: float = 2.0) -> None:
-        """Hold the run after the epoch in flight; it says "paused" once it holds, which this
-        waits for (up to `wait` s), so the page drawn next shows the held run."""
-        with run._cond:
+        """Hold the run after the epoch in flight, then park it (its worker goes to the next run);
+        it says "paused" once parked, which this waits for (up to `wait` s), so the page drawn
+        next shows the held run. A queued run parks at once."""
+        with self._lock, run._cond:
             if run.status in ("queued", "running"):
                 run._hold, run._steps = True, 0
+            if run in self._queue:
+                self._queue.remove(run)
+                self._park(run)
             run._cond.notify_all()
+        with run._cond:
             self._until(run, lambda: run.status != "running", wait)
 
     def resume(self, run: Run) -> None:
-        with run._cond:
+        """Go on from where it held: a parked run goes back to the head of the queue."""
+        with self._lock, run._cond:
             run._hold, run._steps = False, 0
-            if run.status == "paused":
-                run.status = "running"
+            self._unpark(run)
             run._cond.notify_all()
 
     def step(self, run: Run, wait: float = 2.0) -> None:
         """Exactly one more epoch, then hold (a running run holds after it too)."""
-        with run._cond:
+        with self._lock, run._cond:
             before = run.epoch
             if run.active:
                 run._hold = True
-                run._steps += 1
+                if run.status == "running":
+                    run._steps += 1  # the epoch in flight, then this one
+                self._unpark(run)  # a parked run takes its one epoch when a worker picks it up
             run._cond.notify_all()
+        with run._cond:
             self._until(run, lambda: not run.active or (run.status == "paused" and run.epoch > before), wait)
 
     @staticmethod
@@ -272,29 +192,51 @@ class RunService:
                 if run.active:
                     self._cancel(run, reason)
 
-    # ---- inside
+    # ---- inside (the lock order: self._lock, then a run's _cond)
+    def _park(self, run: Run) -> None:  # holds self._lock and run._cond
+        run.status, run._parked = "paused", True
+        run._cond.notify_all()
+
+    def _unpark(self, run: Run) -> None:  # holds self._lock and run._cond
+        if run._parked:
+            run.status, run._parked = "queued", False
+            self._queue.appendleft(run)  # ahead of new runs: it was started before them
+            self._lock.notify_all()
+
     def _cancel(self, run: Run, reason: str) -> None:  # holds self._lock
         if not run.active:
             return
-        if run in self._queue:
-            self._queue.remove(run)
+        if run in self._queue or run._parked:  # on no worker: it ends here
+            if run in self._queue:
+                self._queue.remove(run)
+            run._parked = False
             self._end(run, "stopped", reason)
-            self._lock.notify_all()  # the next in line may fit now
+            self._release(run)
             return
         with run._cond:
             run._cancel = reason
             run._cond.notify_all()
 
     def _end(self, run: Run, status: str, message: str = "") -> None:
-        if status == "done" and run.W is not None:
-            # the trained table's NLL on the data it was fit on, computed as every tab computes it
-            # (makemore.table.nll_counts): the status line and Compare show one number
-            with torch.no_grad():
-                run.final_nll = nll_counts(neural_table(run.W, run.vocab, run.k).P, run.N)
         with run._cond:
             run.status, run.message = status, message
-            run.examples = None  # the examples of a per-example run can be large: let them go
             run._cond.notify_all()
+
+    def _finish(self, run: Run) -> None:
+        """A run whose steps ended (or diverged): its outcome decides done or failed."""
+        run.outcome = outcome(run.records, run.final_nll, run.diverged_at, run.config)
+        run.diverged_at = run.outcome.epoch
+        self._end(run, "failed" if run.outcome.kind == "diverged" else "done", run.outcome.words)
+
+    def _release(self, run: Run) -> None:  # holds self._lock
+        """An ended run gives back its memory and its trainer's steps (their examples, their graph)."""
+        if run._iter is not None:
+            run._iter.close()
+            run._iter = None
+        if run._admitted:
+            self._in_use -= run.cost.bytes
+            run._admitted = False
+        self._lock.notify_all()  # the next in line may fit now
 
     def _forget_old(self) -> None:  # holds self._lock
         """Runs of sessions that are gone: keep the newest 1000 ended ones in the process."""
@@ -319,8 +261,12 @@ class RunService:
             t.join(timeout)
 
     def _fits(self) -> bool:  # holds self._lock
-        """The head of the queue fits the memory the running runs leave (alone, it always may)."""
-        return bool(self._queue) and (self._in_use == 0 or self._in_use + self._queue[0].cost.bytes <= self.memory)
+        """The head of the queue fits the memory the admitted runs leave (alone, it always may;
+        a resumed run was admitted when it first started)."""
+        if not self._queue:
+            return False
+        head = self._queue[0]
+        return head._admitted or self._in_use == 0 or self._in_use + head.cost.bytes <= self.memory
 
     def _work(self) -> None:
         torch.set_num_threads(1)
@@ -334,78 +280,78 @@ class RunService:
                     return
                 run = self._queue.popleft()
                 run.status = "running"
-                self._in_use += run.cost.bytes
+                if not run._admitted:
+                    self._in_use += run.cost.bytes
+                    run._admitted = True
+            ended = True
             try:
-                self._execute(run)
-            except Exception as e:  # noqa: BLE001  (a bug in a run must not take the worker)
-                self._end(run, "failed", f"{type(e).__name__}: {e}")
-            finally:
+                ended = self._execute(run)
+            except Exception:  # a bug in a run must not take the worker: logged, and a plain line for the page
+                log.exception("run %s (session run %d) failed", run.id, run.n)
+                self._end(run, "failed", FAILED)
+            if ended:
                 with self._lock:
-                    self._in_use -= run.cost.bytes
-                    self._lock.notify_all()
+                    self._release(run)
                 give_back_memory()
 
-    def _execute(self, run: Run) -> None:
-        config, N = run.config, run.N
-        try:
-            check_cost(config.method, int(N.sum()), *N.shape)
-            xs, ys = run.examples() if config.method != "counts" and run.examples else (None, None)
-            steps = train(N, config, xs, ys)
-            busy, tick = 0.0, time.monotonic()
-            W = None
-            while True:
-                t0 = time.monotonic()
-                try:
-                    record, W = next(steps)  # resuming the generator first applies the previous update
-                except StopIteration:
-                    break
-                busy += time.monotonic() - t0
-                prev = run.W
-                run.W = W.detach().clone()
-                if prev is not None:
-                    run.step_size = float((run.W - prev).abs().max())
-                run.records.append(record)
-                run.seconds = busy
-                if record.epoch == config.epochs:
-                    t0 = time.monotonic()
-                    next(steps, None)  # the last epoch's update: W after every step, as a plain loop ends
-                    run.seconds = busy + time.monotonic() - t0
-                    run.W = W.detach().clone()
-                    break
-                # the pace: the next epoch at the next tick; a late epoch (or a pause) owes nothing
-                tick = max(tick + (1 / run.pace if run.pace else 0.0), time.monotonic() - 0.1)
-                if not self._between_epochs(run, tick):
-                    return
-        except TrainingDiverged as e:
-            run.diverged_at = e.epoch
-            return self._end(run, "failed", str(e))
-        except ValueError as e:  # too big for memory, nothing to train on
-            return self._end(run, "failed", str(e))
-        self._end(run, "done")
+    def _execute(self, run: Run) -> bool:
+        """Step the run until it ends (True) or parks (False, when paused: its worker is free)."""
+        trainer = run.trainer
+        if run._iter is None:
+            run._iter = trainer.steps()
+        tick = time.monotonic()
+        while True:
+            t0 = time.monotonic()
+            try:
+                record = next(run._iter)  # resuming the steps first applies the previous update
+            except StopIteration:
+                run.seconds += time.monotonic() - t0
+                run.final_state = trainer.final()
+                run.final_nll = trainer.nll(run.final_state)
+                self._finish(run)
+                return True
+            except TrainingDiverged as e:
+                run.diverged_at = e.epoch
+                self._finish(run)
+                return True
+            except ValueError as e:  # the trainer's refusal: too big for memory, nothing to train on
+                self._end(run, "failed", str(e))
+                return True
+            run.seconds += time.monotonic() - t0
+            before, run.state = run.state, trainer.state()
+            if before is not None:
+                run.change = trainer.describe(before, run.state)
+            run.records.append(record)
+            if run.epoch >= run.epochs:
+                continue  # the last epoch's update follows at once: the parameters a plain loop ends with
+            # the pace: the next epoch at the next tick; a late epoch (or a pause) owes nothing
+            tick = max(tick + (1 / run.pace if run.pace else 0.0), time.monotonic() - 0.1)
+            went = self._between_epochs(run, tick)
+            if went != "go":
+                return went == "stopped"
 
-    def _between_epochs(self, run: Run, next_at: float) -> bool:
-        """Wait for the pace, and while paused; False when the run was cancelled."""
-        with run._cond:
-            while True:
-                if run._cancel:
-                    run.status, run.message = "stopped", run._cancel
-                    run.examples = None
-                    run._cond.notify_all()
-                    return False
-                if run._hold:
-                    if run._steps > 0:  # one epoch, and the run still reads as paused
-                        run._steps -= 1
-                        return True
-                    run.status = "paused"
-                    run._cond.notify_all()
-                    run._cond.wait(0.5)
-                    continue
-                if run.status == "paused":
-                    run.status = "running"
-                left = next_at - time.monotonic()
-                if left <= 0:
-                    return True
-                run._cond.wait(left)
+    def _between_epochs(self, run: Run, next_at: float) -> str:
+        """Wait for the pace; "go" on, "stopped" (cancelled) or "parked" (paused)."""
+        while True:
+            with run._cond:
+                while True:
+                    if run._cancel:
+                        run.status, run.message = "stopped", run._cancel
+                        run._cond.notify_all()
+                        return "stopped"
+                    if run._hold:
+                        if run._steps > 0:  # one epoch, and the run still holds after it
+                            run._steps -= 1
+                            return "go"
+                        break
+                    left = next_at - time.monotonic()
+                    if left <= 0:
+                        return "go"
+                    run._cond.wait(left)
+            with self._lock, run._cond:  # park, unless a resume or a stop came in between
+                if run._hold and run._steps == 0 and not run._cancel:
+                    self._park(run)
+                    return "parked"
 
 
 def give_back_memory() -> None:

@@ -6,10 +6,15 @@ import math
 
 import pytest
 
+from makemore.counts import count_matrix
+from makemore.neural import TrainConfig, fit_neural
+from makemore.table import nll_counts
 from tests.helpers.apptest import (
     app,
     curve,
     figure,
+    finish,
+    nll_table,
     open_tab,
     tables,
     text,
@@ -64,7 +69,7 @@ def test_a_run_over_the_memory_budget_is_refused_before_it_starts():
     at = app({"context": "2", "method": "onehot", "tab": "Neural net"})
     warning = " ".join(text(e) for e in at.sidebar.error)
     assert "onehot method would need about 2." in warning, warning
-    assert "limit is 1 GB" in warning, warning
+    assert "more than the limit for one run (1 GB)" in warning, warning
     assert "the index method gives the same losses in" in warning, "it names a method that fits"
     train(at, epochs=5, method="onehot")
     assert at.error, [text(e) for e in at.error]
@@ -108,3 +113,48 @@ def test_samples_csv_has_both_models_after_training(monkeypatch):
     for model, column in (("count model", 0), ("neural net", 1)):
         names = [r["name"] for r in rows if r["model"] == model]
         assert names == [row["name"] for row in shown[column].values()], f"{model}: CSV differs from the page"
+
+
+def test_a_run_has_one_nll_on_the_page_and_it_is_the_engines(words, vocab):
+    at = train(app(), epochs=20)
+    run = at.session_state["_runs"].latest
+    assert run.data[1:] == (1, "all")
+    table, records = fit_neural(count_matrix(words, vocab), vocab, 1, TrainConfig(epochs=20), progress=False)
+    engine = nll_counts(table.P, count_matrix(words, vocab))
+    assert run.final_nll == pytest.approx(engine, abs=1e-6) and records == run.records
+    status = text(at.success[0])
+    assert status.startswith(f"Trained 20 epochs: data NLL {engine:.4f}."), status
+    summary = figure(at, "loss")["summary"]
+    assert summary["message"] == run.outcome.words and summary["nll"] == run.final_nll, "the line over the chart"
+    last = f"{records[-1].nll:.4f}"
+    assert last != f"{engine:.4f}", "at 20 epochs the curve's last point differs: the test would prove nothing"
+    assert f"The curve's last point, {last}, is the loss before the last update" in status, status
+    open_tab(at, "Compare")
+    assert nll_table(at)["all"]["neural net"] == f"{engine:.4f}"
+    assert any(run.outcome.words in text(c) for c in at.caption), "Compare says how the run ended"
+
+
+def test_a_net_whose_table_gives_a_pair_probability_zero_is_diverged_everywhere():
+    at = train(app(), epochs=100, lr=2000.0)
+    run = at.session_state["_runs"].latest
+    assert run.outcome.kind == "diverged" and all(math.isfinite(y) for y in run.nlls), "finite curve, table ∞"
+    words = run.outcome.words
+    assert "probability 0" in words and "smaller learning rate than 2000" in words
+    assert words in text(at.error[0]) and not at.success
+    assert figure(at, "loss")["summary"]["message"] == words
+    assert f"{run.records[-1].nll:.4f}" not in text(at.error[0]), "no NLL of a table that is not a model"
+    open_tab(at, "Compare")
+    column = {split: row[f"run {run.n} (the latest)"] for split, row in nll_table(at).items()}
+    assert set(column.values()) == {"diverged at epoch 100"}, column
+    assert any(words in text(c) for c in at.caption)
+
+
+def test_the_lectures_training_step_says_what_the_tab_says():
+    at = app({"mode": "lecture", "step": "10", "lr": "0.001", "epochs": "50", "animate": "False"})
+    at.button(key="lecture_train").click().run()
+    finish(at)
+    run = at.session_state["_runs"].latest
+    assert run.outcome.kind == "warned" and "barely moved" in run.outcome.words, run.outcome
+    assert "the learning rate 0.001 is too small" in run.outcome.words
+    assert any(run.outcome.words in text(w) for w in at.warning), [text(w) for w in at.warning]
+    assert figure(at, "loss")["summary"]["message"] == run.outcome.words

@@ -12,9 +12,11 @@ from starlette.applications import Starlette
 from websockets.sync.client import connect
 
 from makemore.counts import count_matrix
-from makemore.neural import TrainConfig, train
+from makemore.neural import NetTrainer, TrainConfig, train
+from makemore.table import Table
+from makemore.trainer import Cost, Record
 from service import live
-from service.runs import RunService
+from service.runs import FAILED, RunService
 from tools.servers import free_port
 
 pytestmark = pytest.mark.unit
@@ -35,7 +37,7 @@ def N(words, vocab):
 
 
 def start(svc, N, vocab, session="s" * 16, config=CONFIG, pace=None):
-    return svc.start(session, config, ("names", 1, "all"), vocab, 1, N, None, pace)
+    return svc.start(session, NetTrainer(N, vocab, 1, config), ("names", 1, "all"), pace)
 
 
 def lecture_loop(N, config):
@@ -62,9 +64,9 @@ def test_a_run_gives_the_lectures_losses_and_its_final_W(svc, N, vocab):
     assert svc.wait(run, 60) and run.status == "done", run.message
     losses, W = lecture_loop(N, CONFIG)
     assert run.nlls == pytest.approx(losses, abs=1e-5)
-    assert torch.allclose(run.W, W, atol=1e-4), "W after every epoch's update, as the loop ends"
+    assert torch.allclose(run.final_state, W, atol=1e-4), "W after every epoch's update, as the loop ends"
     *_, (_, engine_W) = train(N, CONFIG)
-    assert torch.equal(run.W, engine_W.detach())
+    assert torch.equal(run.final_state, engine_W.detach())
     assert torch.allclose(run.table().P, torch.softmax(W, 1), atol=1e-5)
 
 
@@ -83,7 +85,8 @@ def test_pause_holds_one_epoch_is_one_resume_finishes(svc, N, vocab):
         time.sleep(0.01)
     time.sleep(0.2)
     assert run.epoch == held + 1, "one epoch is one epoch"
-    assert run.step_size > 0
+    assert run.change.startswith("the last step moved W by at most "), run.change
+    assert float(run.change.split()[-1]) > 0
     svc.set_pace(run, None)
     svc.resume(run)
     assert svc.wait(run, 30) and run.status == "done"
@@ -194,3 +197,181 @@ def test_a_sessions_own_run_does_not_delay_its_next_one(svc, N, vocab):
     time.sleep(0.2)
     assert svc.load("m" * 16) == (0, 0) and svc.expected_start(session="m" * 16) == 0.0
     assert svc.load("o" * 16) == (1, 0) and svc.expected_start(session="o" * 16) > 30
+
+
+# ---- any Trainer: a toy that is not the bigram net, checked against a plain loop written here
+
+
+class Quadratic:
+    """One number w descending (w - 3)² by gradient steps: a Trainer with no W, no counts, no vocab."""
+
+    def __init__(self, vocab, epochs=40, lr=0.05, memory=1000, records=None):
+        self.vocab, self.epochs, self.lr, self.memory = vocab, epochs, lr, memory
+        self.losses = records  # a list of losses to report instead (a trainer that does not raise)
+        self.w = 0.0
+
+    def cost(self):
+        return Cost(self.memory, 1e-3, "the quadratic", (("a smaller quadratic", 10),))
+
+    def steps(self):
+        for epoch in range(1, self.epochs + 1):
+            loss = self.losses[epoch - 1] if self.losses else (self.w - 3) ** 2
+            yield Record(epoch, loss, loss)
+            self.w -= self.lr * 2 * (self.w - 3)
+
+    def state(self):
+        return self.w
+
+    def final(self):
+        return self.w
+
+    def table(self, state):
+        V = len(self.vocab)
+        return Table(self.vocab, 1, torch.softmax(state * torch.eye(V), 1))
+
+    def nll(self, state):
+        return (state - 3) ** 2
+
+    def describe(self, before, after):
+        return f"w moved by {after - before:+.4f}"
+
+
+def plain_loop(epochs=40, lr=0.05):
+    w, losses = 0.0, []
+    for _ in range(epochs):
+        losses.append((w - 3) ** 2)
+        w -= lr * 2 * (w - 3)
+    return losses, w
+
+
+def toy(svc, vocab, session="t" * 16, pace=None, **kw):
+    return svc.start(session, Quadratic(vocab, **kw), ("toy",), pace)
+
+
+def test_a_trainer_that_is_not_the_net_runs_to_the_loops_numbers(svc, vocab):
+    run = toy(svc, vocab)
+    assert svc.wait(run, 10) and run.status == "done", run.message
+    losses, w = plain_loop()
+    assert run.nlls == losses and run.final_state == w
+    assert run.final_nll == (w - 3) ** 2 and run.outcome.kind == "trained"
+    assert run.message == run.outcome.words == f"Trained 40 epochs: data NLL {(w - 3) ** 2:.4f}."
+    assert torch.equal(run.table().P, torch.softmax(w * torch.eye(len(vocab)), 1))
+    assert run.state == plain_loop(39)[1], "the state at the last record: before its update"
+    assert run.change == f"w moved by {plain_loop(39)[1] - plain_loop(38)[1]:+.4f}"
+
+
+def test_with_one_worker_a_toy_queues_pauses_steps_resumes_at_its_pace(svc, vocab):
+    a = toy(svc, vocab, "a" * 16, pace=50.0, epochs=200)
+    b = toy(svc, vocab, "b" * 16, pace=50.0)
+    while a.epoch < 3:
+        time.sleep(0.01)
+    assert (a.status, b.status, svc.ahead(b)) == ("running", "queued", 0)
+    assert svc.expected_start(b) > 2, "b waits for a's ~4 s"
+    svc.stop(b)
+    svc.pause(a)
+    held = a.epoch
+    assert a.status == "paused" and a._parked
+    time.sleep(0.3)
+    assert a.epoch == held, "a paused run takes no epochs"
+    svc.step(a)
+    assert (a.status, a.epoch) == ("paused", held + 1), "one epoch is one epoch"
+    assert a.change.startswith("w moved by ")
+    t0 = time.monotonic()
+    svc.resume(a)
+    while a.epoch < held + 11:
+        time.sleep(0.005)
+    assert time.monotonic() - t0 >= 9 / 50, "the pace holds: 50 epochs a second"
+    svc.set_pace(a, None)
+    assert svc.wait(a, 10) and a.status == "done"
+    assert a.nlls == plain_loop(200)[0], "paused, stepped and resumed, the same numbers as the loop"
+
+
+def test_stop_ends_a_running_and_a_parked_toy_and_gives_their_memory_back(svc, vocab):
+    a = toy(svc, vocab, "a" * 16, pace=50.0, epochs=1000, memory=5000)
+    while a.epoch < 2:
+        time.sleep(0.01)
+    assert svc._in_use == 5000
+    svc.stop(a)
+    assert svc.wait(a, 2) and a.status == "stopped" and a.message == "Stop was pressed"
+    b = toy(svc, vocab, "b" * 16, pace=50.0, epochs=1000, memory=7000)
+    while b.epoch < 2:
+        time.sleep(0.01)
+    svc.pause(b)
+    assert b.status == "paused" and svc._in_use == 7000, "a parked run keeps its memory"
+    svc.stop(b)
+    assert b.status == "stopped" and b._iter is None and svc._in_use == 0
+
+
+def test_a_toy_over_the_budget_is_refused_in_its_own_words(vocab):
+    svc = RunService(workers=1, memory=5_000_000)
+    try:
+        run = toy(svc, vocab, memory=2_000_000_000)
+        assert run.status == "failed" and run.epoch == 0
+        assert run.message == (
+            "the quadratic would need about 2.0 GB, more than this server's memory for training runs (5 MB); "
+            "a smaller quadratic gives the same losses in 1 MB"
+        )
+    finally:
+        svc.shutdown()
+
+
+def test_a_paused_run_gives_its_worker_back_and_resumes_to_the_same_numbers(svc, N, vocab):
+    slow = TrainConfig(epochs=60, method="counts")
+    a = start(svc, N, vocab, "a" * 16, slow, pace=100.0)
+    while a.epoch < 5:
+        time.sleep(0.01)
+    svc.pause(a)
+    held = a.epoch
+    assert a.status == "paused"
+    assert svc.load("c" * 16) == (0, 0) and svc.expected_start(session="c" * 16) == 0.0, "no worker is held"
+    b = start(svc, N, vocab, "b" * 16, CONFIG)
+    assert svc.wait(b, 10) and b.status == "done", "b ran on the only worker while a stayed paused"
+    assert a.status == "paused" and a.epoch == held
+    svc.resume(a)
+    assert svc.wait(a, 10) and a.status == "done"
+    never = start(svc, N, vocab, "n" * 16, slow)
+    assert svc.wait(never, 10)
+    assert a.records == never.records, "the same records as a run never paused"
+    assert torch.equal(a.final_state, never.final_state) and a.final_nll == never.final_nll
+
+
+def test_update_sends_only_json_with_inf_and_nan_losses(svc, vocab):
+    run = toy(svc, vocab, epochs=4, records=[2.0, float("inf"), float("nan"), 1.0])
+    assert svc.wait(run, 5)
+    assert run.status == "failed" and run.outcome.kind == "diverged" and run.diverged_at == 2
+    run.chart = {"floor": 2.45, "earlier": []}
+    text = json.dumps(live.update(run, 0), allow_nan=False)
+    msg = json.loads(text)
+    assert msg["y"] == [2.0, None, None, 1.0] and msg["nll"] == run.final_nll
+    assert msg["message"] == run.outcome.words and "diverged at epoch 2" in msg["message"]
+    run.final_nll = float("inf")
+    assert json.loads(json.dumps(live.update(run, 0), allow_nan=False))["nll"] is None
+
+
+def test_live_points_of_a_toy_and_the_change_of_a_paused_one(svc, vocab):
+    run = toy(svc, vocab, pace=100.0, epochs=100)
+    while run.epoch < 3:
+        time.sleep(0.01)
+    svc.pause(run)
+    msg = live.update(run, 0)
+    assert msg["status"] == "paused" and msg["change"] == run.change and msg["change"].startswith("w moved by")
+    assert msg["y"] == plain_loop(run.epoch)[0] and msg["epochs"] == 100
+    svc.resume(run)
+    svc.set_pace(run, None)
+    assert svc.wait(run, 10)
+    msg = live.update(run, 98)
+    assert msg["y"] == plain_loop(100)[0][98:] and msg["change"] == "" and msg["message"] == run.outcome.words
+
+
+class Broken(Quadratic):
+    def steps(self):
+        yield Record(1, 1.0, 1.0)
+        raise RuntimeError("index 7 is out of bounds")
+
+
+def test_a_bug_in_a_trainer_is_a_plain_line_for_the_page_and_a_traceback_in_the_log(svc, vocab, caplog):
+    run = svc.start("t" * 16, Broken(vocab), ("toy",))
+    assert svc.wait(run, 5) and run.status == "failed"
+    assert run.message == FAILED and "RuntimeError" not in run.message
+    assert "RuntimeError: index 7" in caplog.text, "the server's log has the traceback"
+    assert svc._in_use == 0

@@ -274,8 +274,8 @@ function status(host, msg) {
       (msg.starts_in >= 1 ? `, starts in about ${mmSeconds(msg.starts_in)}` : ""),
     running: () => `Training: epoch ${msg.epoch} of ${msg.epochs}, data NLL ${fmt(msg.nll)}`,
     paused: () => `Paused at epoch ${msg.epoch} of ${msg.epochs}, data NLL ${fmt(msg.nll)}` +
-      (msg.step ? `; the last step moved W by at most ${Number(msg.step).toPrecision(3)}` : ""),
-    done: () => `Trained ${msg.epochs} epochs: data NLL ${fmt(msg.nll)}`,
+      (msg.change ? `; ${msg.change}` : ""), // the trainer's words for what the last step changed
+    done: () => msg.message || `Trained ${msg.epochs} epochs: data NLL ${fmt(msg.nll)}`, // the run's outcome
     stopped: () => `Stopped at epoch ${msg.epoch} of ${msg.epochs}` + (msg.message ? `: ${msg.message}` : ""),
     idle: () => msg.message,
     failed: () => msg.message || "The run failed",

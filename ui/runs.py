@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from makemore.counts import examples
+from makemore.neural import NetTrainer
 from service.runs import Run, service
 from ui.corpus import Corpus
 from ui.state import Settings
@@ -25,6 +26,14 @@ PACES = {"full speed": None, "over ~3 s": "animate", "10 epochs/s": 10.0, "2 epo
 def data_key(s: Settings, corpus: Corpus) -> tuple:
     """What a training run depends on besides its config: the data, the context and the fit part."""
     return (corpus.key, s.context, s.fit_part)
+
+
+def trainer(s: Settings, corpus: Corpus) -> NetTrainer:
+    """The run Train starts with these settings (its cost() is what the page states before it)."""
+    k, part, config = s.context, s.fit_part, s.train_config
+    words, vocab = corpus.parts[part], corpus.vocab
+    make = (lambda: examples(words, vocab, k)) if config.method != "counts" else None
+    return NetTrainer(corpus.counts(k, part), vocab, k, config, make)
 
 
 def pace_rate(pace, epochs: int) -> float | None:
@@ -59,13 +68,9 @@ class Runs:
             self.done = [*self.done, run][-(EARLIER + 1) :]
 
     def start(self, s: Settings, corpus: Corpus) -> Run:
-        k, part, config = s.context, s.fit_part, s.train_config
-        words, vocab = corpus.parts[part], corpus.vocab
-        make = (lambda: examples(words, vocab, k)) if config.method != "counts" else None
-        pace = pace_rate("animate", config.epochs) if s.animate else None
-        self.latest = service().start(
-            self.token, config, data_key(s, corpus), vocab, k, corpus.counts(k, part), make, pace
-        )
+        t = trainer(s, corpus)
+        pace = pace_rate("animate", t.epochs) if s.animate else None
+        self.latest = service().start(self.token, t, data_key(s, corpus), pace)
         self.lost = False
         return self.latest
 

@@ -51,7 +51,7 @@ def test_a_run_goes_on_through_a_tab_switch_and_a_smoothing_drag(page):
     assert re.match(r"Training: epoch \d+ of 300", status.inner_text()), status.inner_text()
     done = wait_chart(page, "loss", lambda s: s["meta"] == "300/300" and s["live"] is None, timeout=120)
     assert len(run_trace(done)) == 300, "every epoch of the run is on the chart"
-    wait_text(page, r"Trained 300 epochs \(index\)")
+    wait_text(page, r"Trained 300 epochs: data NLL \d\.\d{4}\. \(lr 50, reg 0\.01, 300 epochs, index")
     assert page.get_by_text(re.compile("stopped")).count() == 0
     page.screenshot(path=str(page.artifacts / "training_survived_1280.png"))
 

@@ -123,7 +123,7 @@ def punchline(page: Page, left, right) -> None:
     s, corpus = page.settings, page.corpus
     k, part = s.context, s.fit_part
     run = page.runs.finished(data_key(s, corpus))
-    W = run.W if run is not None else trained_W(corpus.key, corpus, k, part, s.reg)
+    W = run.final_state if run is not None else trained_W(corpus.key, corpus, k, part, s.reg)
     source = "your last run" if run is not None else f"300 epochs, lr 50, λ {s.reg:g}"
     P = neural_table(W, corpus.vocab, k).P
     counts = page.tables["counts"]

@@ -11,7 +11,7 @@ from ui.models import PARTS, sweep_rows, table_nlls, table_samples
 from ui.page import Page
 from ui.runs import data_key
 from ui.tabs.net import difference
-from ui.text import fmt_nll, table
+from ui.text import fmt_nll, literal, table
 
 
 def show(page: Page) -> None:
@@ -36,7 +36,14 @@ def show(page: Page) -> None:
     if (latest := page.runs.finished(data_key(s, corpus))) is not None:
         for r in page.runs.earlier(latest):  # the earlier runs of the loss chart
             nlls[f"run {r.n} ({difference(r.config, latest.config)})"] = table_nlls(("net", r.id), r.table(), corpus, k)
-    st.markdown(table({m: [fmt_nll(v) for v in d.values()] for m, d in nlls.items()}, PARTS, "split"))
+    cells = {m: [fmt_nll(v) for v in d.values()] for m, d in nlls.items()}
+    run = page.runs.latest  # how the latest run on this data ended, in the Neural net tab's words
+    ended = run if run is not None and run.outcome is not None and run.data == data_key(s, corpus) else None
+    if ended is not None and ended.outcome.kind == "diverged":  # no table came of it: its column says so, not ∞
+        cells[f"run {ended.n} (the latest)"] = [f"diverged at epoch {ended.outcome.epoch}"] * len(PARTS)
+    st.markdown(table(cells, PARTS, "split"))
+    if ended is not None:
+        st.caption(f"Run {ended.n}: {literal(ended.outcome.words)}")
     st.caption(
         f"Every model is fit on **{part}** words."
         + (" Dev and test are not held out: choose *Fit on: train split* to hold them out." if part == "all" else "")

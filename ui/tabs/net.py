@@ -7,6 +7,7 @@ draws its chart, whose points come over the app's live route (service/live.py) w
 from __future__ import annotations
 
 import functools
+import math
 
 import streamlit as st
 
@@ -85,7 +86,7 @@ def controls(run: Run | None, key: str) -> None:
     c3.button("Stop", key=f"stop_{key}", on_click=svc.stop, args=(run,), width="stretch", disabled=not going)
     labels, pace_key = list(PACES), f"pace_{key}"
     if going:  # the box shows the pace of the run that is going
-        now = next((n for n in labels if pace_rate(PACES[n], run.config.epochs) == run.pace), labels[0])
+        now = next((n for n in labels if pace_rate(PACES[n], run.epochs) == run.pace), labels[0])
         if st.session_state.get(f"_{pace_key}_run") != run.id:
             st.session_state[pace_key], st.session_state[f"_{pace_key}_run"] = now, run.id
     c4.selectbox(
@@ -93,7 +94,7 @@ def controls(run: Run | None, key: str) -> None:
         labels,
         key=pace_key,
         disabled=not going,
-        on_change=lambda: going and svc.set_pace(run, pace_rate(PACES[st.session_state[pace_key]], run.config.epochs)),
+        on_change=lambda: going and svc.set_pace(run, pace_rate(PACES[st.session_state[pace_key]], run.epochs)),
     )
 
 
@@ -120,12 +121,13 @@ def loss_spec(page: Page, run: Run, floor: float) -> dict:
     run.chart = {"floor": floor, "earlier": plots.extent(earlier)}  # what the live route's y axis holds
     nlls = run.nlls
     stop = run.diverged_at
-    fig = spec(plots.loss_curve(nlls, run.config.epochs, floor, stop, earlier))
+    fig = spec(plots.loss_curve(nlls, run.epochs, floor, stop, earlier))
     if run.active:
-        fig["live"] = {"run": run.id, "from": len(nlls), "epochs": run.config.epochs, "status": run.status}
-    else:  # the status line keeps its place: what the run came to
-        last = run.records[-1].nll if run.records else None
-        fig["summary"] = {"status": run.status, "epoch": run.epoch, "epochs": run.config.epochs, "nll": last}
+        fig["live"] = {"run": run.id, "from": len(nlls), "epochs": run.epochs, "status": run.status}
+    else:  # the status line keeps its place: what the run came to, in the run's words
+        last = run.final_nll if run.final_nll is not None else run.records[-1].nll if run.records else None
+        nll = last if last is None or math.isfinite(last) else None
+        fig["summary"] = {"status": run.status, "epoch": run.epoch, "epochs": run.epochs, "nll": nll}
         fig["summary"]["message"] = run.message
     return fig
 
@@ -135,49 +137,49 @@ def describe(config) -> str:
 
 
 def show_status(page: Page, run: Run, floor: float) -> None:
-    s, corpus = page.settings, page.corpus
-    cfg, records = run.config, run.records
-    if run.status == "failed":
+    """How the run ended: its outcome's words (the status line over the chart says the same), and
+    what the numbers beside it are."""
+    s, corpus, records = page.settings, page.corpus, run.records
+    if run.status == "stopped":
+        st.warning(
+            f"Training stopped at epoch {len(records)} of {run.epochs}: {literal(run.message)}. "
+            "Press **Train** to run it again."
+        )
+        return
+    o = run.outcome
+    if o is None or o.kind == "diverged":  # refused before it ran, an error, or no model came of it
         text = literal(sentence(run.message[:1].upper() + run.message[1:]))
         if run.diverged_at is not None:
             text += f" The curve shows the {len(records)} finite epochs before it left."
         st.error(text)
         return
-    if run.status == "stopped":
-        st.warning(
-            f"Training stopped at epoch {len(records)} of {cfg.epochs}: {literal(run.message)}. "
-            "Press **Train** to run it again."
+    text = literal(o.words)
+    if run.config is not None:
+        text += f" ({literal(describe(run.config))}; {run.seconds * 1000:.0f} ms of training.)"
+    text += f" The count model's NLL is {fmt_nll(floor)}."
+    last = records[-1].nll
+    if f"{last:.4f}" != f"{run.final_nll:.4f}":
+        text += (
+            f" The curve's last point, {last:.4f}, is the loss before the last update; "
+            f"{run.final_nll:.4f} is the trained table's, after it."
         )
-        return
-    first, last = records[0], records[-1]
-    if last.nll > first.nll:  # the descent went uphill: the step is too large
-        st.warning(
-            f"Trained {cfg.epochs} epochs, but the data NLL rose from {first.nll:.4f} to {last.nll:.4f}: "
-            f"the learning rate {cfg.lr:g} is too large for this loss; try a smaller one."
-        )
-    elif run.data != data_key(s, corpus) or cfg != s.train_config:
+    (st.success if o.kind == "trained" else st.warning)(text)
+    if run.data != data_key(s, corpus) or run.config != s.train_config:
         st.info("The settings changed since this run; press **Train** to train with the new ones.")
-    else:
-        st.success(
-            f"Trained {cfg.epochs} epochs ({cfg.method}) in {run.seconds * 1000:.0f} ms: "
-            f"data NLL of the trained W {fmt_nll(run.final_nll)}; the count model's NLL is {fmt_nll(floor)}."
-        )
 
 
 def show_matrices(page: Page, latest: Run | None) -> None:
     """softmax(W) beside the count model's P and their difference, square and labelled. A paused
     run shows its W as it is now, so one step's change can be seen."""
     s, corpus = page.settings, page.corpus
-    paused = latest is not None and latest.status == "paused" and latest.W is not None
+    paused = latest is not None and latest.status == "paused" and latest.state is not None
     table = latest.current_table() if paused else page.tables.get("net")
     if table is None:
         return
     net = latest if paused else page.runs.finished(data_key(s, corpus))
     if paused:
-        st.caption(
-            f"Below: W after epoch {latest.epoch} of the paused run; the last gradient step moved "
-            f"W by at most {latest.step_size:.4g}."
-        )
+        change = f"; {latest.change}" if latest.change else ""
+        st.caption(f"Below: W after epoch {latest.epoch} of the paused run{literal(change)}.")
     elif latest is not net:
         st.caption(f"Below: the last run that finished ({literal(describe(net.config))}).")
     counts = page.tables["counts"]
@@ -201,5 +203,5 @@ def show_matrices(page: Page, latest: Run | None) -> None:
             "as smoothing does."
         )
         if not paused:
-            weights = functools.partial(weights_json, net.W, table)
+            weights = functools.partial(weights_json, net.final_state, table)
             st.download_button("Trained W (JSON)", weights, "W.json", "application/json", key="dl_W")

@@ -1,0 +1,89 @@
+"""One training run of any Trainer (makemore.trainer), as the run service (service/runs.py) keeps
+it: its records, its latest and final state, how it ended, and the service's handles on it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from makemore.table import Table
+from makemore.trainer import Cost, Outcome, Record, Trainer
+
+ACTIVE = ("queued", "running", "paused")
+
+
+@dataclass(eq=False)
+class Run:
+    """One training run of any Trainer: what it trains on, how far it got, and how it ended."""
+
+    id: str  # unguessable: the live route serves a run to whoever names it
+    session: str  # the session token of the page that started it
+    n: int  # the run's number in its session: its label on the chart and in Compare
+    trainer: Trainer = field(repr=False)
+    data: tuple  # (corpus key, context, fit part): which data it was trained on
+    pace: float | None = None  # epochs per second (None: as fast as it goes)
+    cost: Cost | None = None  # what the run is expected to take (memory, time per epoch)
+    status: str = "queued"  # queued, running, paused, done, stopped, failed
+    records: list[Record] = field(default_factory=list)
+    state: Any = field(default=None, repr=False)  # the parameters as of the last record
+    final_state: Any = field(default=None, repr=False)  # a done run: the parameters after the last update
+    change: str = ""  # what the last step changed, in the trainer's words
+    message: str = ""  # how it ended (the outcome's words), or why it stopped
+    outcome: Outcome | None = None  # an ended run: trained, warned or diverged
+    diverged_at: int | None = None  # the epoch a diverged run left at
+    final_nll: float | None = None  # a done run: the data NLL of its trained table (the one number every view shows)
+    seconds: float = 0.0  # training time, without pacing or pauses
+    created: float = field(default_factory=time.time)
+    chart: dict = field(default_factory=dict)  # what the page's chart needs beside the points (floor, earlier runs)
+    _cond: threading.Condition = field(default_factory=threading.Condition, repr=False)
+    _cancel: str | None = field(default=None, repr=False)
+    _hold: bool = field(default=False, repr=False)  # pause asked: hold between epochs
+    _steps: int = field(default=0, repr=False)  # epochs a held run may still take
+    _parked: bool = field(default=False, repr=False)  # paused and off every worker, until resumed
+    _admitted: bool = field(default=False, repr=False)  # its memory is counted as in use
+    _iter: Iterator[Record] | None = field(default=None, repr=False)  # the trainer's steps, across parking
+    _table: Table | None = field(default=None, repr=False)
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE
+
+    @property
+    def epoch(self) -> int:
+        return len(self.records)
+
+    @property
+    def epochs(self) -> int:
+        return self.trainer.epochs
+
+    @property
+    def config(self):
+        """The trainer's settings, where it has them (labels such as "lr 10" in Compare)."""
+        return getattr(self.trainer, "config", None)
+
+    @property
+    def nlls(self) -> list[float]:
+        return [r.nll for r in self.records]
+
+    def seconds_left(self) -> float:
+        """Expected time to the last epoch: the estimate per epoch, or the pace when slower."""
+        per_epoch = self.cost.seconds_per_epoch if self.cost else 0.0
+        if self.pace:
+            per_epoch = max(per_epoch, 1 / self.pace)
+        return per_epoch * (self.epochs - self.epoch)
+
+    def table(self) -> Table | None:
+        """The trained model as a table, for every tab (done runs only)."""
+        if self.status != "done" or self.final_state is None:
+            return None
+        if self._table is None:
+            self._table = self.trainer.table(self.final_state)
+        return self._table
+
+    def current_table(self) -> Table | None:
+        """The model at the last recorded epoch, also of a paused run (what one step changed)."""
+        state = self.state
+        return None if state is None else self.trainer.table(state)

@@ -15,9 +15,8 @@ from ui.components import plotly_view
 from ui.corpus import Corpus
 from ui.lecture.counting import name_input
 from ui.page import Page
-from ui.params import MAX_EPOCHS, MAX_LR
 from ui.runs import data_key
-from ui.state import kept
+from ui.state import setting_ui
 from ui.tabs import net as net_tab
 from ui.text import literal
 
@@ -78,10 +77,10 @@ def first_loss(key: tuple, _corpus: Corpus, k: int, part: str, seed: int, reg: f
 def descent(page: Page, left, right) -> None:
     s, corpus = page.settings, page.corpus
     with left:
-        st.slider("Epochs", 1, MAX_EPOCHS, **kept("epochs"))
+        setting_ui("epochs", st)
         c1, c2 = st.columns(2)
-        c1.number_input("Learning rate", 1e-4, MAX_LR, format="%g", **kept("lr"))
-        c2.number_input("Regularization λ", 0.0, 100.0, format="%g", step=0.01, **kept("reg"))
+        setting_ui("lr", c1)
+        setting_ui("reg", c2, "Regularization λ")
         slide.value("Epochs", s.epochs)
         slide.value("Learning rate", f"{s.lr:g}")
         slide.value("Regularization λ", f"{s.reg:g}")

@@ -10,7 +10,7 @@ import streamlit as st
 import torch
 
 from makemore import plots
-from makemore.counts import smooth, sweep
+from makemore.counts import fit_counts, smooth, sweep
 from makemore.table import Table, nll_counts, sample
 from makemore.uniform import fit_uniform
 from makemore.unigram import fit_unigram
@@ -125,12 +125,35 @@ def table_samples(key: tuple, table: Table, s: Settings, corpus: Corpus) -> list
 
 
 # ---- the page's models: each fills the same table P[context, next]; a tab loops over them.
-# A new model is an engine module and one entry here: (label, fit(settings, corpus, runs) ->
-# (cache key, Table) or None when it has nothing to show yet).
+# A new model is an engine module and one entry in MODELS: a model that is counted gives
+# `fit(words, vocab, k, smoothing) -> Table` (cached here by its inputs); one that trains gives
+# `table(settings, corpus, runs) -> (cache key, Table) | None` (None until a run has finished).
 
 
-def _counts(s: Settings, corpus: Corpus, runs: Runs):
-    return (corpus.key, s.context, s.fit_part, s.smoothing), count_model(s, corpus)
+@dataclass(frozen=True)
+class Model:
+    label: str  # how the page names it
+    colour: str  # its colour in every chart, whatever else is shown
+    fit: Callable | None = None  # (words, vocab, k, smoothing) -> Table
+    table: Callable | None = None  # (settings, corpus, runs) -> (cache key, Table) | None
+    contexts: tuple[int, ...] = (1, 2)  # the context lengths it has a table for
+
+
+@st.cache_resource(max_entries=64, show_spinner=False, hash_funcs={Corpus: lambda c: c.key})
+def counted(name: str, corpus: Corpus, k: int, part: str, smoothing: float) -> Table:
+    """A counted model's table, fit on `part` of the corpus (its cache key is derived from these)."""
+    return MODELS[name].fit(corpus.parts[part], corpus.vocab, k, smoothing)
+
+
+def fitted(name: str, s: Settings, corpus: Corpus, runs: Runs) -> tuple[tuple, Table] | None:
+    """(cache key, table) of model `name` on the page's settings, or None when it has none."""
+    model = MODELS[name]
+    if s.context not in model.contexts:
+        return None
+    if model.fit is None:
+        return model.table(s, corpus, runs)
+    args = (corpus.key, s.context, s.fit_part, s.smoothing)
+    return (name, *args), counted(name, corpus, *args[1:])
 
 
 def _net(s: Settings, corpus: Corpus, runs: Runs):
@@ -138,36 +161,9 @@ def _net(s: Settings, corpus: Corpus, runs: Runs):
     return None if run is None else (("net", run.id), run.table())
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _uniform_table(key: tuple, _corpus: Corpus, k: int) -> Table:
-    return fit_uniform(_corpus.vocab, k)
-
-
-def _uniform(s: Settings, corpus: Corpus, runs: Runs):
-    key = ("uniform", corpus.key, s.context)
-    return key, _uniform_table(key, corpus, s.context)
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _unigram_table(key: tuple, _corpus: Corpus, k: int, part: str, smoothing: float) -> Table:
-    return fit_unigram(_corpus.parts[part], _corpus.vocab, k, smoothing)
-
-
-def _unigram(s: Settings, corpus: Corpus, runs: Runs):
-    key = ("unigram", corpus.key, s.context, s.fit_part, s.smoothing)
-    return key, _unigram_table(key, corpus, s.context, s.fit_part, s.smoothing)
-
-
-@dataclass(frozen=True)
-class Model:
-    label: str  # how the page names it
-    colour: str  # its colour in every chart, whatever else is shown
-    fit: Callable  # (settings, corpus, runs) -> (cache key, Table) | None
-
-
 MODELS = {
-    "counts": Model("count model", plots.BLUE, _counts),
-    "net": Model("neural net", plots.ORANGE, _net),
-    "unigram": Model("unigram", plots.PURPLE, _unigram),
-    "uniform": Model("uniform", plots.GREEN, _uniform),
+    "counts": Model("count model", plots.BLUE, fit=fit_counts),
+    "net": Model("neural net", plots.ORANGE, table=_net),
+    "unigram": Model("unigram", plots.PURPLE, fit=fit_unigram),
+    "uniform": Model("uniform", plots.GREEN, fit=lambda words, vocab, k, s: fit_uniform(vocab, k)),
 }

@@ -8,7 +8,7 @@ import streamlit as st
 
 from makemore.table import Table
 from ui.corpus import Corpus
-from ui.models import MODELS
+from ui.models import MODELS, fitted
 from ui.runs import Runs
 from ui.state import Settings, publish
 
@@ -43,8 +43,8 @@ def build(corpus: Corpus) -> Page:
         # away) brings it along, and that server can say the run is lost
         st.query_params["run"] = runs.latest.id[:8]
     tables, keys = {}, {}
-    for name, model in MODELS.items():
-        fitted = model.fit(s, corpus, runs)
-        if fitted is not None:
-            keys[name], tables[name] = fitted
+    for name in MODELS:
+        made = fitted(name, s, corpus, runs)
+        if made is not None:
+            keys[name], tables[name] = made
     return Page(s, corpus, tables, keys, runs)

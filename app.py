@@ -5,6 +5,7 @@
 st.App is Streamlit's public way to add Starlette routes and a lifespan beside a page script.
 """
 
+import json
 import logging
 from contextlib import asynccontextmanager
 
@@ -28,13 +29,11 @@ def on_script_error(exc: Exception) -> bool:
     """What escapes every tab's guard, or fails inside Streamlit before the page runs (a component
     state that is not JSON fails every later run of that session): one line instead of
     Streamlit's box, in a container the tests' harness looks for. Other sessions are untouched."""
-    log.error("the page failed: %s: %s", type(exc).__name__, exc)
+    log.error("the page failed", exc_info=exc)
+    unreadable = isinstance(exc, UnicodeDecodeError | json.JSONDecodeError) or "JSON" in str(exc)
+    why = "this page sent the server a value it cannot read" if unreadable else "the server met an error it has logged"
     with st.container(key="crash_page"):
-        st.error(
-            f"{CRASH} (the page): this page sent the server a value it cannot read. Reload the page; "
-            "your settings are in its address.",
-            icon="⚠️",
-        )
+        st.error(f"{CRASH} (the page): {why}. Reload the page; your settings are in its address.", icon="⚠️")
     return True
 
 

@@ -147,6 +147,7 @@ def test_invalid_json_as_a_component_state_is_one_line_and_other_sessions_go_on(
             e.alert.body for e in page.shown if e.WhichOneof("type") == "alert" and "Reload the page" in e.alert.body
         ]
         assert len(said) == 1 and "\n" not in said[0].strip(), said
+        assert "cannot read" in said[0], "the page sent it: the message says so"
 
     session(url[0], "", forge)
 

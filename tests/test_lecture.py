@@ -126,3 +126,18 @@ def test_the_forward_pass_is_the_lectures_arithmetic(vocab):
 
 def test_vocab_of_the_lecture_is_ordered():
     assert Vocab.from_words(["ba"]).itos == (".", "a", "b")
+
+
+def test_step_seven_on_a_trigram_upload_too_large_for_the_page_shows_the_servers_nlls():
+    """63 symbols: the trigram table (63**2 x 63 counts) is too large to send for in-page
+    smoothing (ui.models.nll_live is None); the step draws the server's figures instead."""
+    symbols = [chr(c) for c in range(0x3B1, 0x3B1 + 25)] + [chr(c) for c in range(0x430, 0x430 + 32)]
+    symbols += list("abcdef")
+    assert len(symbols) == 63
+    words = ["".join(symbols[(i + j) % 63] for j in range(5)) for i in range(300)]
+    at = app({"mode": "lecture", "step": "7", "dataset": "upload", "context": "2"})
+    at.file_uploader(key="upload").upload("wide.txt", "\n".join(words).encode(), "text/plain").run()
+    check(at)
+    shown = " ".join(text(m) for m in at.markdown)
+    assert "has probability 0 without smoothing" in shown
+    assert "| NLL |" in " ".join(m.value for m in at.markdown), "the server's NLL table"

@@ -28,4 +28,5 @@ def guarded(name: str, show, *args) -> None:
         log.exception("%s failed", name)
         first = str(e).splitlines()[0] if str(e) else ""
         with st.container(key="crash_" + "".join(c if c.isalnum() else "_" for c in name.lower())):
-            st.error(f"{CRASH} ({literal(name)}): {type(e).__name__}: {literal(first, 200)}", icon="⚠️")
+            said = f": {literal(first, 200)}" if first else ""
+            st.error(f"{CRASH} ({literal(name)}){said}. The error is logged; the rest of the page works.", icon="⚠️")

@@ -69,7 +69,6 @@ def restore() -> list[str]:
         values, notes = from_url(st.query_params.to_dict())
         ss["_kept"] = {key: values.get(key, p.default) for key, p in PARAMS.items()}
         ss["_url_notes"] = notes
-        ss["_lost_run"] = "run" in st.query_params  # a run was streaming when this page's server went away
         lecture = ss["_kept"]["mode"] == "lecture"
         back = "mm_page" in st.context.cookies
         ss["_sent"] = set(SIDEBAR) if back and not lecture else set()

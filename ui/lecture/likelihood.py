@@ -99,7 +99,10 @@ def smoothing(page: Page, left, right) -> None:
         server = {name: score(page.tables["counts"], name).nll}
         server |= split_nlls(corpus.key, corpus, s.context, s.fit_part, s.smoothing)
         server = {k: server[k] for k in (name, s.fit_part)}
-        nll_view(fixed, s.smoothing, server, "recomputed in the page as you drag", key="smoothing_nll")
+        if fixed is not None:  # follows the smoothing while it is dragged
+            nll_view(fixed, s.smoothing, server, "recomputed in the page as you drag", key="smoothing_nll")
+        else:  # a table too large to send to the page: the server's figures, on release
+            slide.markdown(table({"NLL": [fmt_nll(v) for v in server.values()]}, list(server), "of"))
     with right:
         fig = spec(plots.sweep_curve(sweep_rows(corpus.key, corpus, s.context), s.smoothing))
         fig["follow"] = "smoothing"  # the marker follows the slider while it is dragged
@@ -107,9 +110,13 @@ def smoothing(page: Page, left, right) -> None:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def name_live(key: tuple, _corpus: Corpus, k: int, part: str, name: str) -> str:
-    """nll_view's data for the name's NLL (its pairs, once each) beside the fit data's."""
-    data = json.loads(nll_live(key, _corpus, k, part))
+def name_live(key: tuple, _corpus: Corpus, k: int, part: str, name: str) -> str | None:
+    """nll_view's data for the name's NLL (its pairs, once each) beside the fit data's; None when
+    the table is too large to send (nll_live: a trigram table of 63 symbols or more)."""
+    live = nll_live(key, _corpus, k, part)
+    if live is None:
+        return None
+    data = json.loads(live)
     V, stoi = len(_corpus.vocab), _corpus.vocab.stoi
     chars = "." * k + name + "."
     pairs: dict[int, int] = {}

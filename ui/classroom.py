@@ -165,7 +165,7 @@ def _publish(page: Page, k: dict) -> None:
     recorded = st.session_state.pop("_slide", None)
     if recorded is not None:
         recorded.query = urlencode({"join": k["code"], "mode": "lecture", "step": s.step, **settings})
-        text = recorded.text()
+        text = recorded.text(k["code"])
         if slide.digest_of(text) != k.get("slide"):
             try:
                 rooms().put_slide(k["code"], k["secret"], text)

@@ -41,11 +41,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import streamlit
-
 from tools.servers import RedisServer, free_port, start_app, stop, wait_healthy
 
-STREAMLIT_STATIC = Path(streamlit.__file__).resolve().parent / "static"
+# Streamlit's bundle, found without importing Streamlit (the nginx wrapper below starts in ms)
+STREAMLIT_STATIC = (
+    Path(next(p for p in sys.path if (Path(p) / "streamlit" / "static").is_dir())) / "streamlit" / "static"
+)
 TEMPLATE = Path(__file__).resolve().with_name("nginx.conf.template")
 MIME_TYPES = Path("/etc/nginx/mime.types")
 
@@ -68,24 +69,39 @@ def worker_user() -> str:
     return f"user nobody {grp.getgrgid(nobody.pw_gid).gr_name};"
 
 
-def nginx_dirs(run_dir: Path) -> None:
-    """The temp directories nginx's workers write (a request body larger than a buffer goes there)."""
+def nginx_dirs(run_dir: Path) -> Path:
+    """The temp directories nginx's workers write (a request body larger than a buffer goes there);
+    returns their parent. As root the workers are nobody, who may not reach into the data directory
+    (a parent of mode 0700): theirs is then a directory of their own under /tmp."""
+    if os.geteuid() != 0:
+        base = run_dir / "tmp"
+    else:
+        import pwd
+
+        nobody = pwd.getpwnam("nobody")
+        link = run_dir / "tmp"
+        if link.is_symlink() and link.resolve().is_dir() and link.resolve().stat().st_uid == nobody.pw_uid:
+            base = link.resolve()
+        else:
+            base = Path(tempfile.mkdtemp(prefix="mm-nginx-"))
+            os.chown(base, nobody.pw_uid, nobody.pw_gid)
+            if link.is_symlink() or link.exists():
+                shutil.rmtree(link) if link.is_dir() and not link.is_symlink() else link.unlink()
+            link.symlink_to(base)  # what `make serve` uses, found again by its next start
     for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        d = run_dir / "tmp" / name
+        d = base / name
         d.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
-            import pwd
-
-            nobody = pwd.getpwnam("nobody")
-            os.chown(d, nobody.pw_uid, nobody.pw_gid)
-            os.chown(d.parent, nobody.pw_uid, nobody.pw_gid)
+            os.chown(d, base.stat().st_uid, base.stat().st_gid)
+    return base
 
 
-def nginx_conf(run_dir: Path, port: int, upstreams: list[int]) -> str:
+def nginx_conf(run_dir: Path, port: int, upstreams: list[int], tmp: Path | None = None) -> str:
     servers = "\n".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;" for p in upstreams)
     return (
         TEMPLATE.read_text()
         .replace("@USER@", worker_user())
+        .replace("@TMP@", str(tmp or run_dir / "tmp"))
         .replace("@RUN@", str(run_dir))
         .replace("@PORT@", str(port))
         .replace("@UPSTREAMS@", servers)
@@ -100,9 +116,9 @@ def start_nginx(port: int, upstreams: list[int], run_dir: Path) -> subprocess.Po
     binary = find_nginx()
     if binary is None:
         raise RuntimeError("no nginx: sudo apt-get install nginx")
-    nginx_dirs(run_dir)
+    tmp = nginx_dirs(run_dir)
     conf = run_dir / "nginx.conf"
-    conf.write_text(nginx_conf(run_dir, port, upstreams))
+    conf.write_text(nginx_conf(run_dir, port, upstreams, tmp))
     check = subprocess.run(
         [binary, "-t", "-p", str(run_dir), "-c", str(conf)], capture_output=True, text=True, check=False
     )
@@ -255,8 +271,8 @@ def supervisor_conf(n: int, port: int, data: Path, redis: bool = True, maxmemory
         cmd += " --browser.gatherUsageStats false"
         programs.append(program(f"app{i}", cmd, logs, 20, directory=ROOT, environment=environment))
     groups["apps"] = [f"app{i}" for i in range(n)]
-    nginx_dirs(run)
-    (run / "nginx.conf").write_text(nginx_conf(run, port, ports))
+    tmp = nginx_dirs(run)
+    (run / "nginx.conf").write_text(nginx_conf(run, port, ports, tmp))
     programs.append(program("nginx", f"{py} {Path(__file__).resolve()} --exec-nginx {run}", logs, 30))
     groups["proxy"] = ["nginx"]
     head = f"""[supervisord]
@@ -283,15 +299,20 @@ serverurl=unix://{run / "supervisor.sock"}
 
 def exec_nginx(run: Path) -> None:
     """nginx for supervisord, in the foreground. A master killed with SIGKILL leaves its workers
-    holding the port (they are not told): they are in the dead master's process group, which is
-    ended first, so the new master can bind."""
+    holding the port (nobody tells them): they are in the dead master's process group, recorded in
+    RUN/nginx.pgids by the wrapper that became that master, and are ended first, so the new master
+    can bind. (nginx's own pid file is no help: a master that failed to bind deletes it.)"""
     binary = find_nginx()
-    pid_file = run / "nginx.pid"
+    record = run / "nginx.pgids"
     try:
-        old = int(pid_file.read_text().strip())
+        old = {int(x) for x in record.read_text().split()}
     except (OSError, ValueError):
-        old = 0
-    if old > 1:
+        old = set()
+    old.discard(os.getpid())
+    left = True
+    deadline = time.time() + 5
+    while old and left and time.time() < deadline:
+        left = False
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():
                 continue
@@ -300,12 +321,14 @@ def exec_nginx(run: Path) -> None:
                 comm = (entry / "comm").read_text().strip()
             except OSError:
                 continue
-            if int(fields[2]) == old and comm == "nginx":  # its process group: the old master's workers
+            if int(fields[2]) in old and comm == "nginx" and fields[0] != "Z":  # the old masters' groups
+                left = True
                 try:
                     os.kill(int(entry.name), 9)
                 except OSError:
                     pass
-        time.sleep(0.2)
+        time.sleep(0.1 if left else 0)
+    record.write_text(f"{os.getpid()}\n")  # supervisord made this process a group leader: its pid is the group
     conf = run / "nginx.conf"
     os.execv(binary, [binary, "-p", str(run), "-c", str(conf), "-g", "daemon off;"])
 

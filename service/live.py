@@ -5,6 +5,8 @@ page's presence, which tells the run service when a session's last page has clos
     /api/live/presence/{token}        open while a page of the session is open
     /api/live/lecturer                POST "CODE.SECRET": the lecturer's cookie, set HttpOnly (Secure
                                       over https) when the secret is the room's; DELETE: cleared
+    /api/live/board/{code}.csv?ticket=T&q=QID   the board's CSV, made from the store on any
+                                      process (the lecturer's ticket)
     /api/live/rooms/{code}?ticket=T   a class room's version, its question (a follower's page reruns
                                       when it changes), its answer count and its followers, sent when
                                       they change; to a follower also the lecturer's step as a slide
@@ -327,7 +329,45 @@ async def lecturer_cookie(request: Request) -> Response:
     return response
 
 
+def board_csv(q: dict, answers: list[dict]) -> str:
+    """The board as CSV: one row an answer, its fields, whether the lecturer hid it."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    fields = sorted({f for a in answers for f in a["value"]})
+    w = csv.writer(out)
+    w.writerow(["nickname", "hidden", *fields, "at"])
+    for a in answers:
+        w.writerow([a["nick"], a["student"] in q["hidden"], *(a["value"].get(f, "") for f in fields), f"{a['at']:.3f}"])
+    return out.getvalue()
+
+
+async def board_download(request: Request) -> Response:
+    code, ticket = request.path_params["code"], request.query_params.get("ticket", "")
+    if not valid_code(code) or not TICKET.fullmatch(ticket):
+        return Response("no such class", status_code=404)
+
+    def read():
+        r = rooms()
+        if r.ticket_role(code, ticket) != "lecturer":
+            return None
+        room = r.get(code)
+        q = room.question if room else None
+        return (q, r.answers(code, q["id"])) if q else ({"hidden": []}, [])
+
+    try:
+        got = await asyncio.to_thread(read)
+    except Unavailable:
+        return Response(DOWN, status_code=503)
+    if got is None:
+        return Response("only the class's lecturer downloads its board", status_code=403)
+    headers = {"Content-Disposition": f'attachment; filename="class_{code}.csv"', "Cache-Control": "no-store"}
+    return Response(board_csv(*got), media_type="text/csv", headers=headers)
+
+
 ROUTES = [
+    Route("/api/live/board/{code}.csv", board_download, methods=["GET"]),
     Route("/api/live/lecturer", lecturer_cookie, methods=["POST", "DELETE"]),
     WebSocketRoute("/api/live/runs/{run_id}", Guarded(run_points)),
     WebSocketRoute("/api/live/presence/{token}", Guarded(presence)),

@@ -129,6 +129,8 @@ def test_every_kind_of_process_killed_comes_back_and_stopping_leaves_none_and_lo
         os.kill(old, signal.SIGKILL)
         new = wait_for(lambda n=name, o=old: (p := pid_of(serve.data, n)) and p != o and p, 60, f"{name} again")
         pgids.add(new)
+        if name == "proxy:nginx":  # the old master's workers go too (they held the port)
+            wait_for(lambda o=old: not pgroup_members({o}), 30, "the killed nginx's workers gone")
         wait_for(lambda: status(f"{serve.url}/_stcore/health") == 200, 120, f"serving after {name} was killed")
         if name == "apps:app0":
             port = int(re.search(r"--server.port (\d+)", (serve.data / "run" / "supervisord.conf").read_text())[1])

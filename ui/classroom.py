@@ -16,9 +16,6 @@
 
 from __future__ import annotations
 
-import csv
-import functools
-import io
 import json
 import logging
 import math
@@ -271,14 +268,8 @@ def lecturer_controls(k: dict, room) -> None:
                 "Hide its burst", key="class_hide_burst", on_click=mark, args=(k,), kwargs={"hide_burst": pick},
                 help="every answer that came within seconds of it, one after another (one client sending many)",
             )  # fmt: skip
-        sb.download_button(  # the CSV text is made only when the button is clicked
-            "Board (CSV)",
-            functools.partial(board_csv, q, answers),
-            f"class_{k['code']}.csv",
-            "text/csv",
-            key="class_csv",
-            width="stretch",
-        )
+        # served from the store by any process (service/live.py), not from this process's memory
+        sb.link_button("Board (CSV)", f"./api/live/board/{k['code']}.csv?ticket={k.get('ticket', '')}", width="stretch")
     sb.button("End the class", key="class_end", on_click=end_class, args=(k,), width="stretch")
 
 
@@ -466,16 +457,6 @@ def board_rows(q: dict, answers: list[dict]) -> list[dict]:
     shown = [a for a in answers if a["student"] not in q["hidden"]]
     key = {"train": "dev", "smoothing": "dev", "likeliest": "nll", "predict": "nll"}[q["kind"]]
     return sorted(shown, key=lambda a: a["value"].get(key, math.inf))
-
-
-def board_csv(q: dict, answers: list[dict]) -> str:
-    out = io.StringIO()
-    fields = sorted({f for a in answers for f in a["value"]})
-    w = csv.writer(out)
-    w.writerow(["nickname", "hidden", *fields, "at"])
-    for a in answers:
-        w.writerow([a["nick"], a["student"] in q["hidden"], *(a["value"].get(f, "") for f in fields), f"{a['at']:.3f}"])
-    return out.getvalue()
 
 
 def projector(page: Page, k: dict) -> bool:

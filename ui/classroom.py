@@ -96,9 +96,11 @@ def join(code: str) -> None:
     ss = st.session_state
     code = code.strip().upper()
     session, address = Runs.of_session().token, client_address(st.context.ip_address, st.context.headers)
-    wait = gate().wait(session, address)
-    if wait > 0:
-        ss["_class_note"] = f"Too many wrong codes from this page: try again in {math.ceil(wait)} s."
+    if gate().wait(session, address) > 0:  # a try while waiting costs as a failure: hammering waits longer
+        gate().sessions.failed(session)
+        ss["_class_note"] = (
+            f"Too many wrong codes from this page: try again in {math.ceil(gate().wait(session, address))} s."
+        )
         return
     try:
         ticket = rooms().admit(code) if valid_code(code) else None
@@ -107,7 +109,7 @@ def join(code: str) -> None:
         return
     if ticket is None:
         gate().failed(session, address)
-        ss["_class_note"] = f"No class has the code {literal(code[:8])}."
+        ss["_class_note"] = f"No class has the code {code[:8]!r}."
     else:
         ss["_class"] = {"code": code, "role": "follower", "secret": None, "following": True, "ticket": ticket}
         ss["_class_note"] = ""
@@ -196,7 +198,7 @@ def sidebar(page: Page, k: dict | None, room) -> None:
     if rooms().down:
         sb.warning(f"{rooms_down()}.", icon="🔌")
     if note:
-        sb.info(note)
+        sb.info(literal(note))
     if k is None:
         if sb.button("Open a class", key="class_open", width="stretch", help="students follow this lecture"):
             try:

@@ -52,7 +52,8 @@ class Limiter:
 
 
 class JoinGate:
-    """The join form's and the live route's one budget (one per process)."""
+    """The join form's and the live route's one budget (one per process). The form counts a try
+    made while its session must wait as one more failure of that session (hammering waits longer)."""
 
     SUSPECT = 3  # a session's own failures before its address's count applies to it too
 

@@ -49,8 +49,8 @@ load: $(VENV)/.dev  # a lecture hall: 100 sessions, 50 training, one server, the
 	$(BIN)/python bench/class_load.py --followers $(or $(FOLLOWERS),300) --replicas $(or $(N),2) --restart-redis --kill-one
 	$(BIN)/python bench/class_load.py --followers 100 --replicas 1 --no-redis
 
-serve: $(VENV)/.app  # N app processes behind nginx on PORT (8080), Redis beside them when installed: make serve N=2
-	$(BIN)/python deploy/serve.py --replicas $(or $(N),2) --port $(or $(SERVE_PORT),8080)
+serve: $(VENV)/.app  # under supervisord: N app processes behind nginx on PORT (8080 unless given), Redis beside them: make serve N=2 PORT=8080
+	$(BIN)/python deploy/serve.py --replicas $(or $(N),2) --port $(if $(filter command line environment,$(origin PORT)),$(PORT),8080)
 
 names: $(VENV)/.app
 	$(BIN)/python -m makemore.build_names

@@ -5,6 +5,7 @@
 st.App is Streamlit's public way to add Starlette routes and a lifespan beside a page script.
 """
 
+import asyncio
 import json
 import logging
 from contextlib import asynccontextmanager
@@ -12,6 +13,7 @@ from contextlib import asynccontextmanager
 import streamlit as st
 
 from service.live import ROUTES
+from service.rooms import rooms
 from service.runs import service
 from ui.boundary import CRASH
 
@@ -21,6 +23,7 @@ log = logging.getLogger("makemore.app")
 @asynccontextmanager
 async def lifespan(_app):
     runs = service()  # the run service's workers start with the process, not with the first Train
+    await asyncio.to_thread(rooms().announce)  # one line: which class store, and whether it answers
     yield
     runs.shutdown()
 

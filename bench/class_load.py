@@ -72,11 +72,11 @@ class Follower:
         live = self.page.data.get("class_live") or {}
         if live.get("role") != "follower" or not live.get("staged"):
             raise RuntimeError(f"did not join on the lecturer's slide: {live}")
-        self.token, self.question = live["token"], live["question"]
+        self.ticket, self.question = live["ticket"], live["question"]
         self.task = asyncio.create_task(self.listen())
 
     async def listen(self) -> None:
-        url = f"{ws_base(self.base)}/api/live/rooms/{self.code}?student={self.token}&role=follower"
+        url = f"{ws_base(self.base)}/api/live/rooms/{self.code}?ticket={self.ticket}"
         while True:
             try:
                 async with websockets.connect(url, max_size=None) as ws:

@@ -2,6 +2,7 @@
 over Streamlit's websocket (the way bench/load.py speaks it) never raise, never reach the URL, and
 leave the sidebar and every other session working."""
 
+import asyncio
 import json
 from urllib.parse import parse_qs
 
@@ -176,3 +177,64 @@ def test_a_message_over_the_limit_closes_only_that_page(url):
 
     session(base, "", fine)  # another page on the same server
     assert rss_mb(proc.pid) < before + 100, f"RSS {before:.0f} -> {rss_mb(proc.pid):.0f} MB"
+
+
+def test_our_routes_take_no_large_frame_and_refuse_another_sites_page(url):
+    """A 3 MB frame on /api/live/presence was buffered whole (a 199 MB one cost +381 MB); Origin
+    http://evil.example was accepted on /api/live/rooms and /api/live/presence."""
+    base, proc = url
+    ws = base.replace("http", "ws", 1)
+    before = rss_mb(proc.pid)
+
+    async def big(route: str):
+        async with websockets.connect(f"{ws}{route}", max_size=None) as sock:
+            await sock.send("x" * 3_000_000)
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await asyncio.wait_for(sock.recv(), 10)
+            return closed.value.rcvd.code if closed.value.rcvd else None
+
+    for _ in range(5):
+        assert aio.run(big("/api/live/presence/" + "p" * 20)) == 1009, "Message Too Big"
+    assert rss_mb(proc.pid) < before + 50, f"RSS {before:.0f} -> {rss_mb(proc.pid):.0f} MB"
+
+    async def evil(route: str, origin: str):
+        try:
+            async with websockets.connect(f"{ws}{route}", additional_headers={"Origin": origin}) as sock:
+                await sock.close()
+                return "open"
+        except websockets.InvalidStatus as e:
+            return e.response.status_code
+
+    host = base.split("//", 1)[1]
+    for route in ("/api/live/presence/" + "p" * 20, "/api/live/rooms/ABCDEF?ticket=" + "t" * 24, "/api/live/runs/x"):
+        assert aio.run(evil(route, "http://evil.example")) == 403, route
+        assert aio.run(evil(route, f"http://{host}")) == "open", f"the page's own origin: {route}"
+
+
+def test_the_rooms_route_serves_only_a_page_that_joined(url):
+    """/api/live/rooms/<code>?student=<any> answered every code, with the snapshot and the slide."""
+    from service.rooms import LocalRooms
+
+    base, _ = url
+    ws = base.replace("http", "ws", 1)
+
+    async def first(path: str):
+        async with websockets.connect(f"{ws}{path}") as sock:
+            try:
+                return json.loads(await asyncio.wait_for(sock.recv(), 10))
+            except websockets.ConnectionClosed as e:
+                return e.rcvd.code
+
+    codes = [aio.run(first(f"/api/live/rooms/ABCDEF?student={'s' * 16}&ticket={'t' * 24}")) for _ in range(3)]
+    assert codes == [4403, 4403, 4403], codes
+    from tests.conftest import ROOT
+
+    rooms = LocalRooms(ROOT / "data")  # the server's own store (the embedded default, same file)
+    code, secret = rooms.open({"step": 3, "slide": ""}, owner="forged-test")
+    try:
+        for i in range(20):  # made-up student tokens: refused, never counted as following
+            assert aio.run(first(f"/api/live/rooms/{code}?student={i:016d}&ticket={i:024d}")) == 4403
+        snap = aio.run(first(f"/api/live/rooms/{code}?ticket={rooms.admit(code)}"))
+        assert snap["version"] == 1 and snap["followers"] <= 1, snap
+    finally:
+        rooms.end(code, secret)

@@ -1,11 +1,13 @@
-"""Class rooms on both backends: the embedded default (memory + SQLite) and a real redis-server
-started by the test. The same cases run on each: who may move a room, bounded answers, one per
-student, 300 answers, presence, and what survives a restart."""
+"""Class rooms on both backends: the embedded default (SQLite) and a real redis-server started by
+the test. The same cases run on each: who may move a room, bounded answers, one per student, 300
+answers, presence by ticket, caps, End, and what survives a restart; then the store's outages."""
 
+import itertools
 import os
 import shutil
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 
@@ -14,14 +16,19 @@ from service.rooms import (
     ANSWER_GAP,
     CODE_LENGTH,
     MAX_ANSWER,
+    MAX_ROOMS,
     MAX_SLIDE,
+    ROOMS_PER_OWNER,
     Forbidden,
-    JoinLimiter,
+    JoinGate,
     LocalRooms,
     RedisRooms,
     Rejected,
+    Unavailable,
+    client_address,
     new_code,
     nickname,
+    store,
     valid_code,
 )
 from tools.servers import REDIS_HINT, RedisServer
@@ -142,41 +149,198 @@ def test_three_hundred_students_answer_at_once_and_none_is_lost(backend):
         assert again.get(code).state == STATE
 
 
-def test_answers_outlive_the_process_on_the_embedded_default(tmp_path):
+def test_rooms_and_answers_outlive_the_process_on_the_embedded_default(tmp_path):
     rooms = LocalRooms(tmp_path)
     code, secret = rooms.open(STATE)
     qid = rooms.ask(code, secret, "predict", "?")
     rooms.answer(code, qid, "s1", "", {"nll": 2.45})
-    assert LocalRooms(tmp_path).answers(code, qid)[0]["value"] == {"nll": 2.45}, "in SQLite under the data dir"
+    ticket = rooms.admit(code)
+    rooms.put_slide(code, secret, '{"step": 3}')
+    again = LocalRooms(tmp_path)  # a restarted process
+    assert again.answers(code, qid)[0]["value"] == {"nll": 2.45}, "in SQLite under the data dir"
+    assert again.is_lecturer(code, secret), "the lecturer's cookie opens the room after a restart"
+    assert again.get(code).state == STATE and again.get(code).question["id"] == qid
+    assert again.ticket_role(code, ticket) == "follower" and again.get_slide(code) == '{"step": 3}'
+
+
+def test_a_deleted_sqlite_file_is_written_again_and_no_sent_answer_is_lost(tmp_path, caplog):
+    rooms = LocalRooms(tmp_path)
+    code, secret = rooms.open(STATE)
+    qid = rooms.ask(code, secret, "predict", "?")
+    for i in range(6):
+        rooms.answer(code, qid, f"s{i}", "", {"nll": 2.0 + i})
+    for part in tmp_path.glob("rooms.sqlite3*"):
+        part.unlink()  # mid-class
+    with caplog.at_level("ERROR", logger="makemore.rooms"):
+        rooms.answer(code, qid, "s6", "", {"nll": 9.0})
+    assert [r.message for r in caplog.records if "deleted or replaced" in r.message], "one log line"
+    assert len(LocalRooms(tmp_path).answers(code, qid)) == 7, "after a restart: every answer sent"
+
+
+def test_an_unreadable_sqlite_file_is_kept_aside_and_a_new_one_made(tmp_path, caplog):
+    (tmp_path / "rooms.sqlite3").write_bytes(b"this is not a database" * 100)
+    with caplog.at_level("ERROR", logger="makemore.rooms"):
+        rooms = LocalRooms(tmp_path)
+    code, _ = rooms.open(STATE)
+    assert rooms.get(code) is not None
+    (kept,) = tmp_path.glob("rooms.sqlite3.unreadable-*")
+    assert kept.read_bytes().startswith(b"this is not"), "never deleted"
+    (line,) = [r.message for r in caplog.records]
+    assert "could not be read" in line and "\n" not in line
+
+
+def test_a_data_directory_that_is_not_one_is_said_once_and_the_store_retries(tmp_path, caplog, monkeypatch):
+    from service.rooms import guard
+
+    monkeypatch.setattr(guard, "RETRY", 0.0)
+    where = tmp_path / "data"
+    where.write_text("a file")
+    rooms = store(None, where)
+    with caplog.at_level("WARNING", logger="makemore.rooms"):
+        assert rooms.announce() is False
+        for _ in range(5):
+            with pytest.raises(Unavailable, match="class mode is unavailable|Class mode is unavailable"):
+                rooms.open(STATE)
+        assert rooms.get("ABCDEF") is None
+        where.unlink()
+        assert rooms.open(STATE)
+    lines = [r.message for r in caplog.records]
+    assert len(lines) == 2, lines
+    assert "not a directory" in lines[0] and "retrying" in lines[0] and "answers again" in lines[1]
+    assert all("Traceback" not in m and "Error:" not in m for m in lines)
 
 
 def test_followers_are_counted_while_their_pages_beat(backend):
     rooms, _ = backend
     code, _ = rooms.open(STATE)
-    for i in range(5):
-        rooms.heartbeat(code, f"s{i}")
-    rooms.heartbeat(code, "s0")
+    tickets = [rooms.admit(code) for _ in range(5)]
+    for t in tickets:
+        rooms.heartbeat(code, t)
+    rooms.heartbeat(code, tickets[0])
     assert rooms.followers(code) == 5
 
 
-def test_codes_cannot_be_enumerated_in_a_lecture():
+def test_only_a_page_that_joined_holds_a_ticket_of_its_room(backend):
+    rooms, _ = backend
+    code, secret = rooms.open(STATE)
+    other, _ = rooms.open(STATE)
+    ticket = rooms.admit(code)
+    assert rooms.ticket_role(code, ticket) == "follower"
+    assert rooms.ticket_role(other, ticket) is None, "bound to its room"
+    assert rooms.ticket_role(code, "A" * 24) is None and rooms.ticket_role(code, ticket[:-1] + "x") is None
+    assert rooms.admit("ZZZZZZ") is None, "no ticket for a room that does not exist"
+    assert rooms.admit(code, "forged") is None
+    assert rooms.ticket_role(code, rooms.admit(code, secret)) == "lecturer"
+
+
+def test_rooms_are_capped_and_end_frees_the_room_at_once(backend):
+    rooms, _ = backend
+    held = [rooms.open(STATE, owner="one session") for _ in range(ROOMS_PER_OWNER)]
+    with pytest.raises(Rejected, match="classes open"):
+        rooms.open(STATE, owner="one session")
+    code, secret = held[0]
+    ticket = rooms.admit(code)
+    data = b"anna\nbob\n" * 1000
+    rooms.put_data(code, secret, data)
+    rooms.put_slide(code, secret, '{"step": 1}')
+    with pytest.raises(Forbidden):
+        rooms.end(code, "forged")
+    rooms.end(code, secret)
+    assert rooms.get(code) is None and rooms.get_slide(code) is None and rooms.ticket_role(code, ticket) is None
+    rooms.open(STATE, owner="one session")  # its place is free again
+
+
+def test_the_store_holds_at_most_max_rooms(backend, monkeypatch):
+    rooms, _ = backend
+    import service.rooms.redis_store as remote
+    from service.rooms import local
+
+    monkeypatch.setattr(local, "MAX_ROOMS", 3)
+    monkeypatch.setattr(remote, "MAX_ROOMS", 3)
+    for i in range(3):
+        rooms.open(STATE, owner=f"s{i}")
+    with pytest.raises(Rejected, match="its most"):
+        rooms.open(STATE, owner="s9")
+    assert MAX_ROOMS >= 100
+
+
+def test_a_word_list_is_stored_once_whatever_the_number_of_rooms(backend):
+    rooms, server = backend
+    data = b"emma\nolivia\n" * 50_000
+    codes = [rooms.open(STATE) for _ in range(5)]
+    digests = {rooms.put_data(c, s, data) for c, s in codes}
+    assert len(digests) == 1 and all(rooms.get_data(c, next(iter(digests))) == data for c, _ in codes)
+    if server is None:
+        (n,) = rooms._q("SELECT COUNT(*) FROM data")[0]
+    else:
+        n = len(list(rooms._r.scan_iter("mm:data:*")))
+    assert n == 1, f"{n} copies of one word list"
+
+
+def test_the_lecturer_hides_every_answer_of_a_nickname_or_of_a_burst(backend):
+    rooms, _ = backend
+    code, secret = rooms.open(STATE)
+    qid = rooms.ask(code, secret, "predict", "?")
+    rooms.answer(code, qid, "early", "ann", {"nll": 2.4})
+    if hasattr(rooms, "_q"):  # the burst comes later than the burst window
+        rooms._q("UPDATE answers SET at = at - 60 WHERE student = 'early'")
+    else:
+        key = f"mm:room:{code}:answers:{qid}"
+        import json
+
+        entry = json.loads(rooms._r.hget(key, "early"))
+        rooms._r.hset(key, "early", json.dumps({**entry, "at": entry["at"] - 60}))
+    for i in range(8):
+        rooms.answer(code, qid, f"bot{i}", "spam" if i % 2 else f"x{i}", {"nll": 0.1})
+    rooms.mark(code, secret, hide_nick="spam")
+    assert set(rooms.get(code).question["hidden"]) == {"bot1", "bot3", "bot5", "bot7"}
+    rooms.mark(code, secret, hide_burst="bot2")
+    assert set(rooms.get(code).question["hidden"]) == {f"bot{i}" for i in range(8)}, "the burst, not ann"
+
+
+def test_codes_cannot_be_enumerated_and_a_guesser_pays_more_per_failure():
     codes = {new_code() for _ in range(2000)}
     assert len(codes) == 2000 and all(len(c) == CODE_LENGTH and set(c) <= set(ALPHABET) for c in codes)
     assert not valid_code("abc") and not valid_code("O0O0O0") and not valid_code(None)
-    limiter = JoinLimiter(per_minute=10)
-    tried = 0
-    while not limiter.blocked("client") and tried < 100:
-        limiter.failed("client")
-        tried += 1
-    assert tried == 10 and not limiter.blocked("another client"), "ten failed tries a minute, per client"
-    space, per_hour = len(ALPHABET) ** CODE_LENGTH, 10 * 60
-    assert space / per_hour / 24 / 365 > 100, "a hundred years to try every code at 10 a minute"
+    gate = JoinGate()
+    for _ in range(5):
+        assert gate.wait("guesser", "10.0.0.1") == 0
+        gate.failed("guesser", "10.0.0.1")
+    waits = []
+    for _ in range(6):
+        waits.append(gate.wait("guesser", "10.0.0.1"))
+        gate.sessions._fails["guesser"] = (gate.sessions._fails["guesser"][0] + 1, time.time())
+    assert waits[0] > 0 and all(b > a for a, b in itertools.pairwise(waits)), f"grows: {waits}"
+    # at 2^n seconds after five free tries, ten thousand tries from one session take longer than a lifetime
+    assert sum(min(3600, 2**n) for n in range(10_000)) / 3600 / 24 > 300
+
+
+def test_one_prankster_behind_a_hall_nat_does_not_lock_the_hall_out():
+    """60 wrong codes from 7 sessions in 10 s, all from one address (a NAT, or nginx's 127.0.0.1
+    before it forwarded the client's): the pranksters wait, every other session tries at once."""
+    gate = JoinGate()
+    for i in range(60):
+        gate.failed(f"prank-{i % 7}", "198.51.100.7")
+    assert all(gate.wait(f"prank-{i}", "198.51.100.7") > 0 for i in range(7)), "each prankster waits"
+    assert gate.wait("a student", "198.51.100.7") == 0, "a session that has not failed tries at once"
+    gate.failed("a student", "198.51.100.7")  # a typo
+    assert gate.wait("a student", "198.51.100.7") == 0, "a typo costs nothing"
+    assert gate.addresses.wait("198.51.100.7") > 0, "and the address is counted: a new session per guess adds up"
+
+
+def test_the_client_address_is_the_proxys_word_only_when_the_proxy_is_ours():
+    headers = {"X-Real-IP": "203.0.113.9", "X-Forwarded-For": "1.1.1.1, 203.0.113.8"}
+    assert client_address("127.0.0.1", headers) == "203.0.113.9", "nginx on this machine says who"
+    assert client_address("127.0.0.1", {"X-Forwarded-For": "1.1.1.1, 203.0.113.8"}) == "203.0.113.8"
+    assert client_address("198.51.100.1", headers) == "198.51.100.1", "anyone else cannot name another"
+    assert client_address("127.0.0.1", {}) == "127.0.0.1"
 
 
 def test_a_nickname_is_one_line_of_text():
     assert nickname("  Ann\n<script>alert(1)</script>  ") == "Ann <script>alert(1)</scri"[:24]
     assert nickname(None) == "" and len(nickname("x" * 500)) == 24
     assert nickname("émile\t ") == "émile", "letters beyond ASCII stay as they are"
+    assert nickname("ab\u202ecd\u200b\u200dx\x00y\ufeff") == "abcdxy", "no RTL override, zero-width or NUL"
 
 
 def test_the_room_carries_an_uploaded_word_list_and_counts_answers(backend):
@@ -209,3 +373,81 @@ def test_only_the_lecturer_sends_the_step_and_followers_read_the_latest(backend)
         rooms.put_slide(code, secret, "x" * (MAX_SLIDE + 1))
     assert rooms.get_slide(code) == '{"step": 4}', "a refused slide leaves the last one"
     assert rooms.get_slide("ZZZZZZ") is None and rooms.get_slide("not a code") is None
+
+
+def test_redis_down_wrong_password_and_back_each_say_one_line(redis_server, tmp_path, caplog, monkeypatch):
+    """Redis killed mid-class: one line when it goes, one when it is back; the room as last read
+    meanwhile; every write says the one sentence. A wrong password: one line at start."""
+    from service.rooms import guard
+
+    monkeypatch.setattr(guard, "RETRY", 0.0)
+    rooms = store(redis_server.url)
+    code, secret = rooms.open(STATE)
+    qid = rooms.ask(code, secret, "predict", "?")
+    room = rooms.get(code)
+    with caplog.at_level("WARNING", logger="makemore.rooms"):
+        redis_server.kill(graceful=False)
+        try:
+            assert rooms.get(code) == room, "the room as last read"
+            for _ in range(10):
+                with pytest.raises(Unavailable):
+                    rooms.answer(code, qid, "s1", "", {"nll": 2.0})
+        finally:
+            redis_server.start()
+        rooms.answer(code, qid, "s1", "", {"nll": 2.0})
+    lines = [r.message for r in caplog.records]
+    assert len(lines) == 2 and "does not answer" in lines[0] and "answers again" in lines[1], lines
+    assert rooms.tally(code, qid) == 1
+
+
+@contextmanager
+def another_redis(tmp_path, *args):
+    """A redis-server of this test's own, with `args`; yields its port."""
+    if not shutil.which("redis-server"):
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(REDIS_HINT)
+        pytest.skip(REDIS_HINT)
+    import socket
+    import subprocess
+
+    from tools.servers import free_port
+
+    port = free_port()
+    cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", str(tmp_path), "--save", "", *args]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                assert time.time() < deadline, "redis-server did not start"
+                time.sleep(0.05)
+        yield port
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_a_wrong_redis_password_is_one_line_at_start_without_the_password(tmp_path, caplog):
+    with another_redis(tmp_path, "--requirepass", "right-one") as port:
+        wrong = store(f"redis://:wrong-one@127.0.0.1:{port}/0")
+        with caplog.at_level("WARNING", logger="makemore.rooms"):
+            assert wrong.announce() is False
+            with pytest.raises(Unavailable):
+                wrong.open(STATE)
+        (line,) = [r.message for r in caplog.records]
+        assert "does not answer" in line and "wrong-one" not in line, "the password is never logged"
+        assert store(f"redis://:right-one@127.0.0.1:{port}/0").announce()
+
+
+def test_a_full_redis_says_so_and_drops_no_room(tmp_path):
+    with another_redis(tmp_path, "--maxmemory", "3mb", "--maxmemory-policy", "noeviction") as port:
+        rooms = store(f"redis://127.0.0.1:{port}/0")
+        code, _ = rooms.open(STATE)
+        with pytest.raises(Rejected, match="full"):
+            for i in range(20):
+                c, s = rooms.open(STATE)
+                rooms.put_data(c, s, bytes([i]) * 1_000_000)
+        assert rooms.get(code) is not None, "noeviction: no room dropped"

@@ -62,7 +62,7 @@ def test_every_step_is_recorded_as_the_lecturer_shows_it(lecturer):
         # every paragraph the lecturer's main area shows, but the heading and the key hint
         shown = [m.value for m in at.main.markdown if not m.value.startswith("###")]
         for md in shown:
-            html = slide.to_html(md)
+            html = slide.clean(slide.to_html(md))
             assert any(b.get("html") == html for b in every), f"step {step}: {md[:60]!r} is not on the slide"
         # the lecturer's charts and components, each with the data the lecturer's page draws
         views = [b for b in every if b.get("view")]
@@ -107,3 +107,37 @@ def test_markdown_keeps_references_and_tables_become_tables():
     assert "<strong>y" not in html, "Markdown inside a literal value stays text"
     t = slide.to_html(table({"p": ["0.1"]}, [1], "step"))
     assert "<table>" in t and "<td>0.1</td>" in t
+
+
+def test_the_server_sanitizes_a_slides_html_and_mathml():
+    got = slide.clean(
+        '<p class="mm-chip mm-evil">a<a href="http://evil.example">link</a><img src="http://evil.example/x">'
+        '<span style="background:url(http://evil.example)">s</span><script>alert(1)</script></p>'
+        '<math display="block"><mspace width="30000px"></mspace><mspace width="0.1667em"></mspace>'
+        '<mi class="mm-x" mathvariant="bold">x</mi></math>'
+    )
+    assert "evil" not in got and "script" not in got and "style" not in got and "<img" not in got
+    assert 'class="mm-chip"' in got, "the app's own class stays, an invented one goes"
+    assert "30000px" not in got and 'width="0.1667em"' in got and 'mathvariant="bold"' in got
+
+
+def test_the_server_keeps_a_charts_spec_from_reaching_outside():
+    spec = {
+        "data": [{"type": "bar", "x": [1], "y": [2], "text": ['<a href="http://evil.example">t</a>']}],
+        "layout": {
+            "images": [{"source": "http://evil.example/pixel.png"}],
+            "title": {"text": '<a href="http://evil.example">click</a> NLL'},
+            "annotations": [{"text": '<span style="background:url(http://evil.example)">x</span>'}],
+            "xaxis": {"title": {"text": "epochs"}},
+        },
+    }
+    (block,) = slide.blocks([{"view": "plotly_view", "key": "c", "data": json.dumps(spec)}])
+    text = block["data"]
+    assert "evil" not in text and "images" not in text and "url(" not in text and "href" not in text
+    clean = json.loads(text)
+    assert clean["layout"]["title"]["text"] == "click NLL" and clean["layout"]["xaxis"]["title"]["text"] == "epochs"
+
+
+def test_a_slides_query_holds_only_its_room_and_the_apps_settings():
+    q = slide.query("join=OTHER2&mode=lecture&step=3&smoothing=1.0&evil=1", "ABCDEF")
+    assert q == "join=ABCDEF&mode=lecture&step=3&smoothing=1.0"

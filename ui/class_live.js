@@ -2,7 +2,9 @@
 // lecturer's step as a slide and hands it to its stage (ui/class_stage.js) with no rerun; it reruns
 // only when the question changes (its answer form), or when it explores on its own and is told
 // nothing. The lecturer's board reruns as answers arrive (at most twice a second). It shows how
-// many follow, and keeps the lecturer's cookie (a reload keeps the class). One socket per page.
+// many follow, or that the class store is away. The socket needs the page's ticket (the server
+// gave it at join); a refused ticket reruns the page once, which gets a new one or learns the class
+// ended. The lecturer's cookie is set by the server (HttpOnly), asked for here. One socket per page.
 export default function (component) {
   const { data, setTriggerValue, parentElement } = component;
   const d = JSON.parse(new TextDecoder().decode(data));
@@ -10,22 +12,24 @@ export default function (component) {
   me.trigger = setTriggerValue;
   me.d = d;
   me.host = parentElement.querySelector(".mm-class-live");
-  if (d.cookie) document.cookie = `${d.cookie}; path=/; SameSite=Strict; max-age=14400`;
-  if (d.clear) document.cookie = "mm_lecturer=; path=/; SameSite=Strict; max-age=0";
+  if (d.cookie || d.clear) {
+    const url = new URL("./api/live/lecturer", location.href);
+    fetch(url, { method: d.clear ? "DELETE" : "POST", body: d.cookie || "", credentials: "same-origin" }).catch(() => {});
+  }
   if (!d.code) {
     if (me.socket) me.socket.close();
     me.socket = null;
     return;
   }
-  if (me.socket && me.key === `${d.code}/${d.token}/${d.role}`) return; // connected already
+  if (me.socket && me.key === `${d.code}/${d.ticket}/${d.role}`) return; // connected already
   if (me.socket) me.socket.close();
-  me.key = `${d.code}/${d.token}/${d.role}`;
+  me.key = `${d.code}/${d.ticket}/${d.role}`;
   connect(me);
 }
 
 function connect(me) {
   const d = me.d;
-  const url = new URL(`./api/live/rooms/${encodeURIComponent(d.code)}?student=${encodeURIComponent(d.token)}&role=${d.role}`, location.href);
+  const url = new URL(`./api/live/rooms/${encodeURIComponent(d.code)}?ticket=${encodeURIComponent(d.ticket)}`, location.href);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   const ws = (me.socket = new WebSocket(url));
   const key = me.key;
@@ -39,7 +43,8 @@ function connect(me) {
     }
     me.last = m;
     if (m.gone) return me.trigger("changed", "gone");
-    if (me.host) me.host.textContent = `${m.followers} following`;
+    if (me.host) me.host.textContent = m.unavailable ? `${m.unavailable}.` : `${m.followers} following`;
+    if (m.unavailable) return;
     const rerun = d.staged ? m.question !== d.question : m.version !== d.version;
     if (d.role === "follower" && d.following && rerun && m.version !== me.asked) {
       me.asked = m.version; // the answer form (a question), or a page that draws the step itself
@@ -51,8 +56,9 @@ function connect(me) {
     }
     me.tally = m.tally;
   };
-  ws.onclose = () => {
+  ws.onclose = (e) => {
     if (me.socket !== ws || me.key !== key) return;
+    if (e.code === 4403 || e.code === 4400) return me.trigger("changed", `refused${Date.now()}`); // a new ticket
     me.tries += 1; // the server went (a process killed, nginx sends the page to another one)
     setTimeout(() => me.key === key && connect(me), Math.min(5000, 300 * me.tries));
   };

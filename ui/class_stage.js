@@ -9,6 +9,7 @@ const MATH = new Set(["math", "mrow", "mi", "mo", "mn", "ms", "mtext", "mspace",
   "msqrt", "mroot", "mover", "munder", "munderover", "mtable", "mtr", "mtd", "mstyle", "mpadded", "mphantom"]);
 const MATH_ATTRS = new Set(["display", "mathvariant", "columnalign", "stretchy", "fence", "separator", "lspace",
   "rspace", "width", "form", "movablelimits", "accent", "accentunder", "linethickness", "xmlns"]);
+const CLASSES = new Set(["mm-chip", "mm-chips", "mm-names", "mm-pair", "mm-keys", "mm-grid", "mm-big"]); // ui/slide.CLASSES
 const DROP = new Set(["SCRIPT", "STYLE", "IFRAME", "OBJECT", "EMBED", "TEMPLATE", "SVG", "IMG", "VIDEO", "AUDIO", "FORM"]);
 const HOSTS = { plotly_view: "mm-chart", heatmap_view: "mm-heatmap", nll_view: "mm-nll", smoothing_view: "mm-smooth-host",
   count_controls: "mm-controls" };
@@ -26,8 +27,9 @@ function clean(html) {
       if (DROP.has(c.tagName)) { c.remove(); continue; }
       if (!KEEP.has(tag) && !MATH.has(tag)) { c.replaceWith(document.createTextNode(c.textContent)); continue; }
       for (const a of [...c.attributes]) {
-        const ok = MATH.has(tag) ? MATH_ATTRS.has(a.name) && !/[<>"'`]|javascript:/i.test(a.value)
-          : a.name === "class" && /^(mm-[a-z-]+ ?)+$/.test(a.value);
+        const ok = MATH.has(tag) ? MATH_ATTRS.has(a.name) && !/[<>"'`]|javascript:|url\(/i.test(a.value) && a.value.length <= 40
+            && !(/^(width|lspace|rspace|linethickness)$/.test(a.name) && !/^-?\d{0,2}(\.\d+)?(em|ex|px|%)?$|^[a-z]+$/.test(a.value))
+          : a.name === "class" && a.value.split(" ").every((k) => CLASSES.has(k));
         if (!ok) c.removeAttribute(a.name);
       }
       walk(c);
@@ -112,7 +114,11 @@ function show(root, slide) {
       console.error("class stage:", err);
     }
   }
-  if (slide.query) history.replaceState(history.state, "", `${location.pathname}?${slide.query}`);
+  // the address follows the step, within this room only (the server bound the query to its code)
+  const room = new URLSearchParams(location.search).get("join");
+  if (slide.query && new URLSearchParams(slide.query).get("join") === room) {
+    history.replaceState(history.state, "", `${location.pathname}?${slide.query}`);
+  }
   log.push({ step: slide.step, digest: slide.digest, at: Date.now() });
   if (log.length > 500) log.splice(0, 250);
 }

@@ -1,7 +1,12 @@
 """Class mode: the lecturer opens a class, students follow and answer (service/rooms.py holds it).
 
 - The lecturer's page publishes its step and settings (and an uploaded word list) after every run
-  of the lecture; its secret is in the session and in a cookie, so a reload keeps the class.
+  of the lecture; its secret is in the session and in an HttpOnly cookie the server sets
+  (service/live.py), so a reload keeps the class.
+- A page that joins gets a ticket from the server (service/rooms): its live channel needs it.
+  Failed tries cost a wait that grows per failure, per session and per client address.
+- While the class store does not answer, each page says so in one line and retries; an answer
+  sent meanwhile stays on the page and goes when the store is back.
 - A follower's page applies the room's state before anything is drawn, in every run; the room's
   live route tells the page when the room changed (ui/class_live.js), and the page reruns.
   A follower can leave to explore (its own settings, nothing sent back) and come back in one click.
@@ -11,9 +16,6 @@
 
 from __future__ import annotations
 
-import csv
-import functools
-import io
 import json
 import logging
 import math
@@ -24,7 +26,16 @@ import streamlit as st
 
 from makemore import plots
 from makemore.table import score
-from service.rooms import Forbidden, JoinLimiter, Rejected, question_sign, rooms, valid_code
+from service.rooms import (
+    Forbidden,
+    Rejected,
+    Unavailable,
+    client_address,
+    gate,
+    question_sign,
+    rooms,
+    valid_code,
+)
 from ui import slide
 from ui.components import STAGE_CSS, STAGE_JS, plotly_view
 from ui.corpus import Corpus, uploads
@@ -45,8 +56,6 @@ QUESTIONS = {
 VIEWS = ("the step", "the join code", "the board")
 SHARED = [k for k in PARAMS if k not in ("mode", "size", "embed_options", "tab")]  # what followers take
 COOKIE = "mm_lecturer"
-_joins = JoinLimiter(per_minute=10)  # a session's failed tries a minute
-_by_address = JoinLimiter(per_minute=60)  # an address's (a hall's NAT)
 
 _live = st.components.v2.component(
     "class_live", html='<span class="mm-class-live"></span>', js=(Path(__file__).with_name("class_live.js")).read_text()
@@ -67,8 +76,14 @@ def klass() -> dict | None:
     cookie = st.context.cookies.get(COOKIE, "")
     if cookie.count(".") == 1:
         c, secret = cookie.split(".")
-        if rooms().is_lecturer(c, secret):
-            ss["_class"] = {"code": c, "role": "lecturer", "secret": secret, "following": False}
+        try:
+            ticket = rooms().admit(c, secret) if valid_code(c) else None
+        except Unavailable:
+            ticket = None
+            ss.pop("_class")  # asked again on the next run, when the store may answer
+            return None
+        if ticket:
+            ss["_class"] = {"code": c, "role": "lecturer", "secret": secret, "following": False, "ticket": ticket}
             return ss["_class"]
     if code:
         join(code)
@@ -76,26 +91,37 @@ def klass() -> dict | None:
 
 
 def join(code: str) -> None:
-    """Follow the class `code` (a link's, or typed): a few tries a minute per client."""
+    """Follow the class `code` (a link's, or typed). A failed try costs a wait that doubles per
+    failure, counted per session and per client address as nginx forwards it (service/rooms/limits)."""
     ss = st.session_state
     code = code.strip().upper()
-    # failed tries, per session and per address (a hall behind one address has many sessions)
-    session, address = Runs.of_session().token, f"ip:{st.context.ip_address}"
-    if _joins.blocked(session) or _by_address.blocked(address):
-        ss["_class_note"] = "Too many tries: wait a minute before trying another code."
-    elif not valid_code(code) or rooms().get(code) is None:
-        _joins.failed(session)
-        _by_address.failed(address)
+    session, address = Runs.of_session().token, client_address(st.context.ip_address, st.context.headers)
+    if gate().wait(session, address) > 0:  # a try while waiting costs as a failure: hammering waits longer
+        gate().sessions.failed(session)
+        ss["_class_note"] = (
+            f"Too many wrong codes from this page: try again in {math.ceil(gate().wait(session, address))} s."
+        )
+        return
+    try:
+        ticket = rooms().admit(code) if valid_code(code) else None
+    except Unavailable as e:
+        ss["_class_note"] = f"{e}."
+        return
+    if ticket is None:
+        gate().failed(session, address)
         ss["_class_note"] = f"No class has the code {code[:8]!r}."
     else:
-        ss["_class"] = {"code": code, "role": "follower", "secret": None, "following": True}
+        ss["_class"] = {"code": code, "role": "follower", "secret": None, "following": True, "ticket": ticket}
         ss["_class_note"] = ""
 
 
 def follow(k: dict) -> Corpus | None:
     """A follower's page takes the room's step and settings (before any widget is drawn); returns
-    the room's word list when it is an upload. The room gone: the page says so and stays."""
+    the room's word list when it is an upload. The room gone: the page says so and stays. The
+    store away: the room as last read (service/rooms/guard.py)."""
     room = rooms().get(k["code"])
+    if room is None and rooms().down:
+        return None
     if room is None:
         st.session_state["_class"] = None
         st.session_state["_class_note"] = f"Class {k['code']} has ended."
@@ -110,7 +136,10 @@ def follow(k: dict) -> Corpus | None:
                 log.warning("room %s sent %s=%r", k["code"], key, str(value)[:40])
     digest = room.state.get("upload")
     if digest:
-        data = rooms().get_data(k["code"], digest)
+        try:
+            data = rooms().get_data(k["code"], digest)
+        except Unavailable:
+            data = None
         if data is not None:
             return uploads().get(f"room-{k['code']}-{digest[:16]}", data)
     return None
@@ -118,14 +147,24 @@ def follow(k: dict) -> Corpus | None:
 
 def publish(page: Page, k: dict) -> None:
     """The lecturer's step and settings (and an uploaded word list, once) to the room, and the
-    step as its followers' pages draw it (the slide this run recorded, when it changed)."""
+    step as its followers' pages draw it (the slide this run recorded, when it changed). The store
+    away: nothing is sent (the sidebar says so), the next run sends the step as it is then."""
+    try:
+        _publish(page, k)
+    except Unavailable:
+        k.pop("slide", None)  # sent again once the store answers
+    except Rejected as e:  # a full store
+        st.session_state["_class_note"] = f"This step could not be sent to the class: {e}."
+
+
+def _publish(page: Page, k: dict) -> None:
     s, corpus = page.settings, page.corpus
     settings = {key: str(getattr(s, key)) for key in SHARED}
     state = {"step": s.step, "settings": settings, "upload": None, "slide": k.get("slide")}
     recorded = st.session_state.pop("_slide", None)
     if recorded is not None:
         recorded.query = urlencode({"join": k["code"], "mode": "lecture", "step": s.step, **settings})
-        text = recorded.text()
+        text = recorded.text(k["code"])
         if slide.digest_of(text) != k.get("slide"):
             try:
                 rooms().put_slide(k["code"], k["secret"], text)
@@ -156,12 +195,23 @@ def sidebar(page: Page, k: dict | None, room) -> None:
     sb = st.sidebar
     sb.header("Class")
     note = st.session_state.get("_class_note")
+    if rooms().down:
+        sb.warning(f"{rooms_down()}.", icon="🔌")
     if note:
         sb.info(literal(note))
     if k is None:
         if sb.button("Open a class", key="class_open", width="stretch", help="students follow this lecture"):
-            code, secret = rooms().open({"step": page.settings.step, "settings": {}, "upload": None})
-            st.session_state["_class"] = {"code": code, "role": "lecturer", "secret": secret, "following": False}
+            try:
+                code, secret = rooms().open(
+                    {"step": page.settings.step, "settings": {}, "upload": None}, page.runs.token
+                )
+                ticket = rooms().admit(code, secret)
+            except (Unavailable, Rejected) as e:
+                st.session_state["_class_note"] = f"No class opened: {e}."
+                st.rerun()
+            st.session_state["_class"] = {
+                "code": code, "role": "lecturer", "secret": secret, "following": False, "ticket": ticket
+            }  # fmt: skip
             st.session_state["_class_opened"] = True  # publish() shows the join code, once the step is sent
             keep("mode", "lecture")
             if page.settings.mode != "lecture":
@@ -177,9 +227,20 @@ def sidebar(page: Page, k: dict | None, room) -> None:
         follower_controls(page, k, room)
 
 
+def rooms_down() -> str:
+    return "Class mode is unavailable: the class store does not answer; retrying"
+
+
+def followers(code: str) -> str:
+    try:
+        return f"{rooms().followers(code)} following"
+    except Unavailable:
+        return "reconnecting"
+
+
 def lecturer_controls(k: dict, room) -> None:
     sb = st.sidebar
-    sb.markdown(f"Class **{k['code']}**: {rooms().followers(k['code'])} following")
+    sb.markdown(f"Class **{k['code']}**: {followers(k['code'])}")
     sb.radio("The projector shows", VIEWS, key="_class_view", horizontal=False)
     kind = sb.selectbox("Question", list(QUESTIONS), format_func=QUESTIONS.get, key="class_kind")
     q = room.question if room else None
@@ -190,36 +251,55 @@ def lecturer_controls(k: dict, room) -> None:
             col.button(
                 on if q[name] else off, key=key, width="stretch", on_click=mark, kwargs={"k": k, name: not q[name]}
             )
-        answers = rooms().answers(k["code"], q["id"])
+        try:
+            answers = rooms().answers(k["code"], q["id"])
+        except Unavailable:
+            answers = []
         labels = {a["student"]: f"{a['nick'] or 'anonymous'} ({i + 1})" for i, a in enumerate(answers)}
-        hide = sb.selectbox("Hide one answer", ["—", *labels], format_func=lambda x: labels.get(x, x), key="class_hide")
-        if hide != "—" and hide not in q["hidden"]:
-            mark(k, hide=hide)
-            st.rerun()
-        sb.download_button(  # the CSV text is made only when the button is clicked
-            "Board (CSV)",
-            functools.partial(board_csv, q, answers),
-            f"class_{k['code']}.csv",
-            "text/csv",
-            key="class_csv",
-            width="stretch",
-        )
-    sb.button("End the class", key="class_end", on_click=leave_class, width="stretch")
+        pick = sb.selectbox("An answer", ["—", *labels], format_func=lambda x: labels.get(x, x), key="class_hide")
+        if pick != "—":
+            nick = next(a["nick"] for a in answers if a["student"] == pick)
+            left, mid, right = sb.columns(3)
+            left.button("Hide it", key="class_hide_one", on_click=mark, args=(k,), kwargs={"hide": pick})
+            if nick:
+                mid.button(
+                    "Hide its nickname", key="class_hide_nick", on_click=mark, args=(k,), kwargs={"hide_nick": nick},
+                    help=f"every answer sent as {nick}",
+                )  # fmt: skip
+            right.button(
+                "Hide its burst", key="class_hide_burst", on_click=mark, args=(k,), kwargs={"hide_burst": pick},
+                help="every answer that came within seconds of it, one after another (one client sending many)",
+            )  # fmt: skip
+        # served from the store by any process (service/live.py), not from this process's memory
+        sb.link_button("Board (CSV)", f"./api/live/board/{k['code']}.csv?ticket={k.get('ticket', '')}", width="stretch")
+    sb.button("End the class", key="class_end", on_click=end_class, args=(k,), width="stretch")
 
 
 def ask(k: dict, kind: str) -> None:
     try:
         rooms().ask(k["code"], k["secret"], kind, QUESTIONS[kind])
         st.session_state["_class_view"] = "the board"
-    except Forbidden as e:
+    except (Forbidden, Rejected, Unavailable) as e:
         st.session_state["_class_note"] = str(e)
 
 
 def mark(k: dict, **changes) -> None:
     try:
         rooms().mark(k["code"], k["secret"], **changes)
-    except (Forbidden, Rejected) as e:
+    except (Forbidden, Rejected, Unavailable) as e:
         st.session_state["_class_note"] = str(e)
+
+
+def end_class(k: dict) -> None:
+    """End frees the room at once (its followers are told it ended)."""
+    try:
+        rooms().end(k["code"], k["secret"])
+    except Forbidden:
+        pass  # ended already
+    except Unavailable as e:
+        st.session_state["_class_note"] = f"The class could not be ended: {e}."
+        return
+    leave_class()
 
 
 def leave_class() -> None:
@@ -234,8 +314,8 @@ def stage(k: dict) -> bool:
     try:
         text = rooms().get_slide(k["code"])
         size = int(json.loads(text)["size"]) if text else 0
-    except Exception:  # the room's store is away: this page draws the step itself
-        log.exception("class %s: no slide", k["code"])
+    except Unavailable:  # the room's store is away (logged once by its guard): one line, the step below
+        st.warning(f"{rooms_down()}.", icon="🔌")
         return False
     if size not in SIZES:
         return False
@@ -280,6 +360,9 @@ def answer_form(page: Page, k: dict, q: dict) -> None:
     if q["id"] in sent:  # one answer a question: the box says what went
         st.success(f"Answer sent: {literal(sent[q['id']])}.")
         return
+    if q["id"] in st.session_state.get("_pending", {}):
+        pending(k, page.runs.token)
+        return
     left, right = st.columns(2, vertical_alignment="bottom")
     nick = left.text_input("Nickname (optional)", max_chars=24, key="class_nick")
     value, ready = None, ""
@@ -317,21 +400,52 @@ def answer_form(page: Page, k: dict, q: dict) -> None:
             sent[q["id"]] = shown
         except Rejected as e:
             st.session_state["_class_answer_note"] = f"Not sent: {e}."
+        except Unavailable:  # kept on this page: sent when the store answers again
+            st.session_state.setdefault("_pending", {})[q["id"]] = (k["code"], nick, value, shown)
         st.rerun()
+
+
+@st.fragment(run_every=3)
+def pending(k: dict, student: str) -> None:
+    """An answer kept on the page while the class store was away: tried every 3 s until it goes."""
+    waiting = st.session_state.get("_pending", {})
+    for qid, (code, nick, value, shown) in list(waiting.items()):
+        try:
+            rooms().answer(code, qid, student, nick, value)
+        except Unavailable:
+            st.info(f"{rooms_down()}: your answer ({literal(shown)}) is kept on this page and sent when it is back.")
+            return
+        except Rejected as e:
+            del waiting[qid]
+            st.session_state["_class_answer_note"] = f"Not sent: {e}."
+            st.rerun(scope="app")
+        del waiting[qid]
+        st.session_state.setdefault("_answered", {})[qid] = shown
+        st.rerun(scope="app")
 
 
 def live(k: dict, token: str, room) -> None:
     """The room's live channel in this page: a follower reruns on every change of the room; the
     lecturer's board reruns as answers arrive. It also sets the lecturer's cookie."""
-    data = {"code": k["code"], "token": token, "role": k["role"], "following": k["following"]}
+    try:  # a ticket the store no longer knows (an ended room, a store that lost it): a new one
+        if not k.get("ticket") or rooms().ticket_role(k["code"], k["ticket"]) is None:
+            k["ticket"] = rooms().admit(k["code"], k["secret"]) or k.get("ticket")
+    except Unavailable:
+        pass
+    data = {"code": k["code"], "ticket": k.get("ticket") or "", "role": k["role"], "following": k["following"]}
     data["version"] = room.version if room else 0
     data["question"] = question_sign(room.question if room else None)
     data["staged"] = k["following"] and bool(st.session_state.get("_staged"))  # its step is the slide
     if k["role"] == "lecturer":
-        data["cookie"] = f"{COOKIE}={k['code']}.{k['secret']}"
+        # the page asks the server to set the lecturer's cookie (HttpOnly: no script can read it)
+        data["cookie"] = f"{k['code']}.{k['secret']}" if st.context.cookies.get(COOKIE) != data_cookie(k) else ""
         data["board"] = st.session_state.get("_class_view") == "the board"
     with st.sidebar:
         _live(key="class_live", data=json.dumps(data).encode(), on_changed_change=lambda: None)
+
+
+def data_cookie(k: dict) -> str:
+    return f"{k['code']}.{k['secret']}"
 
 
 def clear_cookie() -> None:
@@ -347,16 +461,6 @@ def board_rows(q: dict, answers: list[dict]) -> list[dict]:
     return sorted(shown, key=lambda a: a["value"].get(key, math.inf))
 
 
-def board_csv(q: dict, answers: list[dict]) -> str:
-    out = io.StringIO()
-    fields = sorted({f for a in answers for f in a["value"]})
-    w = csv.writer(out)
-    w.writerow(["nickname", "hidden", *fields, "at"])
-    for a in answers:
-        w.writerow([a["nick"], a["student"] in q["hidden"], *(a["value"].get(f, "") for f in fields), f"{a['at']:.3f}"])
-    return out.getvalue()
-
-
 def projector(page: Page, k: dict) -> bool:
     """The lecturer's projector view when it is not the step: the join code or the board."""
     view = st.session_state.get("_class_view", VIEWS[0])
@@ -364,13 +468,18 @@ def projector(page: Page, k: dict) -> bool:
         return False
     code, room = k["code"], rooms().get(k["code"])
     with st.container(key="class_projector"):
+        if rooms().down:
+            st.warning(f"{rooms_down()}.", icon="🔌")
         if view == VIEWS[1]:
             join_view(code)
         elif room and room.question:
-            board(page, room.question, rooms().answers(code, room.question["id"]))
+            try:
+                board(page, room.question, rooms().answers(code, room.question["id"]))
+            except Unavailable:
+                st.markdown("## The board is back when the class store answers")
         else:
             st.markdown("## No question yet\nAsk one from the sidebar.")
-        st.caption(f"{rooms().followers(code)} following · class {code}")
+        st.caption(f"{followers(code)} · class {code}")
     return True
 
 
@@ -386,10 +495,11 @@ def join_view(code: str) -> None:
     with left:
         st.markdown(f"## Join the class\n# {code}")
         st.markdown(f"Open **{literal(join_link(code))}** or scan the code.")
-    with right:
-        buf = io.BytesIO()
-        segno.make(join_link(code), error="m").save(buf, kind="png", scale=12, border=2)
-        st.image(buf.getvalue(), width="stretch")
+    with right:  # inline SVG: nothing held in one process's memory (a media file would 404 elsewhere)
+        svg = segno.make(join_link(code), error="m").svg_inline(border=2, omitsize=True, dark="#000", light="#fff")
+        st.html(
+            f'<div class="mm-qr" style="max-width:100%" role="img" aria-label="QR code of the join link">{svg}</div>'
+        )
 
 
 def board(page: Page, q: dict, answers: list[dict]) -> None:

@@ -49,3 +49,21 @@ def in_range(ys: list[float], axis: dict) -> bool:
     if axis.get("type") == "log":
         lo, hi = 10**lo, 10**hi
     return all(lo <= y <= hi for y in ys)
+
+
+def test_a_setting_declared_once_reaches_the_url_the_class_and_the_settings(monkeypatch):
+    from dataclasses import fields
+
+    from ui.params import PARAMS, from_url, number, shared_keys, sidebar_keys, to_url
+    from ui.state import settings_class
+
+    monkeypatch.setitem(
+        PARAMS, "depth", number(3, 1, 9, "a new setting", widget="slider", label="Depth", where="sidebar")
+    )
+    assert "depth" in sidebar_keys() and "depth" in shared_keys()
+    assert to_url({})["depth"] == "3"
+    values, notes = from_url({"depth": "7"})
+    assert values == {"depth": 7} and not notes
+    values, notes = from_url({"depth": "12"})
+    assert values == {} and "depth='12' (out of range 1..9; using 3)" in notes
+    assert {"depth": int} == {f.name: f.type for f in fields(settings_class()) if f.name == "depth"}

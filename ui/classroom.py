@@ -41,7 +41,7 @@ from ui.components import STAGE_CSS, STAGE_JS, plotly_view
 from ui.corpus import Corpus, uploads
 from ui.models import split_nlls, table_nlls
 from ui.page import Page
-from ui.params import PARAMS, SIZES
+from ui.params import SHARED, SIZES
 from ui.runs import Runs, data_key
 from ui.state import keep
 from ui.text import literal, table
@@ -54,7 +54,6 @@ QUESTIONS = {
     "predict": "Predict the count model's NLL at s = 0 before I show it",
 }
 VIEWS = ("the step", "the join code", "the board")
-SHARED = [k for k in PARAMS if k not in ("mode", "size", "embed_options", "tab")]  # what followers take
 COOKIE = "mm_lecturer"
 
 _live = st.components.v2.component(

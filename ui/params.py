@@ -178,8 +178,19 @@ PARAMS: dict[str, Param] = {
     # not a setting of ours: the theme Streamlit reads at load ("" = its own choice)
     "embed_options": choice("", THEMES, "the theme chosen in the page", shared=False),
 }
-SIDEBAR = tuple(k for k, p in PARAMS.items() if p.where == "sidebar")  # drawn on every run
-SHARED = tuple(k for k, p in PARAMS.items() if p.shared)  # what a class's followers take from the lecturer
+
+
+def sidebar_keys(params: dict[str, Param] = PARAMS) -> tuple[str, ...]:
+    """The settings drawn in the sidebar on every run."""
+    return tuple(k for k, p in params.items() if p.where == "sidebar")
+
+
+def shared_keys(params: dict[str, Param] = PARAMS) -> tuple[str, ...]:
+    """What a class's followers take from the lecturer."""
+    return tuple(k for k, p in params.items() if p.shared)
+
+
+SIDEBAR, SHARED = sidebar_keys(), shared_keys()
 
 
 def from_url(query: dict[str, str]) -> tuple[dict[str, Any], list[str]]:

@@ -40,13 +40,19 @@ class _Settings:
         )
 
 
-Settings = make_dataclass(
-    "Settings",
-    [(key, p.type, field(metadata={"doc": p.doc})) for key, p in PARAMS.items()],
-    bases=(_Settings,),
-    frozen=True,
-)
-Settings.__doc__, Settings.__module__ = _Settings.__doc__, __name__
+def settings_class(params: dict = PARAMS) -> type:
+    """The frozen Settings dataclass: one field per declared setting, with its type and doc."""
+    cls = make_dataclass(
+        "Settings",
+        [(key, p.type, field(metadata={"doc": p.doc})) for key, p in params.items()],
+        bases=(_Settings,),
+        frozen=True,
+    )
+    cls.__doc__, cls.__module__ = _Settings.__doc__, __name__
+    return cls
+
+
+Settings = settings_class()
 
 
 def restore() -> list[str]:

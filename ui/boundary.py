@@ -7,22 +7,18 @@ tests can tell a caught exception (a bug) from an expected message (a diverged r
 from __future__ import annotations
 
 import logging
-import os
 
 import streamlit as st
 
 from ui.text import literal
 
 CRASH = "This part of the page failed"
-FAIL_ENV = "MAKEMORE_FAIL_TAB"  # tests: the tab named here raises, to prove the harness notices
 log = logging.getLogger("makemore.app")
 
 
 def guarded(name: str, show, *args) -> None:
     """Run show(*args) for the part of the page called `name`."""
     try:
-        if os.environ.get(FAIL_ENV) == name:
-            raise RuntimeError(f"injected failure in {name} ({FAIL_ENV})")
         show(*args)
     except Exception as e:  # the edge of the tab: one line here, the traceback in the log
         log.exception("%s failed", name)

@@ -15,7 +15,7 @@ def open_tab_page(page, query: str, ready: str) -> None:
 
 def test_the_harness_sees_an_exception_a_tab_caught(browser):
     """A failure injected into the Compare tab is reported by page_errors (the fixture's check)."""
-    with app_server(env={"MAKEMORE_FAIL_TAB": "Compare"}) as (url, _):
+    with app_server(script="tests/helpers/failing_app.py") as (url, _):
         ctx = browser.new_context(viewport={"width": 1280, "height": 720})
         pg = ctx.new_page()
         pg.goto(f"{url}/?tab=Compare&smoothing=10.0")

@@ -47,7 +47,10 @@ class RunService:
         self._by_session: dict[str, list[Run]] = {}
         self._pages: dict[str, int] = {}  # open presence channels per session
         self._closing = False
+        self._orphans: dict[str, float] = {}  # sessions whose last page closed: when their grace ends
+        self._reaping = threading.Condition()  # guards _orphans; one reaper thread, not a timer per close
         self._threads = [threading.Thread(target=self._work, daemon=True, name=f"run-{i}") for i in range(self.workers)]
+        self._threads.append(threading.Thread(target=self._reap, daemon=True, name="run-reaper"))
         for t in self._threads:
             t.start()
 
@@ -176,7 +179,22 @@ class RunService:
     def detach(self, session: str) -> None:
         with self._lock:
             self._pages[session] = self._pages.get(session, 1) - 1
-        threading.Timer(GRACE, self._maybe_orphaned, (session,)).start()
+        with self._reaping:
+            self._orphans[session] = time.monotonic() + GRACE
+            self._reaping.notify()
+
+    def _reap(self) -> None:
+        """The one thread that ends the runs of sessions whose last page stayed closed for GRACE."""
+        while not self._closing:
+            with self._reaping:
+                now = time.monotonic()
+                due = [s for s, at in self._orphans.items() if at <= now]
+                for s in due:
+                    del self._orphans[s]
+                if not due:
+                    self._reaping.wait(min(self._orphans.values(), default=now + 1.0) - now)
+            for session in due:
+                self._maybe_orphaned(session)
 
     def _maybe_orphaned(self, session: str) -> None:
         with self._lock:
@@ -257,6 +275,8 @@ class RunService:
             for run in list(self._runs.values()):
                 self._cancel(run, "the server is shutting down")
             self._lock.notify_all()
+        with self._reaping:
+            self._reaping.notify()
         for t in self._threads:
             t.join(timeout)
 

@@ -2,6 +2,7 @@
 engine's own training loop and a plain lecture-style loop written here."""
 
 import json
+import threading
 import time
 
 import pytest
@@ -375,3 +376,15 @@ def test_a_bug_in_a_trainer_is_a_plain_line_for_the_page_and_a_traceback_in_the_
     assert run.message == FAILED and "RuntimeError" not in run.message
     assert "RuntimeError: index 7" in caplog.text, "the server's log has the traceback"
     assert svc._in_use == 0
+
+
+def test_pages_opening_and_closing_make_no_thread_each(svc):
+    """3,000 presence cycles once made a timer thread per close (411 threads at once)."""
+    before = threading.active_count()
+    for i in range(3000):
+        svc.attach(f"s{i % 50:02d}" + "x" * 14)
+        svc.detach(f"s{i % 50:02d}" + "x" * 14)
+    assert threading.active_count() <= before + 1, threading.active_count()
+    time.sleep(1.5)  # the grace is over: every session was reaped by the one reaper
+    with svc._reaping:
+        assert not svc._orphans

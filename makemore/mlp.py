@@ -1,8 +1,8 @@
 """makemore part 2's MLP: embed k characters in C, one tanh layer (W1, b1), logits (W2, b2).
 
-The step is the lecture's minibatch SGD; its gradients are written out by hand (part 4's
-"backprop ninja"), fused with the update, which is faster than autograd for a net this small.
-tests/test_mlp.py checks the losses against part 2's autograd loop, step by step.
+A step is the lecture's minibatch SGD with its backward pass written out (part 4's "backprop
+ninja"): the same float operations autograd runs for part 2's loop, without its bookkeeping, so
+the losses are the lecture loop's to the last bit (tests/test_mlp.py) and a step is faster.
 """
 
 from __future__ import annotations
@@ -176,13 +176,11 @@ class MLPTrainer:
             emb = C[Xb].view(B, -1)  # (B, k*d)
             h = torch.tanh(emb @ W1 + b1)  # (B, h)
             logp = (h @ W2 + b2).log_softmax(1)  # (B, V)
-            loss = F.nll_loss(logp, Yb)  # = F.cross_entropy(logits, Yb)
-            if not math.isfinite(loss.item()):
-                raise TrainingDiverged(
-                    f"training diverged at step {step} (loss {loss.item()}); try a smaller lr1", step
-                )
+            loss = F.nll_loss(logp, Yb).item()  # = F.cross_entropy(logits, Yb)
+            if not math.isfinite(loss):
+                raise TrainingDiverged(f"training diverged at step {step} (loss {loss}); try a smaller lr1", step)
             due = c.dev_every and (step == 1 or step % c.dev_every == 0)
-            yield Record(step, loss.item(), loss.item(), mean_nll(self.params, self.Xdev, self.Ydev) if due else None)
+            yield Record(step, loss, loss, mean_nll(self.params, self.Xdev, self.Ydev) if due else None)
             # backward by hand, the same operations autograd runs for the lecture's loop
             dlogits = torch.zeros_like(logp)
             dlogits[rows, Yb] = -1 / B  # nll_loss's gradient

@@ -127,14 +127,19 @@ def mlp_table(p: Params, vocab: Vocab) -> Table:
     return Table(vocab, k, None, rows_of=lambda ids: probs(p, context_digits(ids, V, k)))
 
 
+def distinct(X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The distinct contexts of X (n, k), and for each row of X the index of its context."""
+    return torch.unique(X, dim=0, return_inverse=True)
+
+
 @torch.no_grad()
-def mean_nll(p: Params, X: torch.Tensor, Y: torch.Tensor) -> float:
-    """Mean -log P of Y given X under the net (each distinct context through the net once)."""
-    if len(X) == 0:
+def mean_nll(p: Params, contexts: torch.Tensor, rows: torch.Tensor, Y: torch.Tensor) -> float:
+    """Mean -log P of Y under the net, each of the distinct contexts through the net once;
+    the i-th example's context is contexts[rows[i]] (see distinct)."""
+    if len(Y) == 0:
         return math.nan
-    uniq, inv = torch.unique(X, dim=0, return_inverse=True)
-    logp = torch.cat([logits(p, uniq[i : i + CHUNK]).log_softmax(1) for i in range(0, len(uniq), CHUNK)])
-    return float(-logp[inv, Y].mean())
+    logp = torch.cat([logits(p, contexts[i : i + CHUNK]).log_softmax(1) for i in range(0, len(contexts), CHUNK)])
+    return float(-logp[rows, Y].mean())
 
 
 class MLPTrainer:
@@ -145,6 +150,7 @@ class MLPTrainer:
         self.vocab, self.config, self.epochs = vocab, config, config.steps
         self.Xtr, self.Ytr = build_dataset(train, vocab, config.context)
         self.Xdev, self.Ydev = build_dataset(dev, vocab, config.context)
+        self._dev = (*distinct(self.Xdev), self.Ydev)
         if len(self.Ytr) == 0:
             raise ValueError("no examples to train on: the training words are empty")
         self.g = torch.Generator().manual_seed(config.seed)
@@ -165,7 +171,8 @@ class MLPTrainer:
         return Cost(4 * params + data + evals, per_step)
 
     def steps(self) -> Iterator[Record]:
-        """One record per step: its minibatch loss, before its update (and the dev NLL when due)."""
+        """One record per step: its minibatch loss, before its update (and the dev NLL when due).
+        Call it once: the parameters and the generator are the run's."""
         c, g = self.config, self.g
         params = C, W1, b1, W2, b2 = self.params.tensors()
         Xtr, Ytr, B = self.Xtr, self.Ytr, c.batch
@@ -180,7 +187,7 @@ class MLPTrainer:
             if not math.isfinite(loss):
                 raise TrainingDiverged(f"training diverged at step {step} (loss {loss}); try a smaller lr1", step)
             due = c.dev_every and (step == 1 or step % c.dev_every == 0)
-            yield Record(step, loss, loss, mean_nll(self.params, self.Xdev, self.Ydev) if due else None)
+            yield Record(step, loss, loss, mean_nll(self.params, *self._dev) if due else None)
             # backward by hand, the same operations autograd runs for the lecture's loop
             dlogits = torch.zeros_like(logp)
             dlogits[rows, Yb] = -1 / B  # nll_loss's gradient
@@ -213,8 +220,9 @@ class MLPTrainer:
 
     def nll(self, state: Params, split: str = "dev") -> float:
         """The state's mean NLL on the whole train or dev set."""
-        X, Y = (self.Xtr, self.Ytr) if split == "train" else (self.Xdev, self.Ydev)
-        return mean_nll(state, X, Y)
+        if split == "dev":
+            return mean_nll(state, *self._dev)
+        return mean_nll(state, *distinct(self.Xtr), self.Ytr)
 
     def describe(self, before: Params, after: Params) -> str:
         moved = [float((a - b).abs().max()) for a, b in zip(after.tensors(), before.tensors(), strict=True)]

@@ -19,7 +19,7 @@ from makemore.ngram import MAX_CONTEXT, SMOOTHINGS, check_n, count_ngrams, looku
 CONTEXTS = tuple(range(1, MAX_CONTEXT + 1))
 # the MLP of the crossover: bigger than part 2's and trained for less than 3 minutes here at
 # n = 8 (bench/bench_mlp.py), with part 3's initialisation so no step is spent on the hockey stick
-CROSSOVER_MLP = MLPConfig(d=16, h=300, steps=60_000, batch=64, init_fix=True, dev_every=0)
+CROSSOVER_MLP = MLPConfig(d=16, h=300, steps=50_000, batch=64, init_fix=True, dev_every=0)
 
 
 def count_row(train: list[str], dev: list[str], vocab: Vocab, n: int, smoothings=SMOOTHINGS) -> dict:

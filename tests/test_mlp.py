@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from makemore.data import split
-from makemore.mlp import DENSE_ROWS, MLPConfig, MLPTrainer, init_params, n_params
+from makemore.mlp import DENSE_ROWS, MLPConfig, MLPTrainer, init_params, n_params, train_mlp
 from makemore.table import nll, sample, score
 from makemore.trainer import TrainingDiverged
 
@@ -218,3 +218,11 @@ def test_the_lectures_full_schedule_ends_near_its_dev_loss(splits, vocab):
         pass
     got = trainer.nll(trainer.final(), "dev")
     assert abs(got - 2.17) < 0.03, f"dev NLL {got:.4f} after the full schedule; the lecture's is ~2.17"
+
+
+def test_train_mlp_splits_trains_and_reports(words, splits):
+    seen = []
+    trainer, state = train_mlp(words, MLPConfig(d=2, h=10, steps=20, dev_every=10), on_record=seen.append)
+    assert [r.epoch for r in seen] == list(range(1, 21)) and [r.epoch for r in seen if r.dev] == [1, 10, 20]
+    assert trainer.Xdev.shape[0] == sum(len(w) + 1 for w in splits[1]), "the dev set is the app's split"
+    assert math.isfinite(trainer.nll(state, "dev")) and trainer.table(state).P.shape == (27**3, 27)

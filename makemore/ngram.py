@@ -114,9 +114,3 @@ def lookup(counts: Ngrams, words: list[str], vocab: Vocab) -> Lookup:
     pair = torch.where(seen, counts.N[pos, Y], zero) if R else zero
     context = torch.where(seen, counts.N.sum(1)[pos], zero) if R else zero
     return Lookup(pair, context)
-
-
-def unseen_share(counts: Ngrams, words: list[str], vocab: Vocab) -> float:
-    """The share of the words' examples whose context never occurs in the counts."""
-    found = lookup(counts, words, vocab)
-    return float((found.context == 0).double().mean()) if len(found.context) else math.nan

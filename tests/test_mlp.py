@@ -226,3 +226,15 @@ def test_train_mlp_splits_trains_and_reports(words, splits):
     assert [r.epoch for r in seen] == list(range(1, 21)) and [r.epoch for r in seen if r.dev] == [1, 10, 20]
     assert trainer.Xdev.shape[0] == sum(len(w) + 1 for w in splits[1]), "the dev set is the app's split"
     assert math.isfinite(trainer.nll(state, "dev")) and trainer.table(state).P.shape == (27**3, 27)
+
+
+@pytest.mark.parametrize("k", [1, 2])
+def test_rows_on_demand_give_the_dense_tables_nll_samples_and_scores(words, vocab, k):
+    from makemore.counts import fit_counts
+    from makemore.table import Table
+
+    dense = fit_counts(words, vocab, k, smoothing=1.0)
+    lazy = Table(vocab, k, None, rows_of=lambda ids: dense.P[ids])
+    assert nll(lazy, words[:2000]) == pytest.approx(nll(dense, words[:2000]), abs=1e-9)
+    assert sample(lazy, 20, seed=7, temperature=0.7) == sample(dense, 20, seed=7, temperature=0.7)
+    assert score(lazy, "andrej") == score(dense, "andrej")

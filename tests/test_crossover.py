@@ -11,6 +11,8 @@ from makemore.data import Vocab, split
 from makemore.mlp import MLPConfig
 from makemore.ngram import build_dataset, count_ngrams, lookup
 
+pytestmark = pytest.mark.unit
+
 THREE = ["emma", "olivia", "ava"]
 
 

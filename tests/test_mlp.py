@@ -11,6 +11,8 @@ from makemore.mlp import DENSE_ROWS, MLPConfig, MLPTrainer, init_params, n_param
 from makemore.table import nll, sample, score
 from makemore.trainer import TrainingDiverged
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.fixture(scope="module")
 def splits(words):

@@ -168,7 +168,7 @@ class MLPTrainer:
         params = 4 * n_params(V, c)
         data = 8 * (k + 1) * (len(self.Ytr) + len(self.Ydev))  # X and Y, int64
         evals = 4 * min(len(self.Ydev), CHUNK) * (k * d + 2 * h + 2 * V)  # a dev pass's activations
-        return Cost(4 * params + data + evals, per_step)
+        return Cost(4 * params + data + evals, per_step)  # parameters, gradients, two snapshots
 
     def steps(self) -> Iterator[Record]:
         """One record per step: its minibatch loss, before its update (and the dev NLL when due).

@@ -174,7 +174,8 @@ class MLPTrainer:
         """One record per step: its minibatch loss, before its update (and the dev NLL when due).
         Call it once: the parameters and the generator are the run's."""
         c, g = self.config, self.g
-        params = C, W1, b1, W2, b2 = self.params.tensors()
+        params = self.params.tensors()
+        C, W1, b1, W2, b2 = params
         Xtr, Ytr, B = self.Xtr, self.Ytr, c.batch
         rows = torch.arange(B)
         for step in range(1, c.steps + 1):
@@ -200,9 +201,8 @@ class MLPTrainer:
                 h.T @ dlogits,
                 dlogits.sum(0),
             ]
-            lr = c.lr(step)
-            for p, grad in zip(params, grads, strict=True):
-                p += -lr * grad
+            torch._foreach_mul_(grads, -c.lr(step))  # p += -lr * grad for all five, in two calls
+            torch._foreach_add_(params, grads)
         self._done = True
 
     def state(self) -> Params:

@@ -3,23 +3,34 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
 
 from makemore.data import BOUNDARY, Vocab
-from makemore.examples import count_matrix
+from makemore.examples import CONTEXTS, count_matrix
+from makemore.ngram import build_dataset, context_ids
 
 MAX_SAMPLE_LEN = 50  # a sampled name this long is cut (and marked so)
 
 
 @dataclass(frozen=True, eq=False)
 class Table:
-    """P[context, next], shape (V**k, V); each row a distribution over the next symbol."""
+    """P[context, next], shape (V**k, V); each row a distribution over the next symbol.
+
+    A model with too many contexts to hold (an MLP with 8 characters of context) has P None and
+    computes the rows asked for: `rows(ids)` serves both.
+    """
 
     vocab: Vocab
-    k: int  # context length: 1 bigram, 2 trigram
-    P: torch.Tensor
+    k: int  # context length: 1 bigram, 2 trigram, up to 8 for the MLP
+    P: torch.Tensor | None  # None: rows computed on demand by rows_of
+    rows_of: Callable[[torch.Tensor], torch.Tensor] | None = None  # context ids (n,) -> rows of P (n, V)
+
+    def rows(self, ids: torch.Tensor) -> torch.Tensor:
+        """P[ids]: the rows of the given context ids, shape (n, V)."""
+        return self.P[ids] if self.P is not None else self.rows_of(ids)
 
     def context_index(self, context: str) -> int:
         stoi = self.vocab.stoi
@@ -30,7 +41,7 @@ class Table:
 
     def advance(self, ctx: int, ix: int) -> int:
         """The context after symbol ix follows context ctx (the oldest symbol drops out)."""
-        return (ctx * len(self.vocab) + ix) % self.P.shape[0]
+        return (ctx * len(self.vocab) + ix) % len(self.vocab) ** self.k
 
     def to_frame(self):
         """P as a pandas DataFrame with labelled contexts (rows) and next symbols (columns)."""
@@ -54,7 +65,15 @@ def nll_counts(P: torch.Tensor, N: torch.Tensor) -> float:
 
 def nll(table: Table, words: list[str]) -> float:
     """Average negative log-likelihood of the words under the table."""
-    return nll_counts(table.P, count_matrix(words, table.vocab, table.k))
+    if table.P is not None and table.k in CONTEXTS:
+        return nll_counts(table.P, count_matrix(words, table.vocab, table.k))
+    # any context length, with no dense counts: each distinct context's row once
+    X, Y = build_dataset(words, table.vocab, table.k)
+    if len(Y) == 0:
+        return float("nan")
+    ids, row = torch.unique(context_ids(X, len(table.vocab)), return_inverse=True)
+    logp = torch.log(table.rows(ids).double())[row, Y]
+    return max(0.0, float(-logp.mean()))
 
 
 @dataclass(frozen=True)
@@ -105,9 +124,19 @@ def score(table: Table, word: str) -> Score:
     steps = []
     for i in range(len(word) + 1):
         ctx, nxt = chars[i : i + table.k], chars[i + table.k]
-        p = float(table.P[table.context_index(ctx), stoi[nxt]])
+        p = float(table.rows(torch.tensor([table.context_index(ctx)]))[0, stoi[nxt]])
         steps.append(Step(ctx, nxt, p, -math.log(p) if p > 0 else math.inf))
     return Score(word, steps)
+
+
+def _tempered(P: torch.Tensor, temperature: float) -> torch.Tensor:
+    """The rows of P at a temperature; T = 1 leaves p exactly as is."""
+    if temperature == 1.0:
+        return P
+    logp = torch.log(P.double())
+    # shift each row's maximum to 0 before dividing: a tiny T then gives 0/T = 0, never -inf/-inf
+    logp = (logp - logp.max(1, keepdim=True).values) / temperature
+    return torch.softmax(logp, dim=1).float()
 
 
 def _all_known(table: Table, word: str) -> bool:
@@ -144,20 +173,20 @@ def sample(
         raise ValueError(f"number of samples must be 1..10000, not {n}")
     if not 0 < temperature < float("inf"):
         raise ValueError(f"temperature must be > 0, not {temperature}")
-    P = table.P
-    if temperature != 1.0:  # T = 1 leaves p exactly as is
-        logp = torch.log(P.double())
-        # shift each row's maximum to 0 before dividing: a tiny T then gives 0/T = 0, never -inf/-inf
-        logp = (logp - logp.max(1, keepdim=True).values) / temperature
-        P = torch.softmax(logp, dim=1).float()
-    rows = list(P)  # indexing a list of row views is cheaper than P[ix] in the loop
+    if table.P is not None:
+        row = list(_tempered(table.P, temperature)).__getitem__  # a list of row views: cheaper than P[ix]
+    else:  # rows on demand: one row per character drawn
+
+        def row(ctx: int) -> torch.Tensor:
+            return _tempered(table.rows(torch.tensor([ctx])), temperature)[0]
+
     g = torch.Generator().manual_seed(seed)
     itos = table.vocab.itos
     out = []
     for _ in range(n):
         ctx, chars, cut = 0, [], True
         for _ in range(max_len + 1):
-            ix = draw(rows[ctx], g)
+            ix = draw(row(ctx), g)
             if ix == 0:
                 cut = False
                 break

@@ -57,3 +57,14 @@ def test_the_notebook_runs_and_shows_the_lecture(executed, words, vocab):
     line = next(t for t in text.splitlines() if t.startswith("NLL counts"))
     net_nll = float(line.split("net ")[1].split(";")[0])
     assert math.isclose(net_nll, expected, abs_tol=0.03), f"the net ends near the counts: {line}"
+
+
+def test_the_notebooks_written_out_loops_agree_with_the_package(executed):
+    text = "\n".join(outputs(c) for c in executed.cells if c.cell_type == "code")
+    line = next(t for t in text.splitlines() if t.startswith("lecture loop: loss at step 100"))
+    loop, package = float(line.split("step 100 ")[1].split(";")[0]), float(line.split("package: ")[1])
+    assert abs(loop - package) < 1e-4, f"part 1's loop and the package part ways: {line}"
+    assert "11,897 parameters" in text, "part 2's net has the lecture's parameter count"
+    line = next(t for t in text.splitlines() if t.startswith("largest |loss difference|"))
+    assert float(line.split("steps: ")[1].split(";")[0]) < 1e-5, f"MLPTrainer and part 2's loop part ways: {line}"
+    assert "best count model: n = 3" in text, "the crossover's count table"

@@ -1,0 +1,144 @@
+"""The MLP's speed on names.txt beside part 2's plain loop in the same run, the full schedule's
+time and memory, and the crossover's goal: the MLP at context 8 against the best count model.
+
+python bench/bench_mlp.py            (the lot: about 6 minutes on one thread)
+python bench/bench_mlp.py --quick    (steps per second only)
+"""
+
+import argparse
+import math
+import multiprocessing
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from makemore.crossover import CONTEXTS, CROSSOVER_MLP, best_counts, count_row, mlp_row
+from makemore.data import Vocab, load_words, split
+from makemore.mlp import MLPConfig, MLPTrainer
+from makemore.ngram import build_dataset
+
+torch.set_num_threads(1)
+LECTURE = Path(__file__).resolve().parent.parent.parent / "shared" / "reference" / "lecture_names.txt"
+
+
+def lecture_loop(Xtr, Ytr, steps, k=3, d=10, h=200, seed=2147483647):
+    """Part 2's cells as the lecture runs them (autograd; the loss read every step for its plot)."""
+    g = torch.Generator().manual_seed(seed)
+    C = torch.randn((27, d), generator=g)
+    W1 = torch.randn((k * d, h), generator=g)
+    b1 = torch.randn(h, generator=g)
+    W2 = torch.randn((h, 27), generator=g)
+    b2 = torch.randn(27, generator=g)
+    parameters = [C, W1, b1, W2, b2]
+    for p in parameters:
+        p.requires_grad = True
+    lossi = []
+    for i in range(steps):
+        ix = torch.randint(0, Xtr.shape[0], (32,), generator=g)
+        emb = C[Xtr[ix]]
+        hpre = torch.tanh(emb.view(-1, k * d) @ W1 + b1)
+        logits = hpre @ W2 + b2
+        loss = F.cross_entropy(logits, Ytr[ix])
+        for p in parameters:
+            p.grad = None
+        loss.backward()
+        lr = 0.1 if i < steps // 2 else 0.01
+        for p in parameters:
+            p.data += -lr * p.grad
+        lossi.append(loss.log10().item())
+
+
+def run(trainer: MLPTrainer) -> None:
+    for _ in trainer.steps():
+        pass
+
+
+def status_mb(field: str) -> float:
+    """A memory figure of this process from /proc/self/status (VmRSS now, VmHWM its peak), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1e3
+    return math.nan
+
+
+def steps_per_second(train, dev, vocab, steps=3000, repeat=7) -> None:
+    Xtr, Ytr = build_dataset(train, vocab, 3)
+    plain, ours, ours_dev = [], [], []
+    for _ in range(repeat):  # interleaved, so a busy moment of the machine hits all three
+        t = time.perf_counter()
+        lecture_loop(Xtr, Ytr, steps)
+        plain.append(steps / (time.perf_counter() - t))
+        for config, out in ((MLPConfig(steps=steps, dev_every=0), ours), (MLPConfig(steps=steps), ours_dev)):
+            trainer = MLPTrainer(train, dev, vocab, config)  # its dataset built outside the timing, as the loop's
+            t = time.perf_counter()
+            run(trainer)
+            out.append(steps / (time.perf_counter() - t))
+    p = statistics.median(plain)
+    print(f"steps per second, d 10 h 200 k 3 batch 32 (median of {repeat} x {steps:,} steps, interleaved):")
+    print(f"  lecture's loop (autograd)        {p:8,.0f}")
+    print(f"  MLPTrainer                       {statistics.median(ours):8,.0f}   {statistics.median(ours) / p:.2f}x")
+    m = statistics.median(ours_dev)
+    print(f"  MLPTrainer, dev NLL every 500    {m:8,.0f}   {m / p:.2f}x   (target >= 1.0x)")
+
+
+def full_schedule(path: str | None, label: str) -> str:
+    """Part 2's last run in a fresh process, so its memory peak is its own (run through spawn)."""
+    words = load_words(path)
+    train, dev, _ = split(words)
+    vocab = Vocab.from_words(words)
+    config = MLPConfig(init_fix=False)  # part 2's last run, dev NLL every 500 steps as the app shows it
+    base = status_mb("VmRSS")
+    t = time.perf_counter()
+    trainer = MLPTrainer(train, dev, vocab, config)
+    estimate = trainer.cost()
+    run(trainer)
+    seconds = time.perf_counter() - t
+    peak = status_mb("VmHWM")
+    state = trainer.final()
+    return (
+        f"{label}: 200,000 steps in {seconds:.0f} s (cost() said {estimate.seconds(config.steps):.0f} s); "
+        f"train {trainer.nll(state, 'train'):.4f}, dev {trainer.nll(state, 'dev'):.4f} (lecture ~2.17); "
+        f"memory: the run's peak {peak - base:.0f} MB above the process's {base:.0f} MB with its words loaded "
+        f"(cost() said {estimate.bytes / 1e6:.0f} MB)"
+    )
+
+
+def crossover_goal(train, dev, vocab) -> None:
+    counts = [count_row(train, dev, vocab, n) for n in CONTEXTS]
+    best = best_counts(counts)
+    row = mlp_row(train, dev, vocab, 8, CROSSOVER_MLP)
+    ahead = best["count_dev"] - row["mlp_dev"]
+    print(
+        f"best count model: n = {best['n']}, smoothing {best['smoothing']:g}, dev {best['count_dev']:.4f}; "
+        f"MLP at n = 8 ({CROSSOVER_MLP.steps:,} steps of {CROSSOVER_MLP.batch}, d {CROSSOVER_MLP.d}, "
+        f"h {CROSSOVER_MLP.h}, init fix): dev {row['mlp_dev']:.4f} in {row['mlp_seconds']:.0f} s; "
+        f"ahead by {ahead:.4f} nats (target >= 0.05 in < 180 s)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="steps per second only")
+    args = parser.parse_args()
+    words = load_words()
+    vocab = Vocab.from_words(words)
+    train, dev, _ = split(words)
+    print(f"names.txt: {len(words):,} words; torch {torch.__version__}, 1 thread\n")
+    steps_per_second(train, dev, vocab)
+    if args.quick:
+        return
+    runs = [(None, "names.txt")] + ([(str(LECTURE), "the lecture's names.txt")] if LECTURE.is_file() else [])
+    with multiprocessing.get_context("spawn").Pool(1, maxtasksperchild=1) as pool:
+        for path, label in runs:
+            print(pool.apply(full_schedule, (path, label)), flush=True)
+    crossover_goal(train, dev, vocab)
+
+
+if __name__ == "__main__":
+    main()

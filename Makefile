@@ -35,8 +35,9 @@ check: $(VENV)/.dev  # the quick tier for a change: lint, unit and AppTest (no s
 lint: $(VENV)/.dev
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
-bench: $(VENV)/.app
+bench: $(VENV)/.app  # the engine's figures beside the lecture's plain loops (bench_mlp: ~6 min, --quick: speed only)
 	$(BIN)/python bench/bench_engine.py
+	$(BIN)/python bench/bench_mlp.py $(BENCH_ARGS)
 
 bench-browser: $(VENV)/.dev
 	$(BIN)/python bench/bench_browser.py

@@ -11,6 +11,9 @@
     counts.to_frame()                                        # P with labelled rows and columns
     mm.plots.heatmap(mm.count_matrix(words, vocab), vocab)   # the lecture's figure (Plotly)
 
+Part 2's MLP: `train_mlp(words, MLPConfig(context=3, d=10, h=200))` (makemore/mlp.py), and the
+count model against the MLP for every context length: `crossover_rows(words)`.
+
 `train(N, config)` yields one record per epoch (for a live curve or your own loop); `fit_neural`
 runs it to the end with a progress bar when interactive. DataFrames come from makemore.frames,
 which imports pandas only when called.
@@ -18,13 +21,17 @@ which imports pandas only when called.
 
 from makemore import frames, plots
 from makemore.counts import count_matrix, examples, fit_counts, smooth, sweep
+from makemore.crossover import crossover_rows, format_crossover
 from makemore.data import DataError, Vocab, babynames, load_words, parse_words, split
 from makemore.frames import matrix_frame, records_frame, samples_frame, sweep_frame
+from makemore.mlp import MLPConfig, MLPTrainer, train_mlp
 from makemore.neural import Record, TrainConfig, TrainingDiverged, fit_neural, train
 from makemore.table import Sample, Score, Table, nll, sample, score
 
 __all__ = [
     "DataError",
+    "MLPConfig",
+    "MLPTrainer",
     "Record",
     "Sample",
     "Score",
@@ -34,9 +41,11 @@ __all__ = [
     "Vocab",
     "babynames",
     "count_matrix",
+    "crossover_rows",
     "examples",
     "fit_counts",
     "fit_neural",
+    "format_crossover",
     "frames",
     "load_words",
     "matrix_frame",
@@ -52,4 +61,5 @@ __all__ = [
     "sweep",
     "sweep_frame",
     "train",
+    "train_mlp",
 ]

@@ -26,6 +26,35 @@ from bench.load import PageClient
 from tools.servers import app_server, rss_mb
 
 HEAVY = "tab=Neural+net&context=2&method=index&epochs=1000&animate=False"
+LIGHT = "tab=Neural+net&epochs=1000&animate=False"  # the counts method: about a second (animated: ~3 s)
+
+
+async def first_message(base: str, client: PageClient) -> dict:
+    """The live route's first message about the client's latest run (its status line)."""
+    live = (client.data.get("loss") or {}).get("live") or {}
+    url = f"{base.replace('http', 'ws', 1)}/api/live/runs/{live['run']}?from=0"
+    async with websockets.connect(url, max_size=None) as ws:
+        return json.loads(await ws.recv())
+
+
+async def paused_beside(base: str) -> dict:
+    """One session trains and presses Pause, and leaves its tab open; another presses Train: the
+    paused run gives its worker back, so the other's run starts at once and finishes."""
+    async with PageClient(base, LIGHT.replace("False", "True")) as paused, PageClient(base, LIGHT) as other:
+        await paused.run()
+        await other.run()
+        await paused.run([WidgetState(id=paused.ids["train"], trigger_value=True)])
+        await asyncio.sleep(0.5)
+        await paused.run()
+        await paused.run([WidgetState(id=paused.ids["pause_loss"], trigger_value=True)])
+        t0 = time.monotonic()
+        await other.run([WidgetState(id=other.ids["train"], trigger_value=True)])
+        said = await first_message(base, other)
+        while said["status"] in ("queued", "running") and time.monotonic() - t0 < 60:
+            await asyncio.sleep(0.2)
+            said = await first_message(base, other)
+        held = await first_message(base, paused)
+        return {"other": said["status"], "seconds": time.monotonic() - t0, "paused": held["status"]}
 
 
 async def idle_timings(base: str, n: int = 5) -> tuple[list[float], list[float]]:
@@ -102,6 +131,11 @@ def main() -> None:
         if waits:
             last = max(waits, key=lambda q: q[1])
             print(f"  the last in line: {last[1]} ahead, expected start in {last[2]:.0f} s")
+        p = asyncio.run(paused_beside(base))
+        print(
+            f"a paused run left open beside another session's Train: the other {p['other']} in "
+            f"{p['seconds']:.1f} s while the first stayed {p['paused']}"
+        )
 
 
 if __name__ == "__main__":

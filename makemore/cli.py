@@ -104,7 +104,7 @@ def run(args) -> dict:
         rows = [{"name": s.name, "tag": s.tag, "new": s.new, "cut": s.cut} for s in samples]
         return {"samples": rows}
     # score
-    sc = score(table, args.word)
+    sc = score(table, vocab.spell(args.word))  # names the character that fails even lowercased
     steps = [{"context": s.context, "next": s.next, "p": s.p, "nll": s.nll} for s in sc.steps]
     return {"word": sc.word, "transitions": steps, "total": sc.total, "nll": sc.nll}
 

@@ -157,3 +157,11 @@ def test_a_named_pipe_with_a_writer_is_read(tmp_path):
     r = cli("eval", "--json", "--data", str(fifo))
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["words"] == 3
+
+
+def test_score_blames_the_character_that_fails_not_the_capital():
+    r = cli("score", "Zoë")
+    assert r.returncode == 2
+    assert r.stderr.startswith("makemore: error: 'ë' is not in the vocabulary"), r.stderr
+    r = cli("score", "Andrej", "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["word"] == "andrej"

@@ -2,14 +2,17 @@
 // shaded on the Blues scale; hover shows count, p and -log p. A new table updates the cells in
 // place (no chart library, no re-layout), so a slider step redraws in a few milliseconds.
 // The grid fits the window (width and height), so the whole table is on screen without scrolling;
-// what a cell shows follows its size: pair and value, the value alone, or only its shade, with
-// text never smaller than 11 px and never wider than its cell.
+// what a cell shows follows its size: pair and value, the value alone, or the pair alone, in the
+// same mode for every cell, with text of 11 px and never wider than its cell: the few texts too wide
+// for it ("mw", a count of 190 in a 16 px cell) get a smaller font of their own, never a blank cell.
+// Only a cell too small for a pair at CELL_FLOOR shows its shade alone.
 // With `live` data (the counts of every slice) the table follows the smoothing while it is dragged
 // and switches view and trigram slice in the page, as the controls (count_controls, the sidebar's
 // smoothing) announce them; they commit the value to the server.
 const BLUES = [[247, 251, 255], [222, 235, 247], [198, 219, 239], [158, 202, 225], [107, 174, 214],
                [66, 146, 198], [33, 113, 181], [8, 81, 156], [8, 48, 107]];
 const MIN_FONT = 11; // px: readable on a projector
+const CELL_FLOOR = 6; // px: the smallest font of a cell whose text is too wide for the grid's font
 const gapOf = (n) => (n > 60 ? 0 : 1); // px between cells: none for a large vocabulary
 
 function shade(t) {
@@ -198,21 +201,26 @@ const ruler = document.createElement("canvas").getContext("2d");
 const widths = new Map();
 let family = "sans-serif"; // the cells' own font, read once per fit
 // the sum of its characters' widths (cached per character): a dragged value is a new string every
-// frame, and measuring 1,458 new strings would cost milliseconds
+// frame, and measuring 1,458 new strings would cost milliseconds. The ink of the first and last
+// characters may reach past their advance (the hook of an 'f', the tail of a 'j'): that counts too.
 function textWidth(text, font, weight) {
   const face = `${weight} ${font}px ${family}`;
   let chars = widths.get(face);
   if (!chars) widths.set(face, (chars = new Map()));
-  let total = 0;
+  let total = 0, first = null, last = null;
   for (const ch of text) {
     let w = chars.get(ch);
     if (w === undefined) {
       ruler.font = face;
-      chars.set(ch, (w = ruler.measureText(ch).width));
+      const m = ruler.measureText(ch);
+      w = [m.width, Math.max(0, m.actualBoundingBoxLeft || 0), Math.max(0, (m.actualBoundingBoxRight || 0) - m.width)];
+      chars.set(ch, w);
     }
-    total += w;
+    total += w[0];
+    first = first || w;
+    last = w;
   }
-  return total;
+  return first ? total + first[1] + last[2] : 0;
 }
 
 const NEXT = { two: "one", one: "pair", pair: "none" };
@@ -225,19 +233,38 @@ function texts(d, mode, i, j, v) {
   return ["", ""];
 }
 
+// the widest of a cell's texts at font size f
+function widest(d, mode, i, j, v, f) {
+  const [a, b] = texts(d, mode, i, j, v);
+  return Math.max(textWidth(a, f, mode === "pair" ? 400 : 600), textWidth(b, f, 400));
+}
+
+// a cell's text keeps a pixel of air on each side: a pair as wide as its cell ("mb" in 16 px) met
+// its neighbour's text across the 1 px gap
+const AIR = 2;
+// the font size at which a text `w` px wide at `font` fits a cell of `room` px
+const fitting = (font, w, room) => Math.floor((font * (room - AIR)) / w);
+
 // the largest mode, and in it the largest font (down to the least readable one), in which every
 // cell's text fits; failing that, the largest mode in which at most 5% of the cells have text
-// wider than the cell: those go blank
+// wider than the cell, or the pair alone, when each of those fits at CELL_FLOOR: they get a smaller
+// font of their own (see paint). Only when a pair does not fit at CELL_FLOOR is the mode "none".
 function layout(root, d, font, room) {
-  const least = root._least || MIN_FONT;
+  const least = root._least || MIN_FONT, floor = Math.min(least, CELL_FLOOR);
   const wideAt = (mode, f) => {
     const wide = new Set();
     if (mode === "none") return wide;
     d.z.forEach((row, i) => row.forEach((v, j) => {
-      const [a, b] = texts(d, mode, i, j, v);
-      if (textWidth(a, f, mode === "pair" ? 400 : 600) > room || textWidth(b, f, 400) > room) wide.add(i * row.length + j);
+      if (widest(d, mode, i, j, v, f) > room - AIR) wide.add(i * row.length + j);
     }));
     return wide;
+  };
+  const shrinkable = (mode, wide, f) => {
+    for (const k of wide) {
+      const row = d.z[0].length, i = Math.floor(k / row), j = k % row;
+      if (fitting(f, widest(d, mode, i, j, d.z[i][j], f), room) < floor) return false;
+    }
+    return true;
   };
   let mode = root._start || "two";
   for (;;) {
@@ -247,7 +274,9 @@ function layout(root, d, font, room) {
       const smaller = wideAt(mode, f);
       if (!smaller.size) return [mode, smaller, f];
     }
-    if (mode === "none" || wide.size <= 0.05 * d.z.length * d.x.length) return [mode, wide, font];
+    if (mode === "none") return [mode, wide, font];
+    const few = wide.size <= 0.05 * d.z.length * d.x.length;
+    if ((few || mode === "pair") && shrinkable(mode, wide, font)) return [mode, wide, font];
     mode = NEXT[mode];
   }
 }
@@ -279,15 +308,15 @@ function paint(root, live = false) {
   root._used = font; // the canvas draws at the same size
   if (root._grid.style.getPropertyValue("--font") !== font + "px") root._grid.style.setProperty("--font", font + "px");
   if (root.dataset.mode !== mode) root.dataset.mode = mode; // the cells' styles depend on it
-  // the few cells whose text is still too wide ("mm", "mw" in a 16 px cell) get a smaller font of
-  // their own, down to the least readable size (11 px, or the lecture's), rather than going blank
+  // the cells whose text is still too wide ("mm", "mw", a count of 190 in a 16 px cell) get a
+  // smaller font of their own, down to CELL_FLOOR (layout chose a mode in which they all fit at it),
+  // rather than going blank
   root._small = new Map();
+  const floor = Math.min(root._least || MIN_FONT, CELL_FLOOR);
   for (const k of wide) {
     const row = d.z[0].length, i = Math.floor(k / row), j = k % row;
-    const [a, b] = texts(d, mode, i, j, d.z[i][j]);
-    const w = Math.max(textWidth(a, font, mode === "pair" ? 400 : 600), textWidth(b, font, 400));
-    const f = Math.floor((font * (room - 1)) / w);
-    if (f >= (root._least || MIN_FONT)) root._small.set(k, f);
+    const f = fitting(font, widest(d, mode, i, j, d.z[i][j], font), room);
+    if (f >= floor) root._small.set(k, f);
   }
   for (const k of root._small.keys()) wide.delete(k);
   if (live) {

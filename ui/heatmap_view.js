@@ -48,6 +48,8 @@ function compact(v, view) {
   return (v <= -9.95 ? v.toFixed(0) : v.toFixed(1)).replace("-", "−");
 }
 
+const surprise = (p) => (p > 0 ? (-Math.log(p)).toFixed(3) : "∞"); // −log p; a pair never seen: ∞, not "Infinity"
+
 function full(v, view) {
   return v.toFixed({ counts: 0, probabilities: 3, "log-probabilities": 2 }[view]).replace("-", "−");
 }
@@ -106,7 +108,7 @@ function build(root, d) {
     const d = root._mm.data, i = +cell.dataset.i, j = +cell.dataset.j, p = d.p[i][j];
     // text only (a symbol of an uploaded list may be '<'): no innerHTML with data in it
     const lines = [`${d.y[i]}${d.x[j]}`, `count ${d.count[i][j].toLocaleString("en-US")}`,
-      `p ${p < 1e-4 && p > 0 ? p.toExponential(2) : p.toFixed(4)}`, `−log p ${(-Math.log(p)).toFixed(3)}`];
+      `p ${p < 1e-4 && p > 0 ? p.toExponential(2) : p.toFixed(4)}`, `−log p ${surprise(p)}`];
     tip.replaceChildren(...lines.map((t, k) => el(k ? "div" : "b", "", t)));
     tip.style.left = Math.min(cell.offsetLeft + cell.offsetWidth + 4, root.clientWidth - 140) + "px";
     tip.style.top = cell.offsetTop + "px";
@@ -136,7 +138,7 @@ function announce(root) {
   cell.classList.add("mm-active");
   const p = d.p[i][root._at[1]], n = d.count[i][root._at[1]];
   root.querySelector(".mm-said").textContent =
-    `${d.y[i]} then ${d.x[root._at[1]]}: count ${n.toLocaleString("en-US")}, p ${p.toFixed(4)}, −log p ${(-Math.log(p)).toFixed(3)}`;
+    `${d.y[i]} then ${d.x[root._at[1]]}: count ${n.toLocaleString("en-US")}, p ${p.toFixed(4)}, −log p ${surprise(p)}`;
 }
 
 // fit again only when the room changed (a new table's text does not change the root's width)
@@ -225,10 +227,13 @@ function textWidth(text, font, weight) {
 
 const NEXT = { two: "one", one: "pair", pair: "none" };
 
+// log 0: the tables hold it as −20 (JSON has no −∞), the cell says what it is
+const minusInfinity = (d, i, j) => d.view === "log-probabilities" && d.p[i][j] === 0;
+
 // what each cell shows in a mode: [pair, value]
 function texts(d, mode, i, j, v) {
-  if (mode === "two") return [d.y[i] + d.x[j], full(v, d.view)];
-  if (mode === "one") return ["", compact(v, d.view)];
+  if (mode === "two") return [d.y[i] + d.x[j], minusInfinity(d, i, j) ? "−∞" : full(v, d.view)];
+  if (mode === "one") return ["", minusInfinity(d, i, j) ? "−∞" : compact(v, d.view)];
   if (mode === "pair") return [d.y[i] + d.x[j], ""];
   return ["", ""];
 }
@@ -282,7 +287,9 @@ function layout(root, d, font, room) {
 }
 
 // the colour scale: the probabilities from 0 to 1 when it is fixed (smoothing's flattening shows
-// as cells growing paler), else from the table's smallest value to its largest
+// as cells growing paler), else from the table's smallest value to its largest. The log of a p of
+// 0 (held as −20) is left out: at s = 0 it set the floor far below every real value, and almost
+// every cell was dark; those cells take the palest shade, and say −∞.
 function scaled(root, d) {
   const fixed = d.view === "probabilities" && (root._state ? root._state.scale : d.scale) === "fixed";
   return fixed ? [0, 1, 1] : range(d);
@@ -290,10 +297,12 @@ function scaled(root, d) {
 
 function range(d) {
   let lo = Infinity, hi = -Infinity;
-  for (const row of d.z) for (const v of row) {
+  d.z.forEach((row, i) => row.forEach((v, j) => {
+    if (minusInfinity(d, i, j)) return;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
-  }
+  }));
+  if (lo === Infinity) return [0, 1, 1]; // no finite value at all
   return [lo, hi, hi - lo || 1];
 }
 

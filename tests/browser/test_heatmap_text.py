@@ -95,3 +95,24 @@ def test_an_upload_of_thirty_symbols_shows_every_cell(page):
     wait_chart(page, "heatmap", lambda s: len(s["data"][0]["x"]) == 31)
     every_view(page, "an upload of 30 symbols at 1280x720")
     page.screenshot(path=str(ARTIFACTS / "heatmap_text_upload30.png"))
+
+
+def test_log_probabilities_at_s0_take_their_colours_from_the_finite_values(page):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_app(page, "view=log-probabilities&smoothing=0.0")
+    got = page.evaluate("""() => {
+      const root = document.querySelector('.st-key-heatmap .mm-heatmap'), d = root._mm.data;
+      const finite = d.p.flat().filter((p) => p > 0).map(Math.log);
+      const cells = [...root.querySelectorAll('.mm-cell')], zero = [], dark = [];
+      for (const c of cells) {
+        const p = d.p[c.dataset.i][c.dataset.j];
+        if (p === 0) zero.push(c.innerText.includes('−∞') || root.dataset.mode === 'pair');
+        else dark.push(c.style.color === 'rgb(255, 255, 255)');  // white ink: a dark cell
+      }
+      return {lo: root.querySelector('.mm-lo').textContent, min: Math.min(...finite), zero, dark: dark.filter(Boolean).length / dark.length};
+    }""")
+    assert got["lo"] == f"{got['min']:.2f}".replace("-", "−"), got["lo"]  # not −20.00
+    assert got["zero"] and all(got["zero"]), "a pair never seen says −∞"
+    assert got["dark"] < 0.5, f"{got['dark']:.0%} of the seen pairs are dark"
+    page.locator(".st-key-heatmap .mm-cell").first.hover()  # '..': never seen (an empty word)
+    assert "−log p ∞" in page.locator(".st-key-heatmap .mm-tip").inner_text()

@@ -11,8 +11,6 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-import torch
-
 BOUNDARY = "."  # the start/end token; reserved, never inside a word
 # the package's copy (a link to the checkout's names.txt; a real file once installed)
 BUNDLED = Path(__file__).resolve().parent / "names.txt"
@@ -217,6 +215,8 @@ def babynames(year: int = 2017, sex: str = "both") -> list[str]:
 
 def split(words: list[str], seed: int = 42) -> tuple[list[str], list[str], list[str]]:
     """A deterministic 80/10/10 train/dev/test split (lecture exercise E02)."""
+    import torch  # here, not at the top: the command line's --help answers without loading torch
+
     perm = torch.randperm(len(words), generator=torch.Generator().manual_seed(seed)).tolist()
     n1, n2 = int(0.8 * len(words)), int(0.9 * len(words))
     shuffled = [words[i] for i in perm]

@@ -53,7 +53,7 @@ def test_a_rejected_upload_says_why_in_the_main_area_in_one_line(name, content, 
     check(at)
     errors = main_area(at, "error")
     assert len(errors) == 1 and not sidebar(at, "error"), (errors, sidebar(at, "error"))
-    assert errors[0].startswith(f"{name} is not a word list this page can use: ")
+    assert errors[0].startswith(f"{name}: ")
     assert needle in errors[0] and "\n" not in errors[0]
     assert "Showing names.txt instead." in errors[0]
     assert not any("link" in m for m in main_area(at, "warning")), "no link was followed"

@@ -230,8 +230,7 @@ def upload_ui(sb, linked: bool) -> Corpus:
             return corpus
     with st.container(key="upload_notice"):
         st.error(
-            f"{literal(up.name, 60)} is not a word list this page can use: {literal(sentence(rejected[key]))} "
-            f"Showing {fallback.label} instead.",
+            f"{literal(up.name, 60)}: {literal(sentence(rejected[key]))} Showing {fallback.label} instead.",
             icon="📄",
         )
     return fallback

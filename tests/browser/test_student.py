@@ -86,3 +86,64 @@ def test_the_explorer_has_the_light_dark_switch(page):
     assert switch.inner_text() == "☀ Light"
     assert "smoothing=2.0" in page.url, "the page came back as it was"
     page.screenshot(path=str(ARTIFACTS / "explorer_dark.png"))
+
+
+def test_a_first_visit_shows_start_here_once_per_browser(browser, server):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = ctx.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"{server}/")
+    note = page.locator("aside.mm-start")
+    note.wait_for()
+    assert "Start here" in note.inner_text() and "Train" in note.inner_text()
+    heatmap = page.locator(".st-key-heatmap .mm-cell").first.bounding_box()
+    page.screenshot(path=str(ARTIFACTS / "start_here_1280.png"))
+    note.get_by_role("button", name="Got it").click()
+    assert note.count() == 0
+    page.reload()
+    page.locator(".st-key-heatmap .mm-cell").first.wait_for()
+    time.sleep(1.0)
+    assert page.locator("aside.mm-start").count() == 0, "shown again on a second visit"
+    assert page.locator(".st-key-heatmap .mm-cell").first.bounding_box() == heatmap, "the note moved nothing"
+    ctx.close()
+    other = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone_page = other.new_page()
+    phone_page.goto(f"{server}/?mode=lecture")  # a lecture is not the explorer's first visit
+    phone_page.locator(".st-key-lecture").wait_for()
+    time.sleep(1.0)
+    assert phone_page.locator("aside.mm-start").count() == 0
+    phone_page.goto(f"{server}/")
+    phone_page.locator("aside.mm-start").wait_for()
+    box = phone_page.locator("aside.mm-start").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["y"] + box["height"] <= 844
+    phone_page.screenshot(path=str(ARTIFACTS / "start_here_390.png"))
+    other.close()
+
+
+def test_copy_link_copies_the_address_of_this_view(browser, server):
+    ctx = browser.new_context(
+        viewport={"width": 1280, "height": 720}, permissions=["clipboard-read", "clipboard-write"]
+    )
+    page = ctx.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"{server}/?smoothing=5.0&view=probabilities")
+    button = page.locator(".st-key-copy_link button")
+    button.wait_for()
+    page.wait_for_url("**tab=Counts**")  # the page has mirrored its settings in the address
+    button.click()
+    page.wait_for_function("() => document.querySelector('.st-key-copy_link button').textContent.includes('copied')")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == page.url and "smoothing=5.0" in copied and "view=probabilities" in copied, copied
+    ctx.close()
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720})  # no clipboard: the link, selected
+    page = ctx.new_page()
+    page.goto(f"{server}/?smoothing=5.0")
+    page.wait_for_url("**tab=Counts**")
+    page.evaluate(
+        "() => Object.defineProperty(navigator, 'clipboard', {value: {writeText: () => Promise.reject(new Error('denied'))}})"
+    )
+    page.locator(".st-key-copy_link button").click()
+    box = page.locator(".st-key-copy_link input")
+    box.wait_for(state="visible")
+    assert box.input_value() == page.url
+    ctx.close()

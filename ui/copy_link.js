@@ -9,14 +9,14 @@ export default function (component) {
   const say = (text) => {
     button.textContent = text;
     clearTimeout(root._reset);
-    root._reset = setTimeout(() => (button.textContent = "🔗 Copy link"), 2500);
+    root._reset = setTimeout(() => (button.textContent = "Copy link"), 2500);
   };
   button.addEventListener("click", async () => {
     const url = window.location.href;
     try {
       await navigator.clipboard.writeText(url);
       box.hidden = true;
-      say("✓ Link copied");
+      say("Link copied");
     } catch (e) {
       box.value = url;
       box.hidden = false;

@@ -154,11 +154,11 @@ def dataset_ui() -> Corpus:
     if kind != "upload":
         ss["_upload_linked"] = False
     if kind == "SSA year":
-        c1, c2 = sb.columns(2)
         # no bounds in the browser: out of range, its field only turned red and kept the old year, in
-        # silence; the server takes any whole number, and says the range when it is left
-        c1.number_input(YEAR_LABEL, step=1, **{**kept("year"), "on_change": year_changed, "args": ()}, help=YEAR_HELP)
-        sex = c2.selectbox("Sex", list(SEXES), **kept("sex"))
+        # silence; the server takes any whole number, and says the range when it is left. A row of
+        # its own: the range in its label fits on one line
+        sb.number_input(YEAR_LABEL, step=1, **{**kept("year"), "on_change": year_changed, "args": ()}, help=YEAR_HELP)
+        sex = sb.selectbox("Sex", list(SEXES), **kept("sex"))
         note = ss.get("_year_note")
         if note:
             with sb.container(key="year_note"):

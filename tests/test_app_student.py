@@ -4,6 +4,8 @@ import pytest
 
 from .test_app import app, check, figure, text
 
+pytestmark = pytest.mark.app
+
 
 def main_area(at, kind: str) -> list[str]:
     """The main area's messages of one kind (warning, error, info), as the reader sees them."""

@@ -130,15 +130,19 @@ def test_copy_link_copies_the_address_of_this_view(browser, server):
     button = page.locator(".st-key-copy_link button")
     button.wait_for()
     page.wait_for_url("**tab=Counts**")  # the page has mirrored its settings in the address
+    page.get_by_text("Estimate:").first.wait_for()  # the sidebar's last line: the page's runs are done
+    page.wait_for_load_state("networkidle")
     button.click()
-    page.wait_for_function("() => document.querySelector('.st-key-copy_link button').textContent.includes('copied')")
+    page.wait_for_function("async (url) => (await navigator.clipboard.readText()) === url", arg=page.url)
     copied = page.evaluate("navigator.clipboard.readText()")
-    assert copied == page.url and "smoothing=5.0" in copied and "view=probabilities" in copied, copied
+    assert "smoothing=5.0" in copied and "view=probabilities" in copied, copied
     ctx.close()
     ctx = browser.new_context(viewport={"width": 1280, "height": 720})  # no clipboard: the link, selected
     page = ctx.new_page()
     page.goto(f"{server}/?smoothing=5.0")
     page.wait_for_url("**tab=Counts**")
+    page.get_by_text("Estimate:").first.wait_for()
+    page.wait_for_load_state("networkidle")
     page.evaluate(
         "() => Object.defineProperty(navigator, 'clipboard', {value: {writeText: () => Promise.reject(new Error('denied'))}})"
     )

@@ -59,14 +59,6 @@ def main() -> None:
     corpus = room_corpus or dataset_ui()
     if notes:
         st.sidebar.warning("Link: ignored " + "; ".join(literal(n) for n in notes) + ".", icon="🔗")
-    if st.session_state["_kept"]["dataset"] == "upload" and corpus.key[0] != "upload":
-        # a shared link to an upload brings the settings, not the file: say so where it is read
-        with st.container(key="upload_notice"):
-            st.warning(
-                f"This link's data set is an uploaded file, which a link cannot carry: showing {corpus.label} "
-                f"({corpus.n_examples(1):,} examples) until the file is uploaded in the sidebar (» at the top left).",
-                icon="📄",
-            )
     if st.session_state["_kept"]["mode"] == "lecture":
         page = build(corpus)
         # a student's question above the step (an empty container would still take a gap)

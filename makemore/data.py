@@ -11,8 +11,6 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-import torch
-
 BOUNDARY = "."  # the start/end token; reserved, never inside a word
 # the package's copy (a link to the checkout's names.txt; a real file once installed)
 BUNDLED = Path(__file__).resolve().parent / "names.txt"
@@ -58,6 +56,22 @@ class Vocab:
             out.append(self.itos[ix % V])
             ix //= V
         return "".join(reversed(out))
+
+    def spell(self, word: str) -> str:
+        """`word` (stripped) as this vocabulary can score it: as typed, else lowercased ("Emma" on a
+        lowercase list is "emma"). Raises DataError naming the first character that is in neither
+        form: "Zoë" on names.txt blames 'ë', not the 'Z' that lowercasing mends."""
+        word = word.strip()
+        stoi = self.stoi
+        if all(c in stoi for c in word):
+            return word
+        if all(c in stoi for c in word.lower()):
+            return word.lower()
+        bad = next((c for c in word if c not in stoi and not all(x in stoi for x in c.lower())), None)
+        if bad is None:  # each character fits one way, the word neither (a list with 'Z' but no 'z')
+            bad = next(c for c in word if c not in stoi)
+        known = "".join(self.itos[1:])
+        raise DataError(f"{bad!r} is not in the vocabulary ({known[:60]})")
 
 
 def load_words(source: str | os.PathLike | bytes | None = None) -> list[str]:
@@ -118,6 +132,14 @@ def _read_pipe(path: Path) -> bytes:
 
 def parse_words(data: bytes) -> list[str]:
     """Validate UTF-8 text with one word per line and return the words."""
+    words = read_words(data)
+    check_words(words)
+    return words
+
+
+def read_words(data: bytes) -> list[str]:
+    """The words of UTF-8 text with one word per line, each checked on its own (see `check_words`
+    for the list as a whole)."""
     if len(data) > MAX_BYTES:
         raise DataError(f"the file is {len(data):,} bytes; the limit is {MAX_BYTES:,}")
     try:
@@ -142,8 +164,22 @@ def parse_words(data: bytes) -> list[str]:
         words.append(word)
         if len(words) > MAX_WORDS:
             raise DataError(f"more than {MAX_WORDS:,} words; the limit is {MAX_WORDS:,}")
-    check_words(words)
     return words
+
+
+def fold(word: str) -> str:
+    """`word` lowercased and without accents: "Zoë" -> "zoe", "José" -> "jose" (a letter without a
+    decomposition, such as 'ø' or 'ß', stays as it is)."""
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if unicodedata.category(c) != "Mn"))
+
+
+def fold_words(words: list[str]) -> tuple[list[str], int]:
+    """Every word folded (see `fold`), and how many of them that changed; a word of accents
+    alone folds to nothing and is left out (and counted as changed)."""
+    folded = [fold(w) for w in words]
+    changed = sum(a != b for a, b in zip(words, folded, strict=True))
+    return [w for w in folded if w], changed
 
 
 def check_words(words: list[str]) -> None:
@@ -179,6 +215,8 @@ def babynames(year: int = 2017, sex: str = "both") -> list[str]:
 
 def split(words: list[str], seed: int = 42) -> tuple[list[str], list[str], list[str]]:
     """A deterministic 80/10/10 train/dev/test split (lecture exercise E02)."""
+    import torch  # here, not at the top: the command line's --help answers without loading torch
+
     perm = torch.randperm(len(words), generator=torch.Generator().manual_seed(seed)).tolist()
     n1, n2 = int(0.8 * len(words)), int(0.9 * len(words))
     shuffled = [words[i] for i in perm]

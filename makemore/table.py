@@ -32,6 +32,13 @@ class Table:
         """P[ids]: the rows of the given context ids, shape (n, V)."""
         return self.P[ids] if self.P is not None else self.rows_of(ids)
 
+    def __repr__(self) -> str:
+        """A short summary, not the tensor: Table(bigram, 27 symbols '.abc…xyz', P 27×27)."""
+        symbols = "".join(self.vocab.itos)
+        shown = symbols if len(symbols) <= 12 else symbols[:4] + "…" + symbols[-3:]
+        kind = {1: "bigram", 2: "trigram"}.get(self.k, f"k={self.k}")
+        return f"Table({kind}, {len(self.vocab)} symbols {shown!r}, P {self.P.shape[0]}×{self.P.shape[1]})"
+
     def context_index(self, context: str) -> int:
         stoi = self.vocab.stoi
         ix = 0

@@ -77,7 +77,7 @@ def test_uploaded_words_and_file_name_are_shown_literally():
     assert_literal(at, *finished.removeprefix("Finished: ").split(", "))
     bad = app({"dataset": "upload"})
     bad.file_uploader(key="upload").upload("![x](/mmx).txt", b"**HACKED** ![](/mmx).\n", "text/plain").run()
-    message = text(bad.sidebar.error[0])
+    message = text(bad.main.error[0])  # the reason is in the main area, where the reader looks
     assert "![x](/mmx).txt" in message
     assert "**HACKED** ![](/mmx)." in message
     assert_literal(bad, "![x](/mmx).txt", "**HACKED** ![](/mmx).")
@@ -130,8 +130,8 @@ def test_a_rejected_upload_is_parsed_once(monkeypatch):
         at.run()
         check(at)
     assert len(calls) == 1, f"parsed {len(calls)} times"
-    assert at.sidebar.error
-    assert "line 2" in text(at.sidebar.error[0])
+    assert at.main.error
+    assert "line 2" in text(at.main.error[0])
 
 
 def test_a_deterministic_list_shows_nll_zero_not_minus_zero():

@@ -60,7 +60,6 @@ def test_sweep_json_writes_inf_as_a_string():
     [
         ("eval", "--data", "/no/such/file"),
         ("eval", "--smoothing", "-1"),
-        ("train", "--lr", "1e7"),
         ("train", "--epochs", "0"),
         ("score", "zoë"),
         ("sample", "--temperature", "0"),
@@ -123,10 +122,10 @@ def test_a_smoothing_that_overflows_a_sum_is_still_uniform(s):
 
 def test_a_huge_regularization_is_blamed_not_the_learning_rate():
     r = cli("train", "--reg", "1e308", "--epochs", "3")
-    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.returncode == 1 and "Traceback" not in r.stderr  # diverged at epoch 1: a run's status, not a usage error
     assert "regularization" in r.stderr and "learning rate" not in r.stderr, r.stderr
     r = cli("train", "--lr", "1e6", "--epochs", "30")  # a step too large still blames the step
-    assert r.returncode == 2 and "smaller learning rate" in r.stderr, r.stderr
+    assert r.returncode == 1 and "smaller learning rate" in r.stderr, r.stderr  # diverged: its own status
 
 
 def test_a_named_pipe_with_no_writer_is_one_line_not_a_hang(tmp_path):
@@ -157,3 +156,54 @@ def test_a_named_pipe_with_a_writer_is_read(tmp_path):
     r = cli("eval", "--json", "--data", str(fifo))
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["words"] == 3
+
+
+def test_score_blames_the_character_that_fails_not_the_capital():
+    r = cli("score", "Zoë")
+    assert r.returncode == 2
+    assert r.stderr.startswith("makemore: error: 'ë' is not in the vocabulary"), r.stderr
+    r = cli("score", "Andrej", "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["word"] == "andrej"
+
+
+def test_help_and_a_bad_argument_answer_before_torch_is_imported():
+    code = (
+        "import sys\nfrom makemore.cli import main\n"
+        "for argv in (['--help'], ['train', '--smoothing', '2'], ['sweep', '--model', 'neural'], ['train', '--help']):\n"
+        "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
+        "print('torch' in sys.modules, 'plotly' in sys.modules, 'pandas' in sys.modules)\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, cwd=ROOT)
+    assert r.stdout.strip().splitlines()[-1] == "False False False", r.stdout[-500:] + r.stderr[-500:]
+    assert "unrecognized arguments: --smoothing 2 (see makemore train --help)" in r.stderr
+    assert "unrecognized arguments: --model neural (see makemore sweep --help)" in r.stderr
+
+
+def test_help_names_the_command_and_each_subcommand_shows_only_its_options_with_defaults():
+    top = cli("--help").stdout
+    assert top.startswith("usage: makemore "), top[:80]
+    train = cli("train", "--help").stdout
+    assert "--smoothing" not in train and "--model" not in train and "--temperature" not in train
+    for default in ("(default: 100)", "(default: 50.0)", "(default: 0.01)", "(default: counts)"):
+        assert default in " ".join(train.split()), default
+    sweep = cli("sweep", "--help").stdout
+    assert "--model" not in sweep and "--epochs" not in sweep and "--values" in sweep
+    sample = " ".join(cli("sample", "--help").stdout.split())
+    assert "--smoothing SMOOTHING add-s smoothing of the counts (default: 1.0)" in sample
+    assert "(default: None)" not in sample
+
+
+def test_the_methods_written_out_for_help_are_the_engines():
+    from makemore.cli import METHODS
+    from makemore.neural import METHODS as ENGINE
+
+    assert METHODS == ENGINE
+
+
+@pytest.mark.parametrize("lr", ["1e6", "1e7"])
+def test_a_diverged_run_exits_non_zero_with_one_line_naming_the_epoch(lr):
+    r = cli("train", "--lr", lr, "--epochs", "30")
+    assert r.returncode == 1, (r.returncode, r.stderr)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
+    assert lines[0].startswith("makemore: training diverged at epoch "), lines[0]

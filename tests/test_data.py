@@ -129,3 +129,40 @@ def test_devices_and_directories(tmp_path):
         data.load_words("/dev/null")  # a character device reads as what it holds: nothing
     with pytest.raises(DataError, match="is a directory"):
         data.load_words(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "typed, spelled",
+    [("emma", "emma"), ("  Emma ", "emma"), ("ANDREJ", "andrej"), ("", ""), ("e.m", "e.m")],
+)
+def test_spell_lowercases_only_when_that_fits(vocab, typed, spelled):
+    assert vocab.spell(typed) == spelled  # '.' and '' are left for score() to refuse
+
+
+@pytest.mark.parametrize("typed, culprit", [("Zoë", "'ë'"), ("zoë", "'ë'"), ("José", "'é'"), ("Ann-Marie", "'-'")])
+def test_spell_names_the_character_that_fails_after_lowercasing(vocab, typed, culprit):
+    with pytest.raises(DataError, match=f"^{culprit} is not in the vocabulary"):
+        vocab.spell(typed)
+
+
+def test_spell_on_a_list_with_capitals_keeps_them():
+    v = Vocab.from_words(["Zoe", "ann"])
+    assert v.spell("Zoe") == "Zoe"
+    with pytest.raises(DataError, match="^'E' is not"):  # 'Z' fits as typed, 'E' only lowercased: neither form fits
+        v.spell("ZoE")
+
+
+def test_fold_lowercases_and_strips_accents_and_counts_the_words_it_changed():
+    from makemore.data import fold_words, read_words
+
+    words = read_words("Zoë\nJosé\nemma\nChloé\n\u0301\nørjan\n".encode())
+    assert fold_words(words) == (["zoe", "jose", "emma", "chloe", "ørjan"], 4)
+
+
+def test_read_words_leaves_the_list_checks_to_check_words():
+    from makemore.data import check_words, read_words
+
+    many = "\n".join(chr(0x100 + i) for i in range(150)).encode()  # 150 symbols: over the limit as a list
+    assert len(read_words(many)) == 150
+    with pytest.raises(DataError, match="150 distinct characters"):
+        check_words(read_words(many))

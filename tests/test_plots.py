@@ -21,3 +21,18 @@ def test_the_sweep_marks_the_current_smoothing_where_it_is(s):
     assert label.x == pytest.approx(math.log10(s))
     assert label.text == f"s={s:g}"
     assert fig.layout.xaxis.type == "log"
+
+
+def test_loss_curve_takes_what_the_engine_returns(words, vocab):
+    import makemore as mm
+
+    _, records = mm.fit_neural(mm.count_matrix(words, vocab), vocab, 1, mm.TrainConfig(epochs=5), progress=False)
+    floor = mm.nll(mm.fit_counts(words, vocab, 1, 1.0), words)
+    fig = plots.loss_curve(records, floor=floor)
+    run = next(t for t in fig.data if t.meta == "run")
+    assert list(run.y) == [r.nll for r in records]
+    assert fig.layout.meta == "5/5"
+    assert any(t.meta == "floor" for t in fig.data)
+    old = plots.loss_curve([r.nll for r in records], 5, floor, None, [("run 1", records)])  # numbers, as before
+    assert list(next(t for t in old.data if t.meta == "run").y) == list(run.y)
+    assert list(old.data[0].y) == [r.nll for r in records], "an earlier run's records too"

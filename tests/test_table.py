@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from makemore.counts import fit_counts
+from makemore.data import Vocab
 from makemore.table import Table, sample, score
 
 pytestmark = pytest.mark.unit
@@ -86,3 +87,10 @@ def test_score_transitions(table, vocab):
 def test_score_bad_words(table, word, needle):
     with pytest.raises(ValueError, match=needle):
         score(table, word)
+
+
+def test_a_table_prints_a_short_summary_not_the_tensor(words, vocab):
+    t = fit_counts(words, vocab, 1, 1.0)
+    assert repr(t) == str(t) == "Table(bigram, 27 symbols '.abc…xyz', P 27×27)"
+    t2 = fit_counts(["ab"], Vocab.from_words(["ab"]), 2, 1.0)
+    assert str(t2) == "Table(trigram, 3 symbols '.ab', P 9×3)"

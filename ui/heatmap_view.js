@@ -2,14 +2,17 @@
 // shaded on the Blues scale; hover shows count, p and -log p. A new table updates the cells in
 // place (no chart library, no re-layout), so a slider step redraws in a few milliseconds.
 // The grid fits the window (width and height), so the whole table is on screen without scrolling;
-// what a cell shows follows its size: pair and value, the value alone, or only its shade, with
-// text never smaller than 11 px and never wider than its cell.
+// what a cell shows follows its size: pair and value, the value alone, or the pair alone, in the
+// same mode for every cell, with text of 11 px and never wider than its cell: the few texts too wide
+// for it ("mw", a count of 190 in a 16 px cell) get a smaller font of their own, never a blank cell.
+// Only a cell too small for a pair at CELL_FLOOR shows its shade alone.
 // With `live` data (the counts of every slice) the table follows the smoothing while it is dragged
 // and switches view and trigram slice in the page, as the controls (count_controls, the sidebar's
 // smoothing) announce them; they commit the value to the server.
 const BLUES = [[247, 251, 255], [222, 235, 247], [198, 219, 239], [158, 202, 225], [107, 174, 214],
                [66, 146, 198], [33, 113, 181], [8, 81, 156], [8, 48, 107]];
 const MIN_FONT = 11; // px: readable on a projector
+const CELL_FLOOR = 6; // px: the smallest font of a cell whose text is too wide for the grid's font
 const gapOf = (n) => (n > 60 ? 0 : 1); // px between cells: none for a large vocabulary
 
 function shade(t) {
@@ -44,6 +47,8 @@ function compact(v, view) {
   if (view === "probabilities") return v >= 0.9995 ? "1" : v.toFixed(3).replace(/^0/, "");
   return (v <= -9.95 ? v.toFixed(0) : v.toFixed(1)).replace("-", "−");
 }
+
+const surprise = (p) => (p > 0 ? (-Math.log(p)).toFixed(3) : "∞"); // −log p; a pair never seen: ∞, not "Infinity"
 
 function full(v, view) {
   return v.toFixed({ counts: 0, probabilities: 3, "log-probabilities": 2 }[view]).replace("-", "−");
@@ -103,7 +108,7 @@ function build(root, d) {
     const d = root._mm.data, i = +cell.dataset.i, j = +cell.dataset.j, p = d.p[i][j];
     // text only (a symbol of an uploaded list may be '<'): no innerHTML with data in it
     const lines = [`${d.y[i]}${d.x[j]}`, `count ${d.count[i][j].toLocaleString("en-US")}`,
-      `p ${p < 1e-4 && p > 0 ? p.toExponential(2) : p.toFixed(4)}`, `−log p ${(-Math.log(p)).toFixed(3)}`];
+      `p ${p < 1e-4 && p > 0 ? p.toExponential(2) : p.toFixed(4)}`, `−log p ${surprise(p)}`];
     tip.replaceChildren(...lines.map((t, k) => el(k ? "div" : "b", "", t)));
     tip.style.left = Math.min(cell.offsetLeft + cell.offsetWidth + 4, root.clientWidth - 140) + "px";
     tip.style.top = cell.offsetTop + "px";
@@ -133,7 +138,7 @@ function announce(root) {
   cell.classList.add("mm-active");
   const p = d.p[i][root._at[1]], n = d.count[i][root._at[1]];
   root.querySelector(".mm-said").textContent =
-    `${d.y[i]} then ${d.x[root._at[1]]}: count ${n.toLocaleString("en-US")}, p ${p.toFixed(4)}, −log p ${(-Math.log(p)).toFixed(3)}`;
+    `${d.y[i]} then ${d.x[root._at[1]]}: count ${n.toLocaleString("en-US")}, p ${p.toFixed(4)}, −log p ${surprise(p)}`;
 }
 
 // fit again only when the room changed (a new table's text does not change the root's width)
@@ -198,46 +203,73 @@ const ruler = document.createElement("canvas").getContext("2d");
 const widths = new Map();
 let family = "sans-serif"; // the cells' own font, read once per fit
 // the sum of its characters' widths (cached per character): a dragged value is a new string every
-// frame, and measuring 1,458 new strings would cost milliseconds
+// frame, and measuring 1,458 new strings would cost milliseconds. The ink of the first and last
+// characters may reach past their advance (the hook of an 'f', the tail of a 'j'): that counts too.
 function textWidth(text, font, weight) {
   const face = `${weight} ${font}px ${family}`;
   let chars = widths.get(face);
   if (!chars) widths.set(face, (chars = new Map()));
-  let total = 0;
+  let total = 0, first = null, last = null;
   for (const ch of text) {
     let w = chars.get(ch);
     if (w === undefined) {
       ruler.font = face;
-      chars.set(ch, (w = ruler.measureText(ch).width));
+      const m = ruler.measureText(ch);
+      w = [m.width, Math.max(0, m.actualBoundingBoxLeft || 0), Math.max(0, (m.actualBoundingBoxRight || 0) - m.width)];
+      chars.set(ch, w);
     }
-    total += w;
+    total += w[0];
+    first = first || w;
+    last = w;
   }
-  return total;
+  return first ? total + first[1] + last[2] : 0;
 }
 
 const NEXT = { two: "one", one: "pair", pair: "none" };
 
+// log 0: the tables hold it as −20 (JSON has no −∞), the cell says what it is
+const minusInfinity = (d, i, j) => d.view === "log-probabilities" && d.p[i][j] === 0;
+
 // what each cell shows in a mode: [pair, value]
 function texts(d, mode, i, j, v) {
-  if (mode === "two") return [d.y[i] + d.x[j], full(v, d.view)];
-  if (mode === "one") return ["", compact(v, d.view)];
+  if (mode === "two") return [d.y[i] + d.x[j], minusInfinity(d, i, j) ? "−∞" : full(v, d.view)];
+  if (mode === "one") return ["", minusInfinity(d, i, j) ? "−∞" : compact(v, d.view)];
   if (mode === "pair") return [d.y[i] + d.x[j], ""];
   return ["", ""];
 }
 
+// the widest of a cell's texts at font size f
+function widest(d, mode, i, j, v, f) {
+  const [a, b] = texts(d, mode, i, j, v);
+  return Math.max(textWidth(a, f, mode === "pair" ? 400 : 600), textWidth(b, f, 400));
+}
+
+// a cell's text keeps a pixel of air on each side: a pair as wide as its cell ("mb" in 16 px) met
+// its neighbour's text across the 1 px gap
+const AIR = 2;
+// the font size at which a text `w` px wide at `font` fits a cell of `room` px
+const fitting = (font, w, room) => Math.floor((font * (room - AIR)) / w);
+
 // the largest mode, and in it the largest font (down to the least readable one), in which every
 // cell's text fits; failing that, the largest mode in which at most 5% of the cells have text
-// wider than the cell: those go blank
+// wider than the cell, or the pair alone, when each of those fits at CELL_FLOOR: they get a smaller
+// font of their own (see paint). Only when a pair does not fit at CELL_FLOOR is the mode "none".
 function layout(root, d, font, room) {
-  const least = root._least || MIN_FONT;
+  const least = root._least || MIN_FONT, floor = Math.min(least, CELL_FLOOR);
   const wideAt = (mode, f) => {
     const wide = new Set();
     if (mode === "none") return wide;
     d.z.forEach((row, i) => row.forEach((v, j) => {
-      const [a, b] = texts(d, mode, i, j, v);
-      if (textWidth(a, f, mode === "pair" ? 400 : 600) > room || textWidth(b, f, 400) > room) wide.add(i * row.length + j);
+      if (widest(d, mode, i, j, v, f) > room - AIR) wide.add(i * row.length + j);
     }));
     return wide;
+  };
+  const shrinkable = (mode, wide, f) => {
+    for (const k of wide) {
+      const row = d.z[0].length, i = Math.floor(k / row), j = k % row;
+      if (fitting(f, widest(d, mode, i, j, d.z[i][j], f), room) < floor) return false;
+    }
+    return true;
   };
   let mode = root._start || "two";
   for (;;) {
@@ -247,13 +279,17 @@ function layout(root, d, font, room) {
       const smaller = wideAt(mode, f);
       if (!smaller.size) return [mode, smaller, f];
     }
-    if (mode === "none" || wide.size <= 0.05 * d.z.length * d.x.length) return [mode, wide, font];
+    if (mode === "none") return [mode, wide, font];
+    const few = wide.size <= 0.05 * d.z.length * d.x.length;
+    if ((few || mode === "pair") && shrinkable(mode, wide, font)) return [mode, wide, font];
     mode = NEXT[mode];
   }
 }
 
 // the colour scale: the probabilities from 0 to 1 when it is fixed (smoothing's flattening shows
-// as cells growing paler), else from the table's smallest value to its largest
+// as cells growing paler), else from the table's smallest value to its largest. The log of a p of
+// 0 (held as −20) is left out: at s = 0 it set the floor far below every real value, and almost
+// every cell was dark; those cells take the palest shade, and say −∞.
 function scaled(root, d) {
   const fixed = d.view === "probabilities" && (root._state ? root._state.scale : d.scale) === "fixed";
   return fixed ? [0, 1, 1] : range(d);
@@ -261,10 +297,12 @@ function scaled(root, d) {
 
 function range(d) {
   let lo = Infinity, hi = -Infinity;
-  for (const row of d.z) for (const v of row) {
+  d.z.forEach((row, i) => row.forEach((v, j) => {
+    if (minusInfinity(d, i, j)) return;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
-  }
+  }));
+  if (lo === Infinity) return [0, 1, 1]; // no finite value at all
   return [lo, hi, hi - lo || 1];
 }
 
@@ -279,15 +317,15 @@ function paint(root, live = false) {
   root._used = font; // the canvas draws at the same size
   if (root._grid.style.getPropertyValue("--font") !== font + "px") root._grid.style.setProperty("--font", font + "px");
   if (root.dataset.mode !== mode) root.dataset.mode = mode; // the cells' styles depend on it
-  // the few cells whose text is still too wide ("mm", "mw" in a 16 px cell) get a smaller font of
-  // their own, down to the least readable size (11 px, or the lecture's), rather than going blank
+  // the cells whose text is still too wide ("mm", "mw", a count of 190 in a 16 px cell) get a
+  // smaller font of their own, down to CELL_FLOOR (layout chose a mode in which they all fit at it),
+  // rather than going blank
   root._small = new Map();
+  const floor = Math.min(root._least || MIN_FONT, CELL_FLOOR);
   for (const k of wide) {
     const row = d.z[0].length, i = Math.floor(k / row), j = k % row;
-    const [a, b] = texts(d, mode, i, j, d.z[i][j]);
-    const w = Math.max(textWidth(a, font, mode === "pair" ? 400 : 600), textWidth(b, font, 400));
-    const f = Math.floor((font * (room - 1)) / w);
-    if (f >= (root._least || MIN_FONT)) root._small.set(k, f);
+    const f = fitting(font, widest(d, mode, i, j, d.z[i][j], font), room);
+    if (f >= floor) root._small.set(k, f);
   }
   for (const k of root._small.keys()) wide.delete(k);
   if (live) {

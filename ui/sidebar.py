@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import streamlit as st
 
 from makemore.neural import METHODS, TooBig, check_cost, human_bytes, human_seconds
@@ -20,10 +23,33 @@ def open_tab(name: str) -> None:
     keep("tab", name)
 
 
+# the lecture's light/dark switch (ui/lecture/theme.js), offered in the explorer too
+_theme = st.components.v2.component(
+    "explorer_theme",
+    html='<button class="mm-theme" type="button"></button>',
+    js=(Path(__file__).parent / "lecture" / "theme.js").read_text(),
+    isolate_styles=False,
+)
+
+# the address bar holds the view: a button copies it (ui/copy_link.js)
+_copy = st.components.v2.component(
+    "copy_link",
+    html='<div class="mm-copy"><button class="mm-theme" type="button" title="copy a link to this view">Copy link</button>'
+    '<input class="mm-copy-box" hidden readonly aria-label="link to this view"></div>',
+    js=(Path(__file__).parent / "copy_link.js").read_text(),
+    isolate_styles=False,
+)
+
+
 def settings_ui(sb=None):
-    """Every model and sampling control, in `sb` (the sidebar or a place kept in it); returns a
-    slot under Train for the run's cost."""
+    """The light/dark switch and the copy-link button, then every model and sampling control, in `sb` (the sidebar or a
+    place kept in it); returns a slot under Train for the run's cost."""
     sb = sb if sb is not None else st.sidebar
+    c1, c2 = sb.columns(2)
+    with c1:
+        _theme(key="explorer_theme", data=json.dumps({"dark": st.context.theme.type == "dark"}).encode())
+    with c2:
+        _copy(key="copy_link")
     sb.radio(
         "Context",
         [1, 2],

@@ -33,17 +33,31 @@ def loss_axis(nlls: list[float], floor: float | None) -> dict:
     return {"type": "linear", "range": [lo - pad, hi + pad]}
 
 
+def _nlls(points) -> list[float]:
+    """A run's data NLL per epoch, from what the engine returns (Records) or from the numbers."""
+    return [float(getattr(p, "nll", p)) for p in points]
+
+
 def loss_curve(
-    nlls: list[float],
-    epochs: int,
-    floor: float | None,
+    records,
+    epochs: int | None = None,
+    floor: float | None = None,
     stop: int | None = None,
-    earlier: list[tuple[str, list[float]]] = (),
+    earlier: list[tuple[str, list]] = (),
 ) -> go.Figure:
     """Data NLL per epoch with the count model's NLL as a dashed floor; every finite point is in range.
 
+    records: what `fit_neural` returns beside the table (a list of Record), or their NLLs as numbers.
+    epochs: the x axis' length (default: as many as there are records).
+    floor: the count model's NLL, drawn dashed; None draws none.
     stop: the epoch at which a run left (diverged), marked with a red line.
-    earlier: (label, nlls) of the session's earlier runs, drawn fainter beneath, oldest first."""
+    earlier: (label, records or NLLs) of the session's earlier runs, drawn fainter beneath, oldest first.
+
+        net, records = mm.fit_neural(mm.count_matrix(words, vocab), vocab, 1, mm.TrainConfig())
+        mm.plots.loss_curve(records, floor=mm.nll(counts, words))"""
+    nlls = _nlls(records)
+    epochs = len(nlls) if epochs is None else epochs
+    earlier = [(label, _nlls(run)) for label, run in earlier]
     fig = go.Figure()
     for n, (label, ys) in enumerate(earlier):
         fig.add_trace(

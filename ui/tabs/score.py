@@ -16,7 +16,8 @@ def show(page: Page) -> None:
     s, corpus = page.settings, page.corpus
     word = st.text_input("Name", max_chars=64, **kept("name"))
     try:
-        scores = {page.labels[name]: score(t, word) for name, t in page.tables.items()}
+        spelled = corpus.vocab.spell(word)  # the character that fails even lowercased: 'ë' of "Zoë", not its 'Z'
+        scores = {page.labels[name]: score(t, spelled) for name, t in page.tables.items()}
     except ValueError as e:
         st.warning(literal(str(e)))
         return

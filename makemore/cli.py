@@ -1,4 +1,4 @@
-"""Command line: `makemore {eval,train,sample,score,sweep}` (or `python -m makemore ...`).
+"""Command line: `makemore {eval,train,sample,score,sweep,crossover}` (or `python -m makemore ...`).
 
 The engine (torch) is imported only once the arguments are read: `makemore --help` and a usage
 error answer at once instead of after the 3-5 s it takes to load."""
@@ -10,6 +10,7 @@ import json
 import math
 import sys
 import time
+from types import SimpleNamespace
 
 from makemore.data import SEXES, YEARS
 
@@ -37,7 +38,7 @@ class Help(argparse.ArgumentDefaultsHelpFormatter):
 
 def parser() -> argparse.ArgumentParser:
     p = OneLineParser(prog="makemore", description="Character n-gram models of names.", formatter_class=Help)
-    sub = p.add_subparsers(dest="command", required=True, metavar="{eval,train,sample,score,sweep}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="{eval,train,sample,score,sweep,crossover}")
     p.commands = {}  # each subcommand's parser: an option it does not know is its error, with its help
 
     def command(name: str, text: str, *groups) -> argparse.ArgumentParser:
@@ -71,7 +72,20 @@ def parser() -> argparse.ArgumentParser:
         c.add_argument("--seed", type=int, default=2147483647, help=text)
 
     command("eval", "dataset figures and NLL (all words and per split)", model, net, seed)
-    command("train", "train the neural net, print the loss per epoch", net, seed)
+
+    def mlp(c):
+        c.add_argument("--model", choices=["neural", "mlp"], default="neural", help="the bigram net, or part 2's MLP")
+        c.add_argument("--mlp-context", type=int, default=3, help="mlp: characters of context (1-8)")
+        c.add_argument("--dim", type=int, default=10, help="mlp: embedding dimensions d (2-64)")
+        c.add_argument("--hidden", type=int, default=200, help="mlp: tanh units h (10-1000)")
+        c.add_argument("--steps", type=int, default=200_000, help="mlp: minibatch steps (lr 0.1, then 0.01 after half)")
+        c.add_argument("--batch", type=int, default=32, help="mlp: minibatch size")
+        c.add_argument("--init-fix", action="store_true", help="mlp: part 3's initialisation (first loss near ln 27)")
+
+    command("train", "train the neural net (or the MLP), print the loss per step", net, mlp, seed)
+    s = command("crossover", "count model against the MLP for every context length n")
+    s.add_argument("--max-context", type=int, default=8, help="n = 1 .. this")
+    s.add_argument("--counts-only", action="store_true", help="skip the MLP runs (about 2 s instead of minutes)")
     s = command(
         "sample", "sample names", model, net, lambda c: seed(c, "seed of the sampler (and of the net's initial W)")
     )
@@ -124,6 +138,13 @@ def run(args) -> dict:
     words = babynames(args.year, args.sex) if args.year is not None else load_words(args.data)
     vocab = Vocab.from_words(words)
     k = args.context
+    if args.command == "crossover":
+        from makemore.crossover import crossover_rows
+
+        mlp = None if args.counts_only else crossover_mlp()
+        return {"rows": crossover_rows(words, range(1, args.max_context + 1), mlp)}
+    if args.command == "train" and args.model == "mlp":
+        return train_mlp_args(words, args)
     if args.command == "sweep":
         train_w, dev_w, test_w = split(words)
         rows = sweep({"train": train_w, "dev": dev_w, "test": test_w}, vocab, k, args.values)
@@ -159,10 +180,53 @@ def run(args) -> dict:
     return {"word": sc.word, "transitions": steps, "total": sc.total, "nll": sc.nll}
 
 
+def crossover_mlp():
+    from makemore.crossover import CROSSOVER_MLP
+
+    return CROSSOVER_MLP
+
+
+def train_mlp_args(words: list[str], args) -> dict:
+    """Part 2's MLP on the 80/10/10 split; the outcome as the page says it (a diverged run raises)."""
+    from makemore.mlp import MLPConfig, train_mlp
+    from makemore.trainer import Record, outcome
+
+    config = MLPConfig(
+        context=args.mlp_context,
+        d=args.dim,
+        h=args.hidden,
+        steps=args.steps,
+        batch=args.batch,
+        seed=args.seed,
+        init_fix=args.init_fix,
+        dev_every=max(1, args.steps // 10),
+    )
+    config.check()
+    records = []
+    t0 = time.perf_counter()
+    trainer, state = train_mlp(words, config, records.append)
+    seconds = time.perf_counter() - t0
+    final, dev = trainer.nll(state, "train"), trainer.nll(state, "dev")
+    # judged on the dev NLL it measured (a minibatch's loss is too noisy to say "it rose")
+    measured = [Record(r.epoch, r.dev, r.dev) for r in records if r.dev is not None]
+    said = outcome(measured, dev, config=SimpleNamespace(lr=config.lr1, reg=0.0))
+    return {
+        "model": "mlp",
+        "losses": [r.nll for r in records],
+        "dev": [[r.epoch, r.dev] for r in records if r.dev is not None],
+        "nll": final,
+        "dev_nll": dev,
+        "outcome": said.kind,
+        "said": said.words if said.kind != "trained" else f"Trained {config.steps:,} steps: dev NLL {dev:.4f}.",
+        "train_seconds": seconds,
+    }
+
+
 def train_neural(words: list[str], vocab, args) -> tuple:
     from makemore.counts import count_matrix, examples
     from makemore.neural import TrainConfig, fit_neural
     from makemore.table import nll
+    from makemore.trainer import TrainingDiverged, outcome
 
     config = TrainConfig(epochs=args.epochs, lr=args.lr, reg=args.reg, seed=args.seed, method=args.method)
     N = count_matrix(words, vocab, args.context)
@@ -170,10 +234,16 @@ def train_neural(words: list[str], vocab, args) -> tuple:
     t0 = time.perf_counter()
     table, records = fit_neural(N, vocab, args.context, config, xs, ys, progress=sys.stderr.isatty() and not args.json)
     seconds = time.perf_counter() - t0
+    final = nll(table, words)
+    said = outcome(records, final, config=config)
+    if said.kind == "diverged":  # a finite curve whose table gives the data probability 0 (lr 5000)
+        raise TrainingDiverged(said.words, said.epoch or len(records))
     return table, {
         "losses": [r.nll for r in records],
         "totals": [r.total for r in records],
-        "nll": nll(table, words),
+        "nll": final,
+        "outcome": said.kind,
+        "said": said.words,
         "train_seconds": seconds,
     }
 
@@ -198,8 +268,14 @@ def _text(command: str, out: dict) -> str:
         return "\n".join(lines)
     if command == "train":
         every = max(1, len(out["losses"]) // 10)
-        lines = [f"epoch {i + 1:5d}  nll {v:.4f}" for i, v in enumerate(out["losses"]) if i % every == 0]
-        return "\n".join(lines + [f"final nll {out['nll']:.4f}  ({out['train_seconds'] * 1000:.0f} ms)"])
+        step = "step" if out.get("model") == "mlp" else "epoch"
+        lines = [f"{step} {i + 1:6d}  nll {v:.4f}" for i, v in enumerate(out["losses"]) if i % every == 0]
+        final = f"final nll {out['nll']:.4f}" + (f"  dev {out['dev_nll']:.4f}" if "dev_nll" in out else "")
+        return "\n".join([*lines, f"{final}  ({out['train_seconds'] * 1000:.0f} ms)", out["said"]])
+    if command == "crossover":
+        from makemore.crossover import format_crossover
+
+        return format_crossover(out["rows"])
     if command == "sample":
         return "\n".join(
             f"{s['name']}{'' if s['new'] else '  (in data)'}{'  (cut)' if s['cut'] else ''}" for s in out["samples"]

@@ -116,17 +116,12 @@ class Score:
 def score(table: Table, word: str) -> Score:
     """Each transition of word (with its end token) under the table."""
     word = word.strip()
-    if not _all_known(table, word) and _all_known(table, word.lower()):
-        word = word.lower()  # "Emma" scores as "emma" on a lowercase list
     if not word:
         raise ValueError("type a word to score")
     if BOUNDARY in word:
         raise ValueError("'.' is the start/end token and cannot be inside a word")
+    word = table.vocab.spell(word)  # "Emma" scores as "emma"; "Zoë" blames 'ë', not 'Z'
     stoi = table.vocab.stoi
-    for c in word:
-        if c not in stoi:
-            known = "".join(table.vocab.itos[1:])
-            raise ValueError(f"{c!r} is not in the vocabulary ({known[:60]})")
     chars = BOUNDARY * table.k + word + BOUNDARY
     steps = []
     for i in range(len(word) + 1):
@@ -144,11 +139,6 @@ def _tempered(P: torch.Tensor, temperature: float) -> torch.Tensor:
     # shift each row's maximum to 0 before dividing: a tiny T then gives 0/T = 0, never -inf/-inf
     logp = (logp - logp.max(1, keepdim=True).values) / temperature
     return torch.softmax(logp, dim=1).float()
-
-
-def _all_known(table: Table, word: str) -> bool:
-    stoi = table.vocab.stoi
-    return all(c in stoi for c in word)
 
 
 @dataclass(frozen=True)

@@ -183,7 +183,8 @@ def test_help_names_the_command_and_each_subcommand_shows_only_its_options_with_
     top = cli("--help").stdout
     assert top.startswith("usage: makemore "), top[:80]
     train = cli("train", "--help").stdout
-    assert "--smoothing" not in train and "--model" not in train and "--temperature" not in train
+    assert "--smoothing" not in train and "{counts,neural}" not in train and "--temperature" not in train
+    assert "--model {neural,mlp}" in train, "train: the net or the MLP"
     for default in ("(default: 100)", "(default: 50.0)", "(default: 0.01)", "(default: counts)"):
         assert default in " ".join(train.split()), default
     sweep = cli("sweep", "--help").stdout
@@ -207,3 +208,39 @@ def test_a_diverged_run_exits_non_zero_with_one_line_naming_the_epoch(lr):
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
     assert lines[0].startswith("makemore: training diverged at epoch "), lines[0]
+
+
+def test_a_finite_curve_whose_table_gives_the_data_p_0_is_diverged_exit_1():
+    """lr 5000: every loss of the curve is finite, but the trained table gives some pairs of the
+    data probability 0: the page and the CLI say diverged, and the CLI exits 1 (it printed
+    "final nll inf" and exited 0)."""
+    r = cli("train", "--lr", "5000")
+    assert r.returncode == 1, r.stdout
+    assert "diverged" in r.stderr and "smaller learning rate" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+
+
+def test_a_run_that_barely_moved_says_so():
+    r = cli("train", "--lr", "0.001")
+    assert r.returncode == 0
+    assert "barely moved" in r.stdout.splitlines()[-1]
+
+
+def test_the_mlp_trains_from_the_command_line_and_scores_dev():
+    from makemore.data import load_words
+    from makemore.mlp import MLPConfig, train_mlp
+
+    r = cli("train", "--model", "mlp", "--steps", "300", "--json")
+    out = json.loads(r.stdout)
+    config = MLPConfig(steps=300, dev_every=30)
+    trainer, state = train_mlp(load_words(), config)
+    assert out["dev_nll"] == pytest.approx(trainer.nll(state, "dev"), abs=1e-6), "the engine's own run"
+    assert out["outcome"] in ("trained", "warned") and len(out["losses"]) == 300
+
+
+def test_crossover_counts_are_the_engines():
+    from makemore.crossover import crossover_rows
+    from makemore.data import load_words
+
+    out = json.loads(cli("crossover", "--counts-only", "--max-context", "3", "--json").stdout)
+    assert out["rows"] == json.loads(json.dumps(crossover_rows(load_words(), range(1, 4), None)))

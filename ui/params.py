@@ -115,6 +115,13 @@ def choice(default, options, doc="", **kw) -> Param:
 
 
 SIDE = {"where": "sidebar"}
+# the net's four ways to the same loss, as the page names them (the URL keeps the short names)
+METHOD_NAMES = {
+    "counts": "count matrix (fast)",
+    "onehot": "one-hot @ W (the lecture)",
+    "index": "rows of W (E04)",
+    "cross_entropy": "F.cross_entropy (E05)",
+}
 PARAMS: dict[str, Param] = {
     "mode": choice("explorer", MODES, "explorer (tabs) or lecture (one step per screen)", shared=False),
     "step": number(1, 1, N_STEPS, "the lecture's step, 1-based"),
@@ -122,8 +129,24 @@ PARAMS: dict[str, Param] = {
     "dataset": choice("names.txt", DATASETS, "the word list", widget="radio", label="Data", **SIDE),
     "year": number(2017, YEARS.start, YEARS.stop - 1, "an SSA year's names"),
     "sex": choice("both", list(SEXES), "an SSA year's girls, boys or both"),
-    "context": choice(1, [1, 2], "1 bigram, 2 trigram", widget="radio", label="Context", **SIDE),
-    "fit_on": choice("all words", FIT_ON, "the words both models are fit on", widget="radio", label="Fit on", **SIDE),
+    "context": choice(
+        1,
+        [1, 2],
+        "1 bigram, 2 trigram",
+        widget="radio",
+        label="Context",
+        **SIDE,
+        args={"horizontal": True, "format_func": lambda k: ("bigram", "trigram")[k - 1]},
+    ),
+    "fit_on": choice(
+        "all words",
+        FIT_ON,
+        "the words both models are fit on",
+        widget="radio",
+        label="Fit on",
+        **SIDE,
+        args={"horizontal": True, "help": "train split: exercise E02, dev/test held out"},
+    ),
     "smoothing": Param(1.0, _in_list(SMOOTHINGS), "s added to every count", options=tuple(SMOOTHINGS)),
     "epochs": number(100, 1, MAX_EPOCHS, "full-batch steps of the net", widget="slider", label="Epochs", **SIDE),
     "lr": number(

@@ -7,16 +7,31 @@ from pathlib import Path
 
 import streamlit as st
 
-from makemore.neural import METHODS, TooBig, check_cost, human_bytes, human_seconds
+from makemore.neural import MEMORY_BUDGET, human_bytes, human_seconds
 from service.runs import service
 from ui.components import sidebar_closer, smoothing_view
 from ui.corpus import Corpus
-from ui.params import FIT_ON, MAX_EPOCHS, MAX_LR, MAX_SEED, TEMPERATURES
-from ui.runs import ANIMATE_SECONDS, Runs
-from ui.state import Settings, keep, kept
+from ui.params import sidebar_keys
+from ui.runs import ANIMATE_SECONDS, Runs, trainer
+from ui.state import Settings, keep, setting_ui
 from ui.text import literal
 
 SLOW_SECONDS = 10.0  # a run estimated longer than this is announced before it starts
+# the sidebar settings this file lays out itself (the data set's are in ui/corpus.py); any other
+# setting declared with where="sidebar" in ui/params.py is drawn at the end, as declared
+LAID_OUT = {
+    "dataset",
+    "context",
+    "fit_on",
+    "epochs",
+    "lr",
+    "reg",
+    "method",
+    "animate",
+    "seed",
+    "n_samples",
+    "temperature",
+}
 
 
 def open_tab(name: str) -> None:
@@ -50,66 +65,52 @@ def settings_ui(sb=None):
         _theme(key="explorer_theme", data=json.dumps({"dark": st.context.theme.type == "dark"}).encode())
     with c2:
         _copy(key="copy_link")
-    sb.radio(
-        "Context",
-        [1, 2],
-        **kept("context", [1, 2]),
-        horizontal=True,
-        format_func=lambda k: ("bigram", "trigram")[k - 1],
-    )
-    sb.radio(
-        "Fit on", FIT_ON, **kept("fit_on", FIT_ON), horizontal=True, help="train split: exercise E02, dev/test held out"
-    )
+    setting_ui("context", sb)
+    setting_ui("fit_on", sb)
     sb.header("Count model")
     with sb:
         smoothing_view(st.session_state["_kept"]["smoothing"], key="smoothing_sidebar")
     sb.header("Neural net")
-    sb.slider("Epochs", 1, MAX_EPOCHS, **kept("epochs"))
+    setting_ui("epochs", sb)
     c1, c2 = sb.columns(2)
-    c1.number_input("Learning rate", 1e-4, MAX_LR, **kept("lr"), format="%g")
-    c2.number_input("Regularization", 0.0, 100.0, **kept("reg"), format="%g", step=0.01)
-    sb.selectbox(
-        "Method", METHODS, **kept("method", METHODS), help="four ways to compute the same loss; counts is fastest"
-    )
-    sb.checkbox("Animate training", **kept("animate"), help=f"spread a fast run over ~{ANIMATE_SECONDS:g} s")
+    setting_ui("lr", c1)
+    setting_ui("reg", c2)
+    setting_ui("method", sb)
+    setting_ui("animate", sb)
     sb.button("Train", key="train", type="primary", width="stretch", on_click=open_tab, args=("Neural net",))
     with sb:
         sidebar_closer()
     cost_slot = sb.empty()
     sb.header("Sampling")
-    sb.number_input("Seed", 0, MAX_SEED, step=1, **kept("seed"))
+    setting_ui("seed", sb)
     c1, c2 = sb.columns(2)
-    c1.slider("Samples", 1, 100, **kept("n_samples"))
-    c2.select_slider("Temperature", TEMPERATURES, **kept("temperature"), format_func=lambda t: f"{t:g}")
+    setting_ui("n_samples", c1)
+    setting_ui("temperature", c2)
+    for key in sidebar_keys():  # a setting declared for the sidebar and not laid out above
+        if key not in LAID_OUT:
+            setting_ui(key, sb)
     return cost_slot
 
 
 def show_cost(slot, s: Settings, corpus: Corpus) -> None:
     """Under Train: how long and how much memory the run will take, a warning when it is slow,
     and the refusal when it does not fit the memory budget (said before anyone presses Train)."""
-    k = s.context
-    n, rows = corpus.n_examples(k, s.fit_part), len(corpus.vocab) ** k
-    try:
-        cost = check_cost(s.method, n, rows, len(corpus.vocab))
-    except TooBig as e:
-        slot.error(literal(str(e)) + ".", icon="🧮")
+    runs, mine = service(), Runs.of_session().token
+    cost = trainer(s, corpus).cost()
+    refused = cost.refusal(MEMORY_BUDGET, "the limit for one run") or cost.refusal(
+        runs.memory, "this server's memory for training runs"
+    )
+    if refused:
+        slot.error(literal(refused[0].upper() + refused[1:]) + ".", icon="🧮")
         return
     seconds = cost.seconds(s.epochs)
     text = f"about {human_seconds(seconds)} of training ({human_seconds(cost.seconds_per_epoch)} per epoch), {human_bytes(cost.bytes)}"
-    runs, mine = service(), Runs.of_session().token
     going, queued = runs.load(mine)  # other sessions' runs: this session's own would be replaced
-    if cost.bytes > runs.memory:
-        slot.error(
-            f"The {s.method} method would need about {human_bytes(cost.bytes)}, more than this server's "
-            f"{human_bytes(runs.memory)} for training runs; the counts method gives the same losses.",
-            icon="🧮",
-        )
-        return
     if going + queued >= runs.workers:  # a new run would wait for the ones ahead of it
         wait = runs.expected_start(session=mine)
         text += f"; the server is training {going} other run{'s' * (going != 1)} with {queued} waiting: it starts in about {human_seconds(wait)}"
         seconds += wait
     if seconds > SLOW_SECONDS:
-        slot.warning(f"Slow run: {text}. The counts method gives the same losses in well under a second.", icon="⏳")
+        slot.warning(f"Slow run: {text}. The count matrix method gives the same losses in well under a second.", icon="⏳")
     else:
         slot.caption(f"Estimate: {text}" + (f", shown over ~{ANIMATE_SECONDS:g} s" if s.animate else ""))

@@ -67,3 +67,17 @@ def test_a_setting_declared_once_reaches_the_url_the_class_and_the_settings(monk
     values, notes = from_url({"depth": "12"})
     assert values == {} and "depth='12' (out of range 1..9; using 3)" in notes
     assert {"depth": int} == {f.name: f.type for f in fields(settings_class()) if f.name == "depth"}
+
+
+def test_a_setting_declared_for_the_sidebar_is_drawn_there_and_kept_in_the_link(monkeypatch):
+    from tests.helpers.apptest import app
+    from ui.params import PARAMS, number
+
+    monkeypatch.setitem(
+        PARAMS, "depth", number(3, 1, 9, "a new setting", widget="slider", label="Depth", where="sidebar")
+    )
+    at = app({"depth": "5"})
+    slider = next(w for w in at.sidebar.slider if w.key == "depth")
+    assert slider.label == "Depth" and slider.value == 5 and (slider.min, slider.max) == (1, 9)
+    slider.set_value(7).run()
+    assert at.query_params["depth"] == "7"

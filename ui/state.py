@@ -129,7 +129,7 @@ def checked(key: str, value):
 
 def publish(settings: Settings) -> None:
     """Mirror the settings in the URL, so the address bar is a link to this exact view."""
-    st.query_params.from_dict(to_url(settings.__dict__))
+    st.query_params.from_dict(to_url({**st.session_state["_kept"], **settings.__dict__}))
 
 
 def setting_ui(key: str, where=None, label: str | None = None):

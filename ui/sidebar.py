@@ -111,6 +111,8 @@ def show_cost(slot, s: Settings, corpus: Corpus) -> None:
         text += f"; the server is training {going} other run{'s' * (going != 1)} with {queued} waiting: it starts in about {human_seconds(wait)}"
         seconds += wait
     if seconds > SLOW_SECONDS:
-        slot.warning(f"Slow run: {text}. The count matrix method gives the same losses in well under a second.", icon="⏳")
+        slot.warning(
+            f"Slow run: {text}. The count matrix method gives the same losses in well under a second.", icon="⏳"
+        )
     else:
         slot.caption(f"Estimate: {text}" + (f", shown over ~{ANIMATE_SECONDS:g} s" if s.animate else ""))

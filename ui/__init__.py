@@ -1,1 +1,13 @@
-"""Streamlit helpers of the app: URL state and the Plotly component."""
+"""The page, everything that needs Streamlit, by feature:
+
+- the explorer: `sidebar.py` (the settings), `corpus.py` (the word list), `tabs/` (one module per
+  tab), `models.py` (the models' registry and their cached tables), `runs.py` (the session's runs);
+- the lecture: `lecture/` (the steps in three modules, the presentation keys and the theme);
+- the classroom: `classroom.py` (rooms, questions, the board), `slide.py` (a follower's copy of
+  the lecturer's step), `class_live.js`, `class_stage.*`;
+- shared: `params.py` (each setting declared once), `state.py` (the Settings, the URL, values
+  kept across tabs), `page.py` (what every tab gets), `components.py` (the custom components, each
+  with its JS and CSS beside it: plotly_view, heatmap_view, smoothing_view, nll_view,
+  count_controls, live.js for their shared arithmetic), `boundary.py` (each tab's error edge),
+  `text.py` (user text shown literally).
+"""

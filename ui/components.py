@@ -1,4 +1,6 @@
-"""Two Streamlit (v2) components that mount once per key (no iframe) and update in place.
+"""The page's Streamlit (v2) components, mounted once per key (no iframe) and updated in place:
+plotly_view, heatmap_view, smoothing_view, nll_view, count_controls, and the small ones (the
+sidebar's closer, the presence channel, the page's style).
 
 `st.plotly_chart` replaces its element on every change: the chart blanks for a few frames and is
 laid out from scratch. `plotly_view` keeps one Plotly chart per key and calls `Plotly.react` with

@@ -1,1 +1,1 @@
-"""One module per tab, each with one `show(settings, corpus)` entry."""
+"""The explorer's tabs: one module per tab, each with one `show(page)` entry (ui/page.Page)."""

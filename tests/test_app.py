@@ -267,6 +267,19 @@ def test_step_sampler_draws_the_same_names_as_the_sampler():
     assert figure(at, "step_row")["data"][0]["marker"]["color"][0] == "#ff7f0e"  # '.' drawn last, highlighted
 
 
+def test_step_by_step_samples_the_net_beside_the_counts_on_the_same_seed():
+    at = train(app({"tab": "Compare"}), epochs=30)
+    open_tab(at, "Compare")
+    counts_name, net_name = sample_names(at, 0)[0], sample_names(at, 1)[0]
+    open_tab(at, "Sample step by step")
+    assert at.multiselect(key="step_models").value == ["counts", "net"], "both, once the net is trained"
+    for _ in range(max(len(counts_name), len(net_name)) + 1):
+        at.button(key="next_char").click().run()
+    shown = [text(m) for m in at.markdown if text(m).startswith("Finished")]
+    assert shown[0].startswith(f"Finished: {counts_name}") and shown[1].startswith(f"Finished: {net_name}"), shown
+    assert figure(at, "step_row_net")["data"], "the net's row, drawn beside the counts'"
+
+
 def test_earlier_runs_stay_on_the_chart_labelled_by_what_differed_and_clear_in_one_click(words, vocab):
     import torch
 

@@ -141,6 +141,25 @@ def train(
             W += -config.lr * W.grad
 
 
+def loop_source(method: str) -> str:
+    """The lines a run of `method` executes each epoch, from this module's own source: the loss of
+    data_nll's branch for the method, then train()'s penalty, backward pass and update."""
+    import inspect
+
+    lines = inspect.getsource(data_nll).splitlines()
+    marker = f'method == "{method}"' if method != "counts" else "# counts:"
+    start = next(i for i, line in enumerate(lines) if marker in line)
+    body = []
+    for line in lines[start + 1 :]:
+        if line.strip().startswith("if method") or (line.startswith("    #") and body):
+            break
+        body.append(line[8:] if line.startswith("        ") else line[4:])
+    loss = [line.replace("return ", "loss_nll = ", 1) for line in body]
+    loop = inspect.getsource(train).splitlines()
+    step = [line.strip() for line in loop if line.strip().startswith(("loss = ", "loss.backward()", "W += "))]
+    return "\n".join([*loss, *step])
+
+
 class NetTrainer:
     """The net as a Trainer (makemore.trainer): train() one epoch at a time; its state is W."""
 

@@ -158,3 +158,15 @@ def test_the_lectures_training_step_says_what_the_tab_says():
     assert "the learning rate 0.001 is too small" in run.outcome.words
     assert any(run.outcome.words in text(w) for w in at.warning), [text(w) for w in at.warning]
     assert figure(at, "loss")["summary"]["message"] == run.outcome.words
+
+
+def test_the_net_tab_shows_the_code_each_epoch_runs_with_the_pages_values():
+    from makemore.neural import loop_source
+
+    at = app({"tab": "Neural net", "method": "onehot", "lr": "10", "reg": "0.5"})
+    code = at.code[0].value
+    assert "F.one_hot(xs" in code and "logits.exp()" in code and "loss.backward()" in code
+    assert "W += -10 * W.grad" in code and "0.5 * (W**2).mean()" in code
+    assert code.count("\n") == loop_source("onehot").count("\n"), "the engine's lines, each once"
+    at = app({"tab": "Neural net"})
+    assert "-(N * W.log_softmax(1)).sum() / N.sum()" in at.code[0].value, "the count matrix method's loss"

@@ -13,10 +13,12 @@ import streamlit as st
 
 from makemore import plots
 from makemore.export import weights_json
+from makemore.neural import loop_source
 from service.runs import Run, service
 from ui.components import plotly_view, spec
 from ui.models import slice_rows, split_nlls
 from ui.page import Page
+from ui.params import METHOD_NAMES
 from ui.runs import PACES, data_key, pace_rate
 from ui.text import fmt_nll, literal, sentence
 
@@ -29,7 +31,21 @@ LOST = (
 def show(page: Page) -> None:
     hint = "Press **Train** in the sidebar to train the net; the loss curve is drawn live."
     run = loss_panel(page, bool(st.session_state.get("train")), hint)
+    show_code(page.settings)
     show_matrices(page, run)
+
+
+def show_code(s) -> None:
+    """The lines a run executes each epoch for the chosen method: the engine's own source
+    (makemore/neural.py), with this page's learning rate and regularization written in."""
+    code = loop_source(s.method).replace("config.reg", f"{float(s.reg):g}").replace("config.lr", f"{float(s.lr):g}")
+    with st.expander(f"The code each epoch runs ({METHOD_NAMES[s.method]})"):
+        st.code(code, language="python")
+        st.caption(
+            "From makemore/neural.py: `data_nll` for the method, then `train`'s step. W starts as "
+            f"torch.randn((V, V), generator=g) with seed {s.seed}; a plain lecture loop written in the "
+            "tests gives the same losses to 1e-4."
+        )
 
 
 def loss_panel(page: Page, pressed: bool, hint: str, key: str = "loss") -> Run | None:

@@ -141,3 +141,25 @@ def test_step_seven_on_a_trigram_upload_too_large_for_the_page_shows_the_servers
     shown = " ".join(text(m) for m in at.markdown)
     assert "has probability 0 without smoothing" in shown
     assert "| NLL |" in " ".join(m.value for m in at.markdown), "the server's NLL table"
+
+
+def test_step_eleven_offers_the_run_that_reaches_the_punchline():
+    """With the lecture's 100 epochs the tables differ by 0.384 ("not yet"); one click trains the
+    longest run in step 10, and step 11 then says they are close."""
+    from tests.helpers.apptest import finish
+
+    at = app({"mode": "lecture", "step": "10", "epochs": "100"})
+    at.button(key="lecture_train").click().run()
+    finish(at)
+    at.query_params["step"] = "11"
+    at.session_state["_kept"]["step"] = 11
+    at.run()
+    words = " ".join(text(m) for m in check(at).markdown)
+    assert "not yet the same table" in words, words[-400:]
+    at.button(key="lecture_longer").click().run()
+    assert at.session_state["_kept"]["step"] == 10 and at.session_state["_kept"]["epochs"] == 1000
+    finish(at)
+    at.session_state["_kept"]["step"] = 11
+    at.run()
+    words = " ".join(text(m) for m in check(at).markdown)
+    assert "close: W is learning the log counts" in words, words[-400:]

@@ -15,8 +15,9 @@ from ui.components import plotly_view
 from ui.corpus import Corpus
 from ui.lecture.counting import name_input
 from ui.page import Page
+from ui.params import MAX_EPOCHS
 from ui.runs import data_key
-from ui.state import setting_ui
+from ui.state import keep, setting_ui
 from ui.tabs import net as net_tab
 from ui.text import literal
 
@@ -85,6 +86,7 @@ def descent(page: Page, left, right) -> None:
         slide.value("Learning rate", f"{s.lr:g}")
         slide.value("Regularization λ", f"{s.reg:g}")
         pressed = st.button("Train", key="lecture_train", type="primary", width="stretch")
+        pressed = st.session_state.pop(LONGER, False) or pressed  # step 11's offer: train longer
         data, penalty = first_loss(corpus.key, corpus, s.context, s.fit_part, s.seed, s.reg)
         slide.markdown(
             f"Each epoch: forward pass, loss = NLL + λ·mean(W²), backward, W −= lr · grad. At the start "
@@ -134,6 +136,12 @@ def punchline(page: Page, left, right) -> None:
         slide.markdown(
             f"softmax(W) ({literal(source)}) and the smoothed counts differ by at most **{gap:.3f}**: {verdict(gap)}"
         )
+        if gap >= 0.1 and s.epochs < MAX_EPOCHS:  # the punchline one click away: a longer run in step 10
+            st.button(
+                f"Train {MAX_EPOCHS:,} epochs (step 10) and compare again",
+                key="lecture_longer",
+                on_click=train_longer,
+            )
     with right:
         if view == "the two tables":
             top = float(max(P[:V].max(), counts.P[:V].max()))  # one colour scale for both
@@ -152,6 +160,16 @@ def punchline(page: Page, left, right) -> None:
         else:
             counted, learned = strength_sweep(corpus.key, corpus, k, part)
             plotly_view(plots.regularization_vs_smoothing(counted, learned), key="lecture_reg")
+
+
+LONGER = "_lecture_longer"  # step 11 asked step 10 to train a longer run
+
+
+def train_longer() -> None:
+    """Step 11's offer: step 10 with the most epochs, trained at once (the lecturer then turns on)."""
+    keep("epochs", MAX_EPOCHS)
+    keep("step", 10)
+    st.session_state[LONGER] = True
 
 
 def verdict(gap: float) -> str:

@@ -31,7 +31,7 @@ STATIC = HERE.parent / "static"  # served at ./app/static/ (server.enableStaticS
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 
 
-def _install_plotly_js() -> None:
+def install_plotly_js() -> None:
     target = STATIC / "plotly.min.js"
     try:
         if not target.exists() or target.stat().st_size != PLOTLY_JS.stat().st_size:
@@ -42,7 +42,7 @@ def _install_plotly_js() -> None:
 
 
 STOPS_JSON = json.dumps({"stops": SMOOTHINGS})
-_install_plotly_js()
+install_plotly_js()
 LIVE_JS = (HERE / "live.js").read_text()  # the page's one smoothing value, its slider, the count model's arithmetic
 _plotly = st.components.v2.component(
     "plotly_view",

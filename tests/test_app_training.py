@@ -170,3 +170,26 @@ def test_the_net_tab_shows_the_code_each_epoch_runs_with_the_pages_values():
     assert code.count("\n") == loop_source("onehot").count("\n"), "the engine's lines, each once"
     at = app({"tab": "Neural net"})
     assert "-(N * W.log_softmax(1)).sum() / N.sum()" in at.code[0].value, "the count matrix method's loss"
+
+
+@pytest.mark.parametrize(("lr", "said"), [(1e-6, "barely moved"), (1e9, "diverged at epoch")])
+def test_the_learning_rates_at_both_ends_of_the_field_run_and_say_what_happened(lr, said):
+    """The field takes 1e-6 .. 1e9 (1e9 was over its bound: the browser kept the old value and the
+    run said 'lr 50' for a rate never run)."""
+    at = train(app({"tab": "Neural net"}), lr=lr, epochs=20)
+    shown = " ".join(text(m) for m in [*at.markdown, *at.error, *at.warning, *at.caption])
+    assert said in shown, shown[-600:]
+    assert at.query_params["lr"] == str(lr)
+    assert "lr 50" not in shown
+
+
+def test_the_methods_are_named_for_what_they_are():
+    at = app()
+    method = next(w for w in at.sidebar.selectbox if w.key == "method")
+    assert method.options == [
+        "count matrix (fast)",
+        "one-hot @ W (the lecture)",
+        "rows of W (E04)",
+        "F.cross_entropy (E05)",
+    ]
+    assert method.value == "counts", "the URL keeps the short name"

@@ -30,7 +30,7 @@ TABS = ("Counts", "Neural net", "Compare", "Score a name", "Sample step by step"
 MODES = ("explorer", "lecture")
 N_STEPS = 11  # the lecture mode's steps (ui/lecture)
 MAX_EPOCHS = 1000
-MAX_LR = 1_000_000.0
+MIN_LR, MAX_LR = 1e-6, 1e9  # every learning rate from a crawl to divergence ends in words a student follows
 MAX_SEED = 2**53 - 1  # the largest integer a browser number input holds exactly
 SIZES = (80, 90, 100, 115, 130, 150)  # the lecture's type size, % of the presenter scale (A- / A+)
 SCALES = ("fixed", "auto")  # the probabilities' colours: p from 0 to 1, or to the table's largest p
@@ -151,7 +151,7 @@ PARAMS: dict[str, Param] = {
     "epochs": number(100, 1, MAX_EPOCHS, "full-batch steps of the net", widget="slider", label="Epochs", **SIDE),
     "lr": number(
         50.0,
-        1e-4,
+        MIN_LR,
         MAX_LR,
         "the net's learning rate",
         widget="number_input",
@@ -169,9 +169,26 @@ PARAMS: dict[str, Param] = {
         **SIDE,
         args={"format": "%g", "step": 0.01},
     ),
-    "method": choice("counts", METHODS, "how the loss is computed", widget="selectbox", label="Method", **SIDE),
+    "method": choice(
+        "counts",
+        METHODS,
+        "how the loss is computed",
+        widget="selectbox",
+        label="Method",
+        **SIDE,
+        args={
+            "format_func": METHOD_NAMES.get,
+            "help": "four ways to compute the same loss; the count matrix is fastest",
+        },
+    ),
     "animate": choice(
-        True, [True, False], "spread a fast run over a few seconds", widget="checkbox", label="Animate training", **SIDE
+        True,
+        [True, False],
+        "spread a fast run over a few seconds",
+        widget="checkbox",
+        label="Animate training",
+        **SIDE,
+        args={"help": "spread a fast run over ~3 s, to watch it"},
     ),
     "seed": number(
         2147483647,
@@ -192,6 +209,7 @@ PARAMS: dict[str, Param] = {
         label="Temperature",
         options=tuple(TEMPERATURES),
         **SIDE,
+        args={"format_func": lambda t: f"{t:g}"},
     ),
     "view": choice("counts", VIEWS, "the heatmap's cells: counts, probabilities or log-probabilities"),
     "slice": Param(".", _one_character, "trigram: the first context character of the heatmap's slice"),

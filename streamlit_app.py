@@ -18,13 +18,15 @@ from ui.params import TABS
 from ui.runs import Runs
 from ui.sidebar import settings_ui, show_cost
 from ui.state import keep, kept, restore
-from ui.tabs import compare, counts, net, score, steps
+from ui.tabs import compare, counts, crossover, mlp, net, score, steps
 from ui.text import literal
 
 torch.set_num_threads(1)  # the server's own threads compete with torch's
 SHOW = {
     "Counts": counts.show,
     "Neural net": net.show,
+    "MLP": mlp.show,
+    "Crossover": crossover.show,
     "Compare": compare.show,
     "Score a name": score.show,
     "Sample step by step": steps.show,

@@ -130,13 +130,16 @@ def outcome(records: list[Record], final_nll: float | None, diverged_at: int | N
     records: one per step (the forward pass before its update); final_nll: the data NLL of the
     trained table, after the last update (None when the run never got there); diverged_at: the
     epoch whose loss was not finite (TrainingDiverged.epoch), if one was; config: the run's
-    settings, whose `lr` and `reg` the advice names when it has them.
+    settings, whose `lr` and `reg` the advice names when they are numbers.
 
     diverged: a loss that was not finite, or a trained table that gives the data probability 0.
     warned: the penalty outweighed the data at the start, the NLL ended above its lowest point,
-    or it fell by less than 5% of where it started. trained: otherwise.
+    or it fell by less than 5% of where it started; the held-out points (Record.dev) are that
+    curve when the run measured them (a minibatch's loss is noisier than final_nll). trained: otherwise.
     """
     lr, reg = getattr(config, "lr", None), getattr(config, "reg", None)
+    lr = lr if isinstance(lr, int | float) else None  # the MLP's lr is a schedule, not one number
+    reg = reg if isinstance(reg, int | float) else None
     rate = f"the learning rate {lr:g}" if lr is not None else "the step size"
     smaller = f"a smaller learning rate than {lr:g}" if lr is not None else "smaller steps"
     first = records[0] if records else None
@@ -161,7 +164,10 @@ def outcome(records: list[Record], final_nll: float | None, diverged_at: int | N
         )
     if not records:
         return Outcome("warned", f"The run took no steps: data NLL {final_nll:.4f}, as it started.")
-    nlls, end = [r.nll for r in records], final_nll
+    # a trainer that measures a held-out NLL (the MLP: its records' nll is a minibatch's, noisier
+    # than the whole set's) is judged on those points, which final_nll is comparable to
+    held = [r.dev for r in records if r.dev is not None and finite(r.dev)]
+    nlls, end = held or [r.nll for r in records], final_nll
     start, low = nlls[0], min(nlls)
     if heavy:
         what = f"regularization {reg:g}" if reg is not None else "the penalty"
@@ -172,7 +178,11 @@ def outcome(records: list[Record], final_nll: float | None, diverged_at: int | N
             f"{end:.4f}; try a smaller regularization{such}.",
         )
     if end > low * (1 + ROSE):
-        at = nlls.index(low) + 1
+        at = (
+            [r.epoch for r in records if r.dev is not None and finite(r.dev)][nlls.index(low)]
+            if held
+            else nlls.index(low) + 1
+        )
         return Outcome(
             "warned",
             f"The data NLL rose from {low:.4f} (epoch {at}) to {end:.4f} at the end: {rate} is too large for "

@@ -37,6 +37,7 @@ class Run:
     final_nll: float | None = None  # a done run: the data NLL of its trained table (the one number every view shows)
     seconds: float = 0.0  # training time, without pacing or pauses
     created: float = field(default_factory=time.time)
+    lane: str = ""  # a newer run stops the session's active run of the same lane only
     chart: dict = field(default_factory=dict)  # what the page's chart needs beside the points (floor, earlier runs)
     _cond: threading.Condition = field(default_factory=threading.Condition, repr=False)
     _cancel: str | None = field(default=None, repr=False)

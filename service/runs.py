@@ -55,19 +55,20 @@ class RunService:
             t.start()
 
     # ---- what the page calls
-    def start(self, session: str, trainer: Trainer, data: tuple, pace: float | None = None) -> Run:
-        """Queue a run of `trainer`; a run of the same session still going is stopped ("a newer
-        run"). A run whose cost is over the process's budget for runs is refused at once, with
-        the trainer's own reason."""
+    def start(self, session: str, trainer: Trainer, data: tuple, pace: float | None = None, lane: str = "") -> Run:
+        """Queue a run of `trainer`; a run of the same session and lane still going is stopped ("a
+        newer run"): a session's lanes (the net, the MLP, the crossover's runs) go on side by side.
+        A run whose cost is over the process's budget for runs is refused at once, with the
+        trainer's own reason."""
         c = trainer.cost()
         with self._lock:
             mine = self._by_session.setdefault(session, [])
             for old in mine:
-                if old.active:
+                if old.active and old.lane == lane:
                     self._cancel(old, "a newer run was started")
-            run = Run(secrets.token_urlsafe(16), session, len(mine) + 1, trainer, data, pace, c)
+            run = Run(secrets.token_urlsafe(16), session, len(mine) + 1, trainer, data, pace, c, lane=lane)
             mine.append(run)
-            del mine[:-20]  # the session's history the service keeps (the page keeps its own)
+            mine[:-20] = [r for r in mine[:-20] if r.active]  # the history kept (the page keeps its own)
             self._runs[run.id] = run
             self._forget_old()
             refusal = c.refusal(self.memory, "this server's memory for training runs")

@@ -11,12 +11,16 @@ import torch
 
 from makemore import plots
 from makemore.counts import fit_counts, smooth, sweep
-from makemore.table import Table, nll_counts, sample
+from makemore.crossover import count_row
+from makemore.examples import CONTEXTS
+from makemore.ngram import MAX_CONTEXT
+from makemore.plots.mlp import RED as MLP_RED
+from makemore.table import Table, nll, nll_counts, sample
 from makemore.uniform import fit_uniform
 from makemore.unigram import fit_unigram
 from ui.corpus import Corpus
 from ui.params import SMOOTHINGS, SWEEP_SMOOTHINGS
-from ui.runs import Runs, data_key
+from ui.runs import Runs, data_key, mlp_data_key
 from ui.state import Settings
 
 PARTS = ["all", "train", "dev", "test"]  # rows of the NLL tables
@@ -105,6 +109,14 @@ def sweep_rows(key: tuple, _corpus: Corpus, k: int) -> list[dict]:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
+def count_row_of(key: tuple, _corpus: Corpus, n: int) -> dict:
+    """The count model with n characters of context on the train split, at its best smoothing on
+    dev (makemore.crossover.count_row): one row of the crossover, cached per data set."""
+    parts = _corpus.parts
+    return count_row(parts["train"], parts["dev"], _corpus.vocab, n)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
 def samples_of(key: tuple, _table: Table, n: int, seed: int, temperature: float, _known: frozenset) -> list:
     return sample(_table, n, seed, temperature, known=_known)
 
@@ -116,8 +128,12 @@ def count_samples(s: Settings, corpus: Corpus) -> list:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def table_nlls(key: tuple, _table: Table, _corpus: Corpus, k: int) -> dict[str, float]:
-    """A table's NLL on each split; `key` names the table (see MODELS)."""
-    return {part: nll_counts(_table.P, _corpus.counts(k, part)) for part in PARTS}
+    """A table's NLL on each split; `key` names the table (see MODELS). From the corpus's dense
+    counts for a bigram or trigram table; for a longer context (the MLP's) from the split's words,
+    each distinct context's row once (makemore.table.nll)."""
+    if _table.P is not None and k in CONTEXTS:
+        return {part: nll_counts(_table.P, _corpus.counts(k, part)) for part in PARTS}
+    return {part: nll(_table, _corpus.parts[part]) for part in PARTS}
 
 
 def table_samples(key: tuple, table: Table, s: Settings, corpus: Corpus) -> list:
@@ -161,9 +177,16 @@ def _net(s: Settings, corpus: Corpus, runs: Runs):
     return None if run is None else (("net", run.id), run.table())
 
 
+def _mlp(s: Settings, corpus: Corpus, runs: Runs):
+    """The session's last finished MLP run on this data, at its own context length."""
+    run = runs.finished(mlp_data_key(corpus))
+    return None if run is None else (("mlp", run.id), run.table())
+
+
 MODELS = {
     "counts": Model("count model", plots.BLUE, fit=fit_counts),
     "net": Model("neural net", plots.ORANGE, table=_net),
+    "mlp": Model("MLP", MLP_RED, table=_mlp, contexts=tuple(range(1, MAX_CONTEXT + 1))),
     "unigram": Model("unigram", plots.PURPLE, fit=fit_unigram),
     "uniform": Model("uniform", plots.GREEN, fit=lambda words, vocab, k, s: fit_uniform(vocab, k)),
 }

@@ -26,11 +26,13 @@ SWEEP_SMOOTHINGS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 
 TEMPERATURES = [0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.5, 2.0, 3.0, 5.0]
 DATASETS = ("names.txt", "SSA year", "upload")
 FIT_ON = ("all words", "train split")
-TABS = ("Counts", "Neural net", "Compare", "Score a name", "Sample step by step")
+TABS = ("Counts", "Neural net", "MLP", "Crossover", "Compare", "Score a name", "Sample step by step")
 MODES = ("explorer", "lecture")
 N_STEPS = 11  # the lecture mode's steps (ui/lecture)
 MAX_EPOCHS = 1000
 MIN_LR, MAX_LR = 1e-6, 1e9  # every learning rate from a crawl to divergence ends in words a student follows
+MLP_MAX_STEPS = 200_000  # part 2's full schedule
+CROSSOVER_WITH = ("the crossover's MLP", "this page's MLP settings")  # the crossover's runs: which settings
 MAX_SEED = 2**53 - 1  # the largest integer a browser number input holds exactly
 SIZES = (80, 90, 100, 115, 130, 150)  # the lecture's type size, % of the presenter scale (A- / A+)
 SCALES = ("fixed", "auto")  # the probabilities' colours: p from 0 to 1, or to the table's largest p
@@ -210,6 +212,59 @@ PARAMS: dict[str, Param] = {
         options=tuple(TEMPERATURES),
         **SIDE,
         args={"format_func": lambda t: f"{t:g}"},
+    ),
+    # the MLP (makemore part 2), drawn in its tab; its seed is the page's, its data the train split
+    "mlp_context": number(
+        3, 1, 8, "the MLP's characters of context", widget="slider", label="Context (characters)", where="page"
+    ),
+    "mlp_d": number(10, 2, 64, "the MLP's embedding dimensions", widget="slider", label="Embedding d", where="page"),
+    "mlp_h": number(200, 10, 1000, "the MLP's tanh units", widget="slider", label="Hidden units h", where="page"),
+    "mlp_steps": number(
+        20_000,
+        1,
+        MLP_MAX_STEPS,
+        "the MLP's minibatch steps",
+        widget="number_input",
+        label="Steps",
+        where="page",
+        args={"step": 1000, "help": "the lecture's run is 200,000 steps"},
+    ),
+    "mlp_batch": number(32, 1, 4096, "the MLP's minibatch size", widget="number_input", label="Batch", where="page"),
+    "mlp_lr1": number(
+        0.1,
+        1e-4,
+        100.0,
+        "the MLP's learning rate, first half of the steps",
+        widget="number_input",
+        label="lr, first half",
+        where="page",
+        args={"format": "%g"},
+    ),
+    "mlp_lr2": number(
+        0.01,
+        1e-4,
+        100.0,
+        "the MLP's learning rate, second half",
+        widget="number_input",
+        label="lr, second half",
+        where="page",
+        args={"format": "%g"},
+    ),
+    "mlp_init_fix": choice(
+        False,
+        [False, True],
+        "part 3's initialisation: the first loss near ln V, W1 scaled for tanh",
+        widget="checkbox",
+        label="Part 3's initialisation fix",
+        where="page",
+    ),
+    "crossover_with": choice(
+        CROSSOVER_WITH[0],
+        CROSSOVER_WITH,
+        "the settings of the crossover's MLP runs",
+        widget="radio",
+        label="Train the MLP with",
+        where="page",
     ),
     "view": choice("counts", VIEWS, "the heatmap's cells: counts, probabilities or log-probabilities"),
     "slice": Param(".", _one_character, "trigram: the first context character of the heatmap's slice"),

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from makemore.counts import examples
+from makemore.mlp import MLPConfig, MLPTrainer
 from makemore.neural import NetTrainer
 from service.runs import Run, service
 from ui.corpus import Corpus
@@ -36,6 +37,16 @@ def trainer(s: Settings, corpus: Corpus) -> NetTrainer:
     return NetTrainer(corpus.counts(k, part), vocab, k, config, make)
 
 
+def mlp_data_key(corpus: Corpus) -> tuple:
+    """What an MLP run depends on besides its config: the data (it trains on the train split)."""
+    return ("mlp", corpus.key)
+
+
+def mlp_trainer(corpus: Corpus, config: MLPConfig) -> MLPTrainer:
+    """An MLP run on the corpus's train split, its dev NLL on the dev split (its cost() is stated before Train)."""
+    return MLPTrainer(corpus.parts["train"], corpus.parts["dev"], corpus.vocab, config)
+
+
 def pace_rate(pace, epochs: int) -> float | None:
     """A PACES value as epochs per second."""
     return epochs / ANIMATE_SECONDS if pace == "animate" else pace
@@ -43,11 +54,13 @@ def pace_rate(pace, epochs: int) -> float | None:
 
 @dataclass
 class Runs:
-    """A session's runs: `latest` (finished or not), and the finished ones, oldest first."""
+    """A session's runs: `latest` (the net's, finished or not), the latest of each other lane (the
+    MLP's, the crossover's), and the finished net and MLP runs, oldest first."""
 
     token: str = field(default_factory=lambda: secrets.token_urlsafe(16))  # the session's presence token
     latest: Run | None = None
     done: list[Run] = field(default_factory=list)
+    lanes: dict[str, Run] = field(default_factory=dict)  # lane -> its latest run: "mlp", "crossover 3"...
     lost: bool = False  # a run was streaming when this page's server went away (its URL said so)
 
     @classmethod
@@ -63,9 +76,10 @@ class Runs:
 
     def sync(self) -> None:
         """A run that finished since the last script run joins the finished ones."""
-        run = self.latest
-        if run is not None and run.status == "done" and run not in self.done:
-            self.done = [*self.done, run][-(EARLIER + 1) :]
+        for run in (self.latest, self.lanes.get("mlp")):
+            if run is not None and run.status == "done" and run not in self.done:
+                kept = [r for r in self.done if r.lane == run.lane][-EARLIER:]
+                self.done = [r for r in self.done if r.lane != run.lane or r in kept] + [run]
 
     def start(self, s: Settings, corpus: Corpus) -> Run:
         t = trainer(s, corpus)
@@ -73,6 +87,11 @@ class Runs:
         self.latest = service().start(self.token, t, data_key(s, corpus), pace)
         self.lost = False
         return self.latest
+
+    def start_lane(self, lane: str, trainer, data: tuple, pace: float | None = None) -> Run:
+        """Queue a run in `lane` beside the net's: it stops only the lane's own run still going."""
+        self.lanes[lane] = run = service().start(self.token, trainer, data, pace, lane=lane)
+        return run
 
     def finished(self, data: tuple) -> Run | None:
         """The last run that finished on this data (a later failed run keeps it)."""
@@ -83,5 +102,5 @@ class Runs:
         return [r for r in self.done if r is not run and r.data == run.data][-EARLIER:]
 
     def clear(self) -> None:
-        """Forget every finished run but the latest (the Clear button)."""
-        self.done = [r for r in self.done if r is self.latest]
+        """Forget every finished net run but the latest (the Clear button)."""
+        self.done = [r for r in self.done if r is self.latest or r.lane]

@@ -7,6 +7,7 @@ from dataclasses import field, fields, make_dataclass
 
 import streamlit as st
 
+from makemore.mlp import MLPConfig
 from makemore.neural import TrainConfig
 from ui.params import FIT_ON, PARAMS, SIDEBAR, from_url, to_url
 
@@ -37,6 +38,22 @@ class _Settings:
     def train_config(self) -> TrainConfig:
         return TrainConfig(
             epochs=self.epochs, lr=float(self.lr), reg=float(self.reg), seed=self.seed, method=self.method
+        )
+
+    @property
+    def mlp_config(self) -> MLPConfig:
+        """The MLP tab's run: its settings, the page's seed, the dev NLL every 500 steps (20 times in a shorter run)."""
+        return MLPConfig(
+            context=self.mlp_context,
+            d=self.mlp_d,
+            h=self.mlp_h,
+            steps=self.mlp_steps,
+            batch=self.mlp_batch,
+            lr1=float(self.mlp_lr1),
+            lr2=float(self.mlp_lr2),
+            seed=self.seed,
+            init_fix=self.mlp_init_fix,
+            dev_every=min(500, max(1, self.mlp_steps // 20)),
         )
 
 

@@ -81,9 +81,12 @@ def loss_panel(page: Page, pressed: bool, hint: str, key: str = "loss") -> Run |
     return run
 
 
-def controls(run: Run | None, key: str) -> None:
-    """Pause / Resume, one epoch, Stop and the pace of the run that is going (disabled when none
-    is). Each is a click and a rerun, which the run does not notice."""
+STEP_HELP = "pause, then take one gradient step: the curve and W move by one epoch"
+
+
+def controls(run: Run | None, key: str, step: str = "One epoch", step_help: str = STEP_HELP) -> None:
+    """Pause / Resume, one step (labelled `step`), Stop and the pace of the run that is going
+    (disabled when none is). Each is a click and a rerun, which the run does not notice."""
     svc, going = service(), run is not None and run.active
     c1, c2, c3, c4 = st.columns([1, 1, 1, 1.6], vertical_alignment="bottom")
     if going and run.status == "paused":
@@ -91,13 +94,13 @@ def controls(run: Run | None, key: str) -> None:
     else:
         c1.button("Pause", key=f"pause_{key}", on_click=svc.pause, args=(run,), width="stretch", disabled=not going)
     c2.button(
-        "One epoch",
+        step,
         key=f"step_{key}",
         on_click=svc.step,
         args=(run,),
         width="stretch",
         disabled=not going,
-        help="pause, then take one gradient step: the curve and W move by one epoch",
+        help=step_help,
     )
     c3.button("Stop", key=f"stop_{key}", on_click=svc.stop, args=(run,), width="stretch", disabled=not going)
     labels, pace_key = list(PACES), f"pace_{key}"

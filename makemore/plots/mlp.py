@@ -1,0 +1,175 @@
+"""The MLP's figures (makemore part 2): its loss curve, its embedding scatter, and the crossover chart."""
+
+from __future__ import annotations
+
+import math
+
+import plotly.graph_objects as go
+import torch
+
+from makemore.plots.curves import loss_axis
+from makemore.plots.style import BLUE, GREY, symbol_label
+
+RED = "#d62728"  # the MLP's colour in every chart
+MAX_POINTS = 20_000  # a finished curve longer than this is drawn from every k-th step
+
+# the anchors' own figures, each on its own data and split (not this page's)
+ANCHORS = (
+    (4, 2.1118, "EurekaLabsAI/ngram: counts n=4, val 2.1118 (its own split)"),
+    (3, 2.17, "makemore part 2: MLP n=3, dev ~2.17 (the lecture's split)"),
+    (8, 2.03, "makemore part 5: context 8, dev ~2.03 (the lecture's split)"),
+)
+
+
+def mlp_curve(
+    losses: list[float], steps: int, dev: list[tuple[int, float]], floor: float | None, floor_label: str = ""
+) -> go.Figure:
+    """The minibatch loss per step (raw, in nats: the lecture plots its log10) and the dev NLL
+    where the run measured it; `floor` a reference line (the count model's dev NLL at the same
+    context). A curve longer than MAX_POINTS keeps every k-th step (the title says k)."""
+    every = max(1, math.ceil(len(losses) / MAX_POINTS))
+    xs = list(range(1, len(losses) + 1, every))
+    ys = losses[::every]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            name="minibatch loss" + (f" (every {every}th step)" if every > 1 else ""),
+            meta="run",
+            line={"color": RED, "width": 1},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[x for x, _ in dev],
+            y=[y for _, y in dev],
+            mode="markers",
+            name="dev NLL",
+            meta="dev",
+            marker={"color": "#111111", "size": 7, "symbol": "circle-open", "line": {"width": 2}},
+        )
+    )
+    if floor is not None and math.isfinite(floor):
+        fig.add_trace(
+            go.Scatter(
+                x=[1, max(steps, 2)],
+                y=[floor, floor],
+                mode="lines",
+                name=floor_label or f"count model {floor:.4f}",
+                meta="floor",
+                line={"color": BLUE, "dash": "dash", "width": 2},
+            )
+        )
+    fig.update_layout(
+        height=380,
+        margin={"l": 50, "r": 10, "t": 30, "b": 40},
+        xaxis={"title": "step", "range": [1, max(steps, 2)], "fixedrange": True},
+        yaxis={"title": "loss (nats)", "fixedrange": True, **loss_axis([*losses, *(y for _, y in dev)], floor)},
+        legend={"x": 0.98, "xanchor": "right", "y": 0.98},
+        meta=f"{len(losses)}/{steps}",
+        uirevision="mlp_loss",
+    )
+    return fig
+
+
+def embedding_xy(C: torch.Tensor) -> tuple[torch.Tensor, str]:
+    """Two coordinates per character: C's own two dimensions when d = 2, else the first two
+    principal components of C (centred); and the axes' names."""
+    C = C.detach().double()
+    if C.shape[1] == 2:
+        return C, "dimension"
+    centred = C - C.mean(0)
+    _, _, Vh = torch.linalg.svd(centred, full_matrices=False)
+    return centred @ Vh[:2].T, "principal component"
+
+
+def embedding(C: torch.Tensor, itos: list[str], title: str) -> go.Figure:
+    """The lecture's scatter of C: one point per character with the character written on it."""
+    xy, axis = embedding_xy(C)
+    fig = go.Figure(
+        go.Scatter(
+            x=xy[:, 0].tolist(),
+            y=xy[:, 1].tolist(),
+            mode="markers+text",
+            text=[symbol_label(c) for c in itos],
+            textfont={"color": "white", "size": 12},
+            marker={"size": 22, "color": RED},
+            hovertemplate="%{text}: (%{x:.3f}, %{y:.3f})<extra></extra>",
+            meta="embedding",
+        )
+    )
+    fig.update_layout(
+        title={"text": title},
+        height=420,
+        margin={"l": 50, "r": 10, "t": 50, "b": 40},
+        xaxis={"title": f"{axis} 1", "fixedrange": True},
+        yaxis={"title": f"{axis} 2", "fixedrange": True},
+        showlegend=False,
+    )
+    return fig
+
+
+def crossover_chart(rows: list[dict], mlp_label: str = "MLP") -> go.Figure:
+    """Dev NLL against context length n: the count model at its best smoothing and the MLP (train
+    dotted), with the anchors' figures as labelled marks on their own data."""
+    fig = go.Figure()
+    ns = [r["n"] for r in rows]
+    fig.add_trace(
+        go.Scatter(
+            x=ns, y=[r["count_dev"] for r in rows], mode="lines+markers", name="counts: dev", line={"color": BLUE}
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=ns,
+            y=[r["count_train"] for r in rows],
+            mode="lines",
+            name="counts: train",
+            line={"color": BLUE, "dash": "dot", "width": 1.5},
+        )
+    )
+    trained = [r for r in rows if "mlp_dev" in r]
+    fig.add_trace(
+        go.Scatter(
+            x=[r["n"] for r in trained],
+            y=[r["mlp_dev"] for r in trained],
+            mode="lines+markers",
+            name=f"{mlp_label}: dev",
+            line={"color": RED},
+            meta="mlp_dev",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[r["n"] for r in trained],
+            y=[r["mlp_train"] for r in trained],
+            mode="lines",
+            name=f"{mlp_label}: train",
+            line={"color": RED, "dash": "dot", "width": 1.5},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[n for n, _, _ in ANCHORS],
+            y=[y for _, y, _ in ANCHORS],
+            mode="markers+text",
+            name="their figures, on their own data",
+            text=[label for _, _, label in ANCHORS],
+            textposition=["bottom right", "bottom left", "top left"],
+            textfont={"size": 11, "color": GREY},
+            marker={"symbol": "diamond-open", "size": 11, "color": GREY, "line": {"width": 2}},
+            meta="anchors",
+        )
+    )
+    devs = [r["count_dev"] for r in rows] + [r["mlp_dev"] for r in trained] + [y for _, y, _ in ANCHORS]
+    lo, hi = min(devs + [r["mlp_train"] for r in trained]), max(devs)  # the counts' train NLL may go below
+    fig.update_layout(
+        height=440,
+        margin={"l": 50, "r": 10, "t": 30, "b": 40},
+        xaxis={"title": "context length n (characters)", "dtick": 1, "range": [0.6, 8.4], "fixedrange": True},
+        yaxis={"title": "NLL (nats)", "range": [max(0.0, lo - 0.15), min(hi + 0.1, 3.5)], "fixedrange": True},
+        legend={"x": 0.01, "xanchor": "left", "y": 0.01, "yanchor": "bottom"},
+    )
+    return fig

@@ -1,0 +1,166 @@
+"""MLP (makemore part 2): its settings, Train, the live loss curve with the dev NLL, and the embedding C.
+
+The run executes in the process's run service in its own lane ("mlp"), beside the net's; the
+curve's points come over the app's live route as the net's do (ui/tabs/net.py), and the
+embedding scatter is redrawn from the run's latest state while it trains.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from makemore.mlp import MLPConfig, n_params
+from makemore.neural import human_bytes, human_seconds
+from makemore.plots import mlp as plots
+from makemore.trainer import Cost
+from service.run import Run
+from ui.components import plotly_view, spec
+from ui.corpus import Corpus
+from ui.models import count_row_of
+from ui.page import Page
+from ui.runs import mlp_data_key, mlp_trainer
+from ui.state import setting_ui
+from ui.tabs.net import controls
+from ui.text import literal, sentence
+
+LANE = "mlp"
+STEP_HELP = "pause, then take one minibatch step: the curve and the embedding move by one step"
+REFRESH = 1.0  # s between redraws of the embedding while the run trains
+
+
+def show(page: Page) -> None:
+    s, corpus, runs = page.settings, page.corpus, page.runs
+    st.caption(
+        "makemore part 2: each character is a learned vector in C; the last *context* characters' "
+        "vectors, side by side, go through a tanh layer to the logits of the next character. "
+        "Minibatch SGD on the train split, lr then lr/10 after half the steps; the dev NLL is "
+        "measured on the dev split. The seed is the page's (sidebar)."
+    )
+    settings_ui()
+    config = s.mlp_config
+    cost = cost_of(corpus.key, corpus, config)
+    if cost is None:
+        st.warning("There are no training words to train the MLP on: choose a larger word list.")
+        return
+    c1, c2 = st.columns([1, 4], vertical_alignment="center")
+    pressed = c1.button("Train the MLP", key="train_mlp", type="primary", width="stretch")
+    c2.caption(
+        f"{n_params(len(corpus.vocab), config):,} parameters; about {human_seconds(cost.seconds(config.steps))} "
+        f"of training ({human_seconds(cost.seconds_per_epoch)} per step), {human_bytes(cost.bytes)}."
+    )
+    if pressed:
+        runs.start_lane(LANE, mlp_trainer(corpus, config), mlp_data_key(corpus))
+    run = runs.lanes.get(LANE)
+    loss_panel(page, run)
+    embedding_panel(page, run)
+
+
+def settings_ui() -> None:
+    """The MLP's settings, drawn as ui/params.py declares them."""
+    c1, c2, c3 = st.columns(3)
+    setting_ui("mlp_context", c1)
+    setting_ui("mlp_d", c2)
+    setting_ui("mlp_h", c3)
+    c1, c2, c3, c4, c5 = st.columns([1.2, 1, 1, 1, 1.4], vertical_alignment="bottom")
+    setting_ui("mlp_steps", c1)
+    setting_ui("mlp_batch", c2)
+    setting_ui("mlp_lr1", c3)
+    setting_ui("mlp_lr2", c4)
+    setting_ui("mlp_init_fix", c5)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def cost_of(key: tuple, _corpus: Corpus, config: MLPConfig) -> Cost | None:
+    """What a run of these settings on this data will take (None: no words to train on)."""
+    try:
+        return mlp_trainer(_corpus, config).cost()
+    except ValueError:
+        return None
+
+
+def floor_of(corpus: Corpus, n: int) -> tuple[float, str]:
+    """The count model's dev NLL at n characters of context, at its best smoothing on dev."""
+    row = count_row_of(corpus.key, corpus, n)
+    return row["count_dev"], f"count model, n={n}, s={row['smoothing']:g}: dev {row['count_dev']:.4f}"
+
+
+def loss_panel(page: Page, run: Run | None) -> None:
+    """The run's controls, the live curve and, once it has ended, its outcome."""
+    corpus = page.corpus
+    controls(run, "mlp_loss", "One step", STEP_HELP)
+    n = run.trainer.config.context if run is not None else page.settings.mlp_context
+    floor, label = floor_of(corpus, n)
+    if run is None:
+        fig = spec(plots.mlp_curve([], page.settings.mlp_steps, [], floor, label))
+        fig["summary"] = {"status": "idle", "message": "Press Train the MLP to train it."}
+        plotly_view(fig, key="mlp_loss")
+        return
+    run.chart = {"floor": floor}  # what the live route's y axis holds besides the points
+    records = run.records[:]
+    dev = [(r.epoch, r.dev) for r in records if r.dev is not None]
+    fig = spec(plots.mlp_curve([r.nll for r in records], run.epochs, dev, floor, label))
+    if run.active:
+        fig["live"] = {"run": run.id, "from": len(records), "epochs": run.epochs, "status": run.status}
+    else:
+        last = run.final_nll if run.final_nll is not None else records[-1].nll if records else None
+        fig["summary"] = {"status": run.status, "epoch": run.epoch, "epochs": run.epochs, "nll": last}
+        fig["summary"]["message"] = run.message
+    plotly_view(fig, key="mlp_loss", on_ended=True)
+    st.caption(
+        "The minibatch loss of each step, raw in nats (the lecture plots its log10), and the dev "
+        "NLL on the whole dev split (circles) every few hundred steps."
+    )
+    if not run.active:
+        show_status(page, run)
+
+
+def describe(c: MLPConfig) -> str:
+    return (
+        f"context {c.context}, d {c.d}, h {c.h}, {c.steps:,} steps of batch {c.batch}, "
+        f"lr {c.lr1:g} then {c.lr2:g}" + (", part 3's init" if c.init_fix else "") + f", seed {c.seed}"
+    )
+
+
+def show_status(page: Page, run: Run) -> None:
+    """How the run ended, in the outcome's words, and what its numbers are."""
+    if run.status == "stopped":
+        st.warning(f"Training stopped at step {run.epoch:,} of {run.epochs:,}: {literal(run.message)}.")
+        return
+    o = run.outcome
+    if o is None or o.kind == "diverged":
+        st.error(literal(sentence(run.message[:1].upper() + run.message[1:])))
+        return
+    text = literal(o.words) + f" ({literal(describe(run.trainer.config))}; {run.seconds:.1f} s of training.)"
+    text += " The NLL here is the whole dev split's, after the last update."
+    (st.success if o.kind == "trained" else st.warning)(text)
+    if run.data != mlp_data_key(page.corpus) or run.trainer.config != page.settings.mlp_config:
+        st.info("The settings or the data changed since this run; press **Train the MLP** to train with them.")
+
+
+def embedding_panel(page: Page, run: Run | None) -> None:
+    """The scatter of C from the run's latest state, redrawn every REFRESH s while it trains."""
+    if run is None or (run.state is None and run.final_state is None):
+        return
+    going = run.status in ("queued", "running")
+    st.fragment(lambda: draw_embedding(page, run), run_every=REFRESH if going else None)()
+
+
+def draw_embedding(page: Page, run: Run) -> None:
+    state = run.final_state if run.final_state is not None else run.state
+    if state is None:
+        return
+    d = state.C.shape[1]
+    when = "trained" if run.final_state is not None else f"after step {run.epoch:,} of {run.epochs:,}"
+    how = "its two dimensions" if d == 2 else f"the first two principal components of its {d} dimensions"
+    title = f"Embedding C, {when}: {how}"
+    c1, c2 = st.columns([3, 2])
+    with c1:
+        plotly_view(plots.embedding(state.C, page.corpus.vocab.itos, title), key="mlp_embedding")
+    with c2:
+        st.markdown(
+            "Each character is a point of **C**. Characters the net treats alike (vowels, the "
+            "end token '.') drift together as it trains. "
+            + ("With d = 2 these are C's own coordinates." if d == 2 else "With d > 2 the plot is a projection of C.")
+        )
+        if run.active and run.change:
+            st.caption(f"The last step {literal(run.change)}.")

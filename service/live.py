@@ -52,13 +52,15 @@ def update(run: Run, start: int) -> dict:
     records = run.records[:]  # the worker appends; read one consistent length
     nlls = [r.nll for r in records]
     chart = run.chart
-    axis = loss_axis([*filter(math.isfinite, nlls), *chart.get("earlier", [])], chart.get("floor"))
+    devs = [r.dev for r in records if r.dev is not None and math.isfinite(r.dev)]
+    axis = loss_axis([*filter(math.isfinite, nlls), *devs, *chart.get("earlier", [])], chart.get("floor"))
     last = records[-1] if records else None
     return json_safe(
         {
             "run": run.id,
             "from": start,
             "y": nlls[start:],
+            "dev": [[r.epoch, r.dev] for r in records[start:] if r.dev is not None],  # held-out points (the MLP)
             "axis": axis,
             "status": run.status,
             "epoch": len(records),

@@ -108,7 +108,8 @@ def test_samples_csv_has_both_models_after_training(monkeypatch):
     at = train(app({"tab": "Compare"}), epochs=20)
     open_tab(at, "Compare")
     rows = list(csv.DictReader(io.StringIO(made[-1])))
-    assert {r["model"] for r in rows} == {m.label for m in MODELS.values()}, "the CSV holds every model"
+    trained = {m.label for name, m in MODELS.items() if name != "mlp"}  # the MLP is not trained here
+    assert {r["model"] for r in rows} == trained, "the CSV holds every model with a table"
     shown = tables(at)
     for model, column in (("count model", 0), ("neural net", 1)):
         names = [r["name"] for r in rows if r["model"] == model]

@@ -219,14 +219,19 @@ function follow(div, host, fig) {
     mm.socket = null;
     mm.live = null;
     if (div._mmPath) div._mmPath.setAttribute("d", ""); // a finished figure: Plotly draws the curve
+    if (div._mmDev) div._mmDev.setAttribute("d", "");
     status(host, fig.summary || null); // a loss chart keeps its status line: idle, or what the run came to
     return;
   }
   const ys = (trace && trace.y) || [];
   if (trace) trace.y = trace.x = []; // the page draws the run's curve itself
+  // held-out points (a trace with meta "dev", the MLP's): drawn by the page too, as they arrive
+  const devTrace = fig.data.find((t) => t.meta === "dev");
+  const dev = devTrace ? devTrace.x.map((x, i) => [x, devTrace.y[i]]) : [];
+  if (devTrace) devTrace.x = devTrace.y = [];
   if (mm.live && mm.live.run === live.run) return; // the same run, already followed
   if (mm.socket) mm.socket.close();
-  mm.live = { run: live.run, ys: ys.slice(), shown: ys.length, frames: 0, last: 0, epochs: live.epochs, ended: false };
+  mm.live = { run: live.run, ys: ys.slice(), dev, shown: ys.length, frames: 0, last: 0, epochs: live.epochs, ended: false };
   status(host, { status: live.status, epoch: ys.length, epochs: live.epochs, nll: ys[ys.length - 1], ahead: 0 });
   connect(div, host, 0);
   if (ys.length) {
@@ -296,6 +301,7 @@ function receive(div, delta, bytes) {
   if (mm.sizes.length > 2000) mm.sizes.splice(0, 1000);
   if (delta.from > live.ys.length) live.gap = true; // cannot happen on one socket; the tests check it
   delta.y.forEach((y, k) => (live.ys[delta.from + k] = y === null ? NaN : y));
+  for (const [x, y] of delta.dev || []) if (y !== null && !live.dev.some((p) => p[0] === x)) live.dev.push([x, y]);
   if (delta.y.length) live.received = now();
   const axis = delta.axis;
   if (axis && window.Plotly && div.layout && div.layout.yaxis) {
@@ -331,7 +337,10 @@ function place(div) {
     const path = (div._mmPath = document.createElementNS(NS, "path"));
     path.setAttribute("fill", "none");
     path.setAttribute("clip-path", `url(#${clip.id})`);
-    svg.append(clip, path);
+    const dots = (div._mmDev = document.createElementNS(NS, "path"));
+    dots.setAttribute("fill", "none");
+    dots.setAttribute("clip-path", `url(#${clip.id})`);
+    svg.append(clip, path, dots);
     div.style.position = "relative";
     div.appendChild(svg);
   }
@@ -344,6 +353,9 @@ function place(div) {
   const trace = (div.data && div.data.find((t) => t.meta === "run")) || {}, line = trace.line || {};
   div._mmPath.setAttribute("stroke", line.color || "#1f77b4");
   div._mmPath.setAttribute("stroke-width", line.width || 2);
+  const devTrace = (div.data && div.data.find((t) => t.meta === "dev")) || {}, marker = devTrace.marker || {};
+  div._mmDev.setAttribute("stroke", marker.color || "#111111");
+  div._mmDev.setAttribute("stroke-width", 2);
   const lin = (r, len, off, flip) => (v) => off + (flip ? len - ((v - r[0]) / (r[1] - r[0])) * len : ((v - r[0]) / (r[1] - r[0])) * len);
   const yr = ya.range, ylog = ya.type === "log", ymap = lin(yr, size.h, size.t, true);
   div._mmMap = { x: lin(xa.range, size.w, size.l, false), y: (v) => ymap(ylog ? Math.log10(Math.max(v, 1e-300)) : v) };
@@ -370,9 +382,15 @@ function animate(div, t) {
     if (f > 0 && whole > 0 && isFinite(a) && isFinite(b)) {
       parts.push("L" + map.x(whole + f).toFixed(1) + "," + map.y(a + (b - a) * f).toFixed(1));
     }
-    const d = parts.join("");
+    // the held-out points up to where the curve is: small circles
+    const r = 3.5, circles = (live.dev || []).filter(([x, y]) => x <= live.shown && isFinite(y)).map(([x, y]) => {
+      const cx = map.x(x), cy = map.y(y);
+      return `M${(cx - r).toFixed(1)},${cy.toFixed(1)}a${r},${r} 0 1,0 ${2 * r},0a${r},${r} 0 1,0 ${-2 * r},0`;
+    });
+    const d = parts.join("") + "|" + circles.length;
     if (d !== live.lastPath) {
-      div._mmPath.setAttribute("d", d);
+      div._mmPath.setAttribute("d", d.slice(0, d.lastIndexOf("|")));
+      if (div._mmDev) div._mmDev.setAttribute("d", circles.join(""));
       live.lastPath = d;
       live.frames += 1; // a frame in which the curve changed
       live.last = now();

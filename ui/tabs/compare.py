@@ -21,7 +21,8 @@ def show(page: Page) -> None:
     columns = st.columns(len(samples) + (0 if "net" in samples else 1))
     for col, (name, drawn) in zip(columns, samples.items(), strict=False):
         with col:
-            st.markdown(f"**{page.labels[name].capitalize()}**")
+            label = page.labels[name]
+            st.markdown(f"**{label[:1].upper() + label[1:]}**")  # "MLP" stays as it is
             show_samples(drawn)
     if "net" not in samples:
         with columns[-1]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import ClassVar
 
 import torch
 import torch.nn.functional as F
@@ -38,6 +39,9 @@ class MLPConfig:
     seed: int = 2147483647  # one generator: the parameters, then every minibatch
     init_fix: bool = False  # part 3: W2, b2 small so the first loss is near ln V; W1 scaled for tanh
     dev_every: int = 500  # dev NLL on step 1 and every dev_every steps (0: never)
+    unit: ClassVar[str] = "step"  # how a run's words (makemore.trainer.outcome) name a step
+    measure: ClassVar[str] = "dev NLL"  # and the number a run ends with (MLPTrainer.nll's default)
+    record_nll: ClassVar[str] = "minibatch loss"  # what a Record's nll is
 
     def check(self) -> None:
         """Raise ValueError, one line, for a setting out of bounds."""

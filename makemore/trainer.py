@@ -130,7 +130,8 @@ def outcome(records: list[Record], final_nll: float | None, diverged_at: int | N
     records: one per step (the forward pass before its update); final_nll: the data NLL of the
     trained table, after the last update (None when the run never got there); diverged_at: the
     epoch whose loss was not finite (TrainingDiverged.epoch), if one was; config: the run's
-    settings, whose `lr` and `reg` the advice names when they are numbers.
+    settings, whose `lr` and `reg` the advice names when they are numbers, and whose `unit` and
+    `measure` name a step and the NLL where they are not an epoch and the data's (the MLP's).
 
     diverged: a loss that was not finite, or a trained table that gives the data probability 0.
     warned: the penalty outweighed the data at the start, the NLL ended above its lowest point,
@@ -141,6 +142,7 @@ def outcome(records: list[Record], final_nll: float | None, diverged_at: int | N
     lr = lr if isinstance(lr, int | float) else None  # the MLP's lr is a schedule, not one number
     reg = reg if isinstance(reg, int | float) else None
     rate = f"the learning rate {lr:g}" if lr is not None else "the step size"
+    unit, measure = getattr(config, "unit", "epoch"), getattr(config, "measure", "data NLL")  # the MLP: step, dev NLL
     smaller = f"a smaller learning rate than {lr:g}" if lr is not None else "smaller steps"
     first = records[0] if records else None
     heavy = first is not None and finite(first.total) and first.total - first.nll > HEAVY * first.nll
@@ -163,7 +165,7 @@ def outcome(records: list[Record], final_nll: float | None, diverged_at: int | N
             n,
         )
     if not records:
-        return Outcome("warned", f"The run took no steps: data NLL {final_nll:.4f}, as it started.")
+        return Outcome("warned", f"The run took no steps: {measure} {final_nll:.4f}, as it started.")
     # a trainer that measures a held-out NLL (the MLP: its records' nll is a minibatch's, noisier
     # than the whole set's) is judged on those points, which final_nll is comparable to
     held = [r.dev for r in records if r.dev is not None and finite(r.dev)]
@@ -185,13 +187,13 @@ def outcome(records: list[Record], final_nll: float | None, diverged_at: int | N
         )
         return Outcome(
             "warned",
-            f"The data NLL rose from {low:.4f} (epoch {at}) to {end:.4f} at the end: {rate} is too large for "
+            f"The {measure} rose from {low:.4f} ({unit} {at}) to {end:.4f} at the end: {rate} is too large for "
             "this loss; try a smaller one.",
         )
     if start - end < BARELY * start:
         return Outcome(
             "warned",
-            f"The data NLL barely moved in {n} epochs, from {start:.4f} to {end:.4f}: {rate} is too small; "
-            "try a larger one, or more epochs.",
+            f"The {measure} barely moved in {n} {unit}s, from {start:.4f} to {end:.4f}: {rate} is too small; "
+            f"try a larger one, or more {unit}s.",
         )
-    return Outcome("trained", f"Trained {n} epochs: data NLL {end:.4f}.")
+    return Outcome("trained", f"Trained {n} {unit}s: {measure} {end:.4f}.")

@@ -70,6 +70,8 @@ def update(run: Run, start: int) -> dict:
             "ahead": service().ahead(run) if run.status == "queued" else 0,
             "starts_in": round(service().expected_start(run), 1) if run.status == "queued" else 0,
             "message": run.message,
+            "unit": getattr(run.config, "unit", "epoch"),  # what the trainer calls a step (the MLP: "step")
+            "loss": getattr(run.config, "record_nll", "data NLL"),  # what a record's nll is
         }
     )
 

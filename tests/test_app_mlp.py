@@ -7,7 +7,7 @@ from makemore.crossover import count_row
 from makemore.data import split
 from makemore.table import nll, score
 from service.runs import service
-from tests.helpers.apptest import app, check, figure, nll_table, open_tab, tables
+from tests.helpers.apptest import app, check, figure, nll_table, open_tab, tables, text
 from ui.models import MODELS
 from ui.text import fmt_nll
 
@@ -32,7 +32,7 @@ def test_a_trained_mlp_is_in_compare_and_score(words):
     at, run = train_mlp(app({"tab": "MLP"}), mlp_context=4)
     assert run.status == "done", run.message
     assert run.trainer.config.context == 4 and run.epoch == 300
-    assert any(s.value.startswith("Trained 300 epochs") for s in at.success), [s.value for s in at.success]
+    assert any(text(s).startswith("Trained 300 steps: dev NLL") for s in at.success), [s.value for s in at.success]
     fig = figure(at, "mlp_loss")
     assert fig["layout"]["meta"] == "300/300"
     assert [p for t in fig["data"] if t.get("meta") == "dev" for p in t["x"]][:2] == [1, 15], "dev every 15 steps"

@@ -231,8 +231,8 @@ function follow(div, host, fig) {
   if (devTrace) devTrace.x = devTrace.y = [];
   if (mm.live && mm.live.run === live.run) return; // the same run, already followed
   if (mm.socket) mm.socket.close();
-  mm.live = { run: live.run, ys: ys.slice(), dev, shown: ys.length, frames: 0, last: 0, epochs: live.epochs, ended: false };
-  status(host, { status: live.status, epoch: ys.length, epochs: live.epochs, nll: ys[ys.length - 1], ahead: 0 });
+  mm.live = { run: live.run, ys: ys.slice(), dev, shown: ys.length, frames: 0, last: 0, epochs: live.epochs, ended: false, unit: live.unit, loss: live.loss };
+  status(host, { status: live.status, epoch: ys.length, epochs: live.epochs, nll: ys[ys.length - 1], ahead: 0, unit: live.unit, loss: live.loss });
   connect(div, host, 0);
   if (ys.length) {
     mm.live.received = now();
@@ -273,15 +273,17 @@ function status(host, msg) {
     line.append(el("span", "mm-live-text"), el("progress", "mm-live-bar"));
     host.prepend(line);
   }
+  // what a step is called and what its loss is (the MLP's: "step", "minibatch loss")
+  const unit = msg.unit || "epoch", loss = msg.loss || "data NLL";
   const fmt = (v) => (typeof v === "number" && isFinite(v) ? v.toFixed(4) : "—");
   const words = {
     queued: () => `Queued: ${msg.ahead ? msg.ahead + " run" + (msg.ahead > 1 ? "s" : "") + " ahead" : "next to start"}` +
       (msg.starts_in >= 1 ? `, starts in about ${mmSeconds(msg.starts_in)}` : ""),
-    running: () => `Training: epoch ${msg.epoch} of ${msg.epochs}, data NLL ${fmt(msg.nll)}`,
-    paused: () => `Paused at epoch ${msg.epoch} of ${msg.epochs}, data NLL ${fmt(msg.nll)}` +
+    running: () => `Training: ${unit} ${msg.epoch} of ${msg.epochs}, ${loss} ${fmt(msg.nll)}`,
+    paused: () => `Paused at ${unit} ${msg.epoch} of ${msg.epochs}, ${loss} ${fmt(msg.nll)}` +
       (msg.change ? `; ${msg.change}` : ""), // the trainer's words for what the last step changed
     done: () => msg.message || `Trained ${msg.epochs} epochs: data NLL ${fmt(msg.nll)}`, // the run's outcome
-    stopped: () => `Stopped at epoch ${msg.epoch} of ${msg.epochs}` + (msg.message ? `: ${msg.message}` : ""),
+    stopped: () => `Stopped at ${unit} ${msg.epoch} of ${msg.epochs}` + (msg.message ? `: ${msg.message}` : ""),
     idle: () => msg.message,
     failed: () => msg.message || "The run failed",
     lost: () => msg.message,
@@ -338,7 +340,6 @@ function place(div) {
     path.setAttribute("fill", "none");
     path.setAttribute("clip-path", `url(#${clip.id})`);
     const dots = (div._mmDev = document.createElementNS(NS, "path"));
-    dots.setAttribute("fill", "none");
     dots.setAttribute("clip-path", `url(#${clip.id})`);
     svg.append(clip, path, dots);
     div.style.position = "relative";
@@ -354,7 +355,8 @@ function place(div) {
   div._mmPath.setAttribute("stroke", line.color || "#1f77b4");
   div._mmPath.setAttribute("stroke-width", line.width || 2);
   const devTrace = (div.data && div.data.find((t) => t.meta === "dev")) || {}, marker = devTrace.marker || {};
-  div._mmDev.setAttribute("stroke", marker.color || "#111111");
+  div._mmDev.setAttribute("stroke", (marker.line && marker.line.color) || "#111111");
+  div._mmDev.setAttribute("fill", marker.color || "none");
   div._mmDev.setAttribute("stroke-width", 2);
   const lin = (r, len, off, flip) => (v) => off + (flip ? len - ((v - r[0]) / (r[1] - r[0])) * len : ((v - r[0]) / (r[1] - r[0])) * len);
   const yr = ya.range, ylog = ya.type === "log", ymap = lin(yr, size.h, size.t, true);

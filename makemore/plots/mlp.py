@@ -39,6 +39,7 @@ def mlp_curve(
             name="minibatch loss" + (f" (every {every}th step)" if every > 1 else ""),
             meta="run",
             line={"color": RED, "width": 1},
+            opacity=0.75,
         )
     )
     fig.add_trace(
@@ -48,7 +49,7 @@ def mlp_curve(
             mode="markers",
             name="dev NLL",
             meta="dev",
-            marker={"color": "#111111", "size": 7, "symbol": "circle-open", "line": {"width": 2}},
+            marker={"color": "white", "size": 8, "line": {"color": "#111111", "width": 2}},
         )
     )
     if floor is not None and math.isfinite(floor):

@@ -101,10 +101,11 @@ def loss_panel(page: Page, run: Run | None) -> None:
     fig = spec(plots.mlp_curve([r.nll for r in records], run.epochs, dev, floor, label))
     if run.active:
         fig["live"] = {"run": run.id, "from": len(records), "epochs": run.epochs, "status": run.status}
+        fig["live"] |= {"unit": "step", "loss": "minibatch loss"}  # the status line's words
     else:
         last = run.final_nll if run.final_nll is not None else records[-1].nll if records else None
         fig["summary"] = {"status": run.status, "epoch": run.epoch, "epochs": run.epochs, "nll": last}
-        fig["summary"]["message"] = run.message
+        fig["summary"] |= {"message": run.message, "unit": "step", "loss": "minibatch loss"}
     plotly_view(fig, key="mlp_loss", on_ended=True)
     st.caption(
         "The minibatch loss of each step, raw in nats (the lecture plots its log10), and the dev "
@@ -131,7 +132,7 @@ def show_status(page: Page, run: Run) -> None:
         st.error(literal(sentence(run.message[:1].upper() + run.message[1:])))
         return
     text = literal(o.words) + f" ({literal(describe(run.trainer.config))}; {run.seconds:.1f} s of training.)"
-    text += " The NLL here is the whole dev split's, after the last update."
+    text += " The dev NLL is the whole dev split's, after the last update."
     (st.success if o.kind == "trained" else st.warning)(text)
     if run.data != mlp_data_key(page.corpus) or run.trainer.config != page.settings.mlp_config:
         st.info("The settings or the data changed since this run; press **Train the MLP** to train with them.")

@@ -109,4 +109,4 @@ def test_the_crossover_trains_the_mlp_at_every_n():
     fig = figure(at, "crossover")
     assert next(t for t in fig["data"] if t.get("meta") == "mlp_dev")["x"] == list(range(1, 9))
     anchors = next(t for t in fig["data"] if t.get("meta") == "anchors")
-    assert "2.1118" in anchors["text"][0] and "own" in anchors["text"][0]
+    assert "2.1118" in anchors["text"][0] and "its own split" in anchors["hovertext"][0]

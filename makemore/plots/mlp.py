@@ -13,11 +13,11 @@ from makemore.plots.style import BLUE, GREY, symbol_label
 RED = "#d62728"  # the MLP's colour in every chart
 MAX_POINTS = 20_000  # a finished curve longer than this is drawn from every k-th step
 
-# the anchors' own figures, each on its own data and split (not this page's)
+# the anchors' own figures, each on its own data and split (not this page's): n, NLL, mark, in full
 ANCHORS = (
-    (4, 2.1118, "EurekaLabsAI/ngram: counts n=4, val 2.1118 (its own split)"),
-    (3, 2.17, "makemore part 2: MLP n=3, dev ~2.17 (the lecture's split)"),
-    (8, 2.03, "makemore part 5: context 8, dev ~2.03 (the lecture's split)"),
+    (4, 2.1118, "ngram 2.1118", "EurekaLabsAI/ngram: counts n=4, smoothing 0.1, val 2.1118 (its own split)"),
+    (3, 2.17, "part 2 ~2.17", "makemore part 2: MLP context 3, dev ~2.17 (the lecture's split)"),
+    (8, 2.03, "part 5 ~2.03", "makemore part 5: context 8, dev ~2.03 (the lecture's split)"),
 )
 
 
@@ -153,24 +153,26 @@ def crossover_chart(rows: list[dict], mlp_label: str = "MLP") -> go.Figure:
     )
     fig.add_trace(
         go.Scatter(
-            x=[n for n, _, _ in ANCHORS],
-            y=[y for _, y, _ in ANCHORS],
+            x=[n for n, *_ in ANCHORS],
+            y=[y for _, y, *_ in ANCHORS],
             mode="markers+text",
             name="their figures, on their own data",
-            text=[label for _, _, label in ANCHORS],
-            textposition=["bottom right", "bottom left", "top left"],
+            text=[mark for *_, mark, _ in ANCHORS],
+            hovertext=[full for *_, full in ANCHORS],
+            hoverinfo="text",
+            textposition=["bottom center", "top center", "middle left"],
             textfont={"size": 11, "color": GREY},
             marker={"symbol": "diamond-open", "size": 11, "color": GREY, "line": {"width": 2}},
             meta="anchors",
         )
     )
-    devs = [r["count_dev"] for r in rows] + [r["mlp_dev"] for r in trained] + [y for _, y, _ in ANCHORS]
+    devs = [r["count_dev"] for r in rows] + [r["mlp_dev"] for r in trained] + [y for _, y, *_ in ANCHORS]
     lo, hi = min(devs + [r["mlp_train"] for r in trained]), max(devs)  # the counts' train NLL may go below
     fig.update_layout(
-        height=440,
-        margin={"l": 50, "r": 10, "t": 30, "b": 40},
+        height=460,
+        margin={"l": 50, "r": 10, "t": 20, "b": 40},
         xaxis={"title": "context length n (characters)", "dtick": 1, "range": [0.6, 8.4], "fixedrange": True},
         yaxis={"title": "NLL (nats)", "range": [max(0.0, lo - 0.15), min(hi + 0.1, 3.5)], "fixedrange": True},
-        legend={"x": 0.01, "xanchor": "left", "y": 0.01, "yanchor": "bottom"},
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.18, "yanchor": "top"},
     )
     return fig

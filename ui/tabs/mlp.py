@@ -32,9 +32,8 @@ def show(page: Page) -> None:
     s, corpus, runs = page.settings, page.corpus, page.runs
     st.caption(
         "makemore part 2: each character is a learned vector in C; the last *context* characters' "
-        "vectors, side by side, go through a tanh layer to the logits of the next character. "
-        "Minibatch SGD on the train split, lr then lr/10 after half the steps; the dev NLL is "
-        "measured on the dev split. The seed is the page's (sidebar)."
+        "vectors, side by side, go through a tanh layer to the next character's logits. Minibatch SGD "
+        "on the train split; the dev NLL on the dev split. The seed is the page's (sidebar)."
     )
     settings_ui()
     config = s.mlp_config
@@ -42,15 +41,18 @@ def show(page: Page) -> None:
     if cost is None:
         st.warning("There are no training words to train the MLP on: choose a larger word list.")
         return
-    c1, c2 = st.columns([1, 4], vertical_alignment="center")
-    pressed = c1.button("Train the MLP", key="train_mlp", type="primary", width="stretch")
-    c2.caption(
-        f"{n_params(len(corpus.vocab), config):,} parameters; about {human_seconds(cost.seconds(config.steps))} "
-        f"of training ({human_seconds(cost.seconds_per_epoch)} per step), {human_bytes(cost.bytes)}."
-    )
+    train, rest = st.columns([1, 4.4], vertical_alignment="bottom")
+    pressed = train.button("Train the MLP", key="train_mlp", type="primary", width="stretch")
     if pressed:
         runs.start_lane(LANE, mlp_trainer(corpus, config), mlp_data_key(corpus))
     run = runs.lanes.get(LANE)
+    with rest:
+        controls(run, "mlp_loss", "One step", STEP_HELP)
+    st.caption(
+        f"Train: {n_params(len(corpus.vocab), config):,} parameters; about "
+        f"{human_seconds(cost.seconds(config.steps))} of training ({human_seconds(cost.seconds_per_epoch)} "
+        f"per step) on one worker, {human_bytes(cost.bytes)}."
+    )
     loss_panel(page, run)
     embedding_panel(page, run)
 
@@ -85,9 +87,8 @@ def floor_of(corpus: Corpus, n: int) -> tuple[float, str]:
 
 
 def loss_panel(page: Page, run: Run | None) -> None:
-    """The run's controls, the live curve and, once it has ended, its outcome."""
+    """The live curve and, once the run has ended, its outcome."""
     corpus = page.corpus
-    controls(run, "mlp_loss", "One step", STEP_HELP)
     n = run.trainer.config.context if run is not None else page.settings.mlp_context
     floor, label = floor_of(corpus, n)
     if run is None:

@@ -34,6 +34,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from makemore.plots import loss_axis
+from makemore.plots.mlp import log_axis
 from service.rooms import TICKET, Unavailable, client_address, gate, question_sign, rooms, valid_code
 from service.rooms.guard import DOWN
 from service.runs import Run, service
@@ -53,7 +54,8 @@ def update(run: Run, start: int) -> dict:
     nlls = [r.nll for r in records]
     chart = run.chart
     devs = [r.dev for r in records if r.dev is not None and math.isfinite(r.dev)]
-    axis = loss_axis([*filter(math.isfinite, nlls), *devs, *chart.get("earlier", [])], chart.get("floor"))
+    shown = [*filter(math.isfinite, nlls), *devs, *chart.get("earlier", [])]
+    axis = (log_axis if chart.get("log") else loss_axis)(shown, chart.get("floor"))  # the MLP's: log
     last = records[-1] if records else None
     return json_safe(
         {

@@ -7,7 +7,6 @@ import math
 import plotly.graph_objects as go
 import torch
 
-from makemore.plots.curves import loss_axis
 from makemore.plots.style import BLUE, GREY, symbol_label
 
 RED = "#d62728"  # the MLP's colour in every chart
@@ -21,10 +20,19 @@ ANCHORS = (
 )
 
 
+def log_axis(values: list[float], floor: float | None) -> dict:
+    """A logarithmic y axis holding every finite positive value and the floor: the lecture plots
+    the minibatch loss's log10, whose first steps (~25 without part 3's fix) dwarf the rest."""
+    ys = [y for y in [*values, floor] if y is not None and math.isfinite(y) and y > 0] or [2.0, 4.0]
+    a, b = math.log10(min(ys)), math.log10(max(ys))
+    pad = 0.05 * max(b - a, 0.1)
+    return {"type": "log", "range": [a - pad, b + pad]}
+
+
 def mlp_curve(
     losses: list[float], steps: int, dev: list[tuple[int, float]], floor: float | None, floor_label: str = ""
 ) -> go.Figure:
-    """The minibatch loss per step (raw, in nats: the lecture plots its log10) and the dev NLL
+    """The minibatch loss per step on a log axis (the lecture plots its log10) and the dev NLL
     where the run measured it; `floor` a reference line (the count model's dev NLL at the same
     context). A curve longer than MAX_POINTS keeps every k-th step (the title says k)."""
     every = max(1, math.ceil(len(losses) / MAX_POINTS))
@@ -67,7 +75,11 @@ def mlp_curve(
         height=380,
         margin={"l": 50, "r": 10, "t": 30, "b": 40},
         xaxis={"title": "step", "range": [1, max(steps, 2)], "fixedrange": True},
-        yaxis={"title": "loss (nats)", "fixedrange": True, **loss_axis([*losses, *(y for _, y in dev)], floor)},
+        yaxis={
+            "title": "loss (nats, log scale)",
+            "fixedrange": True,
+            **log_axis([*losses, *(y for _, y in dev)], floor),
+        },
         legend={"x": 0.98, "xanchor": "right", "y": 0.98},
         meta=f"{len(losses)}/{steps}",
         uirevision="mlp_loss",
@@ -167,12 +179,13 @@ def crossover_chart(rows: list[dict], mlp_label: str = "MLP") -> go.Figure:
         )
     )
     devs = [r["count_dev"] for r in rows] + [r["mlp_dev"] for r in trained] + [y for _, y, *_ in ANCHORS]
-    lo, hi = min(devs + [r["mlp_train"] for r in trained]), max(devs)  # the counts' train NLL may go below
+    lo = min(devs + [r["mlp_train"] for r in trained] + [r["count_train"] for r in rows])
+    hi = max(devs)
     fig.update_layout(
         height=460,
         margin={"l": 50, "r": 10, "t": 20, "b": 40},
         xaxis={"title": "context length n (characters)", "dtick": 1, "range": [0.6, 8.4], "fixedrange": True},
-        yaxis={"title": "NLL (nats)", "range": [max(0.0, lo - 0.15), min(hi + 0.1, 3.5)], "fixedrange": True},
+        yaxis={"title": "NLL (nats)", "range": [max(0.0, lo - 0.05), min(hi + 0.1, 3.5)], "fixedrange": True},
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.18, "yanchor": "top"},
     )
     return fig

@@ -29,6 +29,14 @@ def test_train_pause_step_and_find_the_mlp_in_compare(page):
     wait_chart(page, "mlp_loss", lambda s: True)
     page.get_by_role("button", name="Train the MLP", exact=True).click()
     wait_chart(page, "mlp_loss", lambda s: s["live"] and s["live"]["n"] >= 30, light=True)
+    # the embedding is redrawn from the run's latest state while it trains, with no click
+    first = page.get_by_text(re.compile(r"Embedding C, after step [\d,]+ of")).first
+    first.wait_for()
+    before = first.text_content()
+    page.wait_for_function(
+        "(t) => [...document.querySelectorAll('.st-key-mlp_embedding .gtitle')].some((e) => e.textContent !== t)",
+        arg=before,
+    )
     page.get_by_role("button", name="Pause", exact=True).click()
     status = page.locator(".st-key-mlp_loss .mm-live-status")
     status.get_by_text(re.compile(rf"^Paused at step \d+ of {STEPS}")).wait_for()
@@ -49,7 +57,8 @@ def test_train_pause_step_and_find_the_mlp_in_compare(page):
     dev = next(t for t in done["data"] if t.get("meta") == "dev")
     assert dev["x"][0] == 1 and dev["x"][-1] == STEPS and len(dev["x"]) == STEPS // 500 + 1
     wait_text(page, rf"Trained {STEPS} steps: dev NLL \d\.\d{{4}}\.")
-    page.get_by_text(re.compile(r"Embedding C, trained: the first two principal components")).wait_for()
+    page.get_by_text(re.compile(r"^Embedding C, trained$")).wait_for()
+    page.get_by_text(re.compile(r"the plot is a projection: C.s first two principal components")).wait_for()
     page.screenshot(path=str(page.artifacts / "mlp_trained_1280.png"), full_page=True)
     tab(page, "Compare")
     head = page.locator("[data-testid=stMarkdownContainer] strong", has_text=re.compile(r"^MLP$"))

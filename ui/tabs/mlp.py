@@ -96,7 +96,7 @@ def loss_panel(page: Page, run: Run | None) -> None:
         fig["summary"] = {"status": "idle", "message": "Press Train the MLP to train it."}
         plotly_view(fig, key="mlp_loss")
         return
-    run.chart = {"floor": floor}  # what the live route's y axis holds besides the points
+    run.chart = {"floor": floor, "log": True}  # the live route's y axis: log, holding the floor too
     records = run.records[:]
     dev = [(r.epoch, r.dev) for r in records if r.dev is not None]
     fig = spec(plots.mlp_curve([r.nll for r in records], run.epochs, dev, floor, label))
@@ -109,8 +109,8 @@ def loss_panel(page: Page, run: Run | None) -> None:
         fig["summary"] |= {"message": run.message, "unit": "step", "loss": "minibatch loss"}
     plotly_view(fig, key="mlp_loss", on_ended=True)
     st.caption(
-        "The minibatch loss of each step, raw in nats (the lecture plots its log10), and the dev "
-        "NLL on the whole dev split (circles) every few hundred steps."
+        "The minibatch loss of each step in nats on a log axis (the lecture plots its log10: the "
+        "same shape), and the dev NLL on the whole dev split (circles) every few hundred steps."
     )
     if not run.active:
         show_status(page, run)
@@ -141,28 +141,33 @@ def show_status(page: Page, run: Run) -> None:
 
 def embedding_panel(page: Page, run: Run | None) -> None:
     """The scatter of C from the run's latest state, redrawn every REFRESH s while it trains."""
-    if run is None or (run.state is None and run.final_state is None):
+    going = run is not None and run.status in ("queued", "running")
+    if not going and (run is None or (run.state is None and run.final_state is None)):
         return
-    going = run.status in ("queued", "running")
     st.fragment(lambda: draw_embedding(page, run), run_every=REFRESH if going else None)()
 
 
 def draw_embedding(page: Page, run: Run) -> None:
     state = run.final_state if run.final_state is not None else run.state
-    if state is None:
+    if state is None:  # queued, or its first step is on the way
+        st.caption("The embedding C is drawn here once the run has taken its first step.")
         return
     d = state.C.shape[1]
     when = "trained" if run.final_state is not None else f"after step {run.epoch:,} of {run.epochs:,}"
-    how = "its two dimensions" if d == 2 else f"the first two principal components of its {d} dimensions"
-    title = f"Embedding C, {when}: {how}"
+    title = f"Embedding C, {when}"
     c1, c2 = st.columns([3, 2])
     with c1:
         plotly_view(plots.embedding(state.C, page.corpus.vocab.itos, title), key="mlp_embedding")
     with c2:
+        how = (
+            "With d = 2 the axes are C's own two dimensions."
+            if d == 2
+            else f"With d = {d} the plot is a projection: C's first two principal components."
+        )
         st.markdown(
-            "Each character is a point of **C**. Characters the net treats alike (vowels, the "
-            "end token '.') drift together as it trains. "
-            + ("With d = 2 these are C's own coordinates." if d == 2 else "With d > 2 the plot is a projection of C.")
+            "Each character is a row of **C**, drawn as a point. Characters the net treats alike "
+            "move close together as it trains (the lecture points at the vowels, and at 'q' and '.' "
+            f"off on their own). {how}"
         )
         if run.active and run.change:
             st.caption(f"The last step {literal(run.change)}.")

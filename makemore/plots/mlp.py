@@ -34,7 +34,7 @@ def mlp_curve(
 ) -> go.Figure:
     """The minibatch loss per step on a log axis (the lecture plots its log10) and the dev NLL
     where the run measured it; `floor` a reference line (the count model's dev NLL at the same
-    context). A curve longer than MAX_POINTS keeps every k-th step (the title says k)."""
+    context). A curve longer than MAX_POINTS keeps one step in k (its legend says k)."""
     every = max(1, math.ceil(len(losses) / MAX_POINTS))
     xs = list(range(1, len(losses) + 1, every))
     ys = losses[::every]
@@ -44,7 +44,7 @@ def mlp_curve(
             x=xs,
             y=ys,
             mode="lines",
-            name="minibatch loss" + (f" (every {every}th step)" if every > 1 else ""),
+            name="minibatch loss" + (f" (one step in {every})" if every > 1 else ""),
             meta="run",
             line={"color": RED, "width": 1},
             opacity=0.75,

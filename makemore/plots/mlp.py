@@ -23,7 +23,9 @@ ANCHORS = (
 def log_axis(values: list[float], floor: float | None) -> dict:
     """A logarithmic y axis holding every finite positive value and the floor: the lecture plots
     the minibatch loss's log10, whose first steps (~25 without part 3's fix) dwarf the rest."""
-    ys = [y for y in [*values, floor] if y is not None and math.isfinite(y) and y > 0] or [2.0, 4.0]
+    ys = [y for y in [*values, floor] if y is not None and math.isfinite(y) and y > 0]
+    if not values:  # before a run: from the floor up to about where a run starts (ln 27 ~ 3.3)
+        ys += [2.0, 4.0]
     a, b = math.log10(min(ys)), math.log10(max(ys))
     pad = 0.05 * max(b - a, 0.1)
     return {"type": "log", "range": [a - pad, b + pad]}

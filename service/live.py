@@ -57,12 +57,16 @@ def update(run: Run, start: int) -> dict:
     shown = [*filter(math.isfinite, nlls), *devs, *chart.get("earlier", [])]
     axis = (log_axis if chart.get("log") else loss_axis)(shown, chart.get("floor"))  # the MLP's: log
     last = records[-1] if records else None
+    # what only some trainers have (the MLP): held-out points, and the words for a step and its loss;
+    # sent only when there is something to say, so the net's updates stay as small as they were
+    extra = {"dev": [[r.epoch, r.dev] for r in records[start:] if r.dev is not None]}
+    extra |= {"unit": getattr(run.config, "unit", None), "loss": getattr(run.config, "record_nll", None)}
     return json_safe(
         {
             "run": run.id,
             "from": start,
             "y": nlls[start:],
-            "dev": [[r.epoch, r.dev] for r in records[start:] if r.dev is not None],  # held-out points (the MLP)
+            **{k: v for k, v in extra.items() if v},
             "axis": axis,
             "status": run.status,
             "epoch": len(records),
@@ -72,8 +76,6 @@ def update(run: Run, start: int) -> dict:
             "ahead": service().ahead(run) if run.status == "queued" else 0,
             "starts_in": round(service().expected_start(run), 1) if run.status == "queued" else 0,
             "message": run.message,
-            "unit": getattr(run.config, "unit", "epoch"),  # what the trainer calls a step (the MLP: "step")
-            "loss": getattr(run.config, "record_nll", "data NLL"),  # what a record's nll is
         }
     )
 

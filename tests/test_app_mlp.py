@@ -56,6 +56,13 @@ def test_a_trained_mlp_is_in_compare_and_score(words):
     mine = score(table, "emma").steps  # on its own context of 4: "....", "...e", ...
     assert [r[f"p ({MLP})"] for r in steps.values()] == [f"{x.p:.4f}" for x in mine]
     assert [r[f"−log p ({MLP})"] for r in steps.values()] == [f"{x.nll:.3f}" for x in mine]
+    open_tab(at, "Sample step by step")  # the registry's models: the MLP draws Compare's first name
+    at.multiselect(key="step_models").set_value(["counts", "mlp"]).run()
+    for _ in range(len(samples["1"]["name"]) + 1):
+        at.button(key="next_char").click().run()
+    check(at)
+    assert f"**{MLP}**" in [m.value for m in at.markdown]
+    assert any(samples["1"]["name"] in m.value for m in at.markdown), "the MLP's first name, drawn step by step"
 
 
 def test_a_net_run_and_an_mlp_run_go_on_side_by_side():

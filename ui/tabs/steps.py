@@ -77,7 +77,7 @@ def show_state(state: dict, label: str, vocab, name: str) -> None:
     current = "".join(state["chars"])
     finished = " (name finished: next press starts a new one)" if state["drawn"] == 0 else ""
     if label:
-        st.markdown(f"**{literal(label.capitalize())}**")
+        st.markdown(f"**{literal(label[:1].upper() + label[1:])}**")  # "MLP" keeps its capitals
     st.markdown(f"## {literal(plots.symbol_label(current)) if current else '·'}{finished}")
     if state["names"]:
         st.markdown("Finished: " + ", ".join(literal(n) for n in state["names"]))

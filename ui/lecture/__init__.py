@@ -58,10 +58,16 @@ _theme = st.components.v2.component(
 )
 
 
-def show(page: Page) -> None:
+def clicker():
+    """The presentation keys (keys.js): the move a key asked for in this run, else None."""
+    return _keys(key="lecture_keys", data=json.dumps({"steps": N_STEPS}).encode(), on_move_change=lambda: None).move
+
+
+def show(page: Page, class_button=None) -> None:
+    """The lecture's step; `class_button` draws the class's one button in the navigation row
+    (open a class, or its console)."""
     s = page.settings
-    move = _keys(key="lecture_keys", data=json.dumps({"steps": N_STEPS}).encode(), on_move_change=lambda: None).move
-    step = asked_step(move, s.step)
+    step = asked_step(clicker(), s.step)
     if step != s.step:
         keep("step", step)
         st.rerun()  # redraw with the new step (and the URL) before anything of the old one is sent
@@ -79,7 +85,7 @@ def show(page: Page) -> None:
                 rail, stage = recorded.panes(rail, stage)
             with rail:
                 st.markdown(f"### {step}. {title}")
-                navigation(page, step)
+                navigation(page, step, class_button)
                 body(page, rail, stage)
                 if step in FORMULAS:
                     with st.container(key="formula"):
@@ -100,7 +106,7 @@ def asked_step(move, step: int) -> int:
     return {"next": min(step + 1, N_STEPS), "prev": max(step - 1, 1), "home": 1}.get(move, step)
 
 
-def navigation(page: Page, step: int) -> None:
+def navigation(page: Page, step: int, class_button=None) -> None:
     s = page.settings
     smaller = SIZES[max(SIZES.index(s.size) - 1, 0)]
     larger = SIZES[min(SIZES.index(s.size) + 1, len(SIZES) - 1)]
@@ -139,6 +145,8 @@ def navigation(page: Page, step: int) -> None:
             disabled=s.size == SIZES[-1],
             help=f"larger type ({larger}%)",
         )
+        if class_button is not None:
+            class_button(page)
         dark = st.context.theme.type == "dark"
         _theme(key="theme_switch", data=json.dumps({"dark": dark}).encode())
     with st.container(key="lecture_hint"):

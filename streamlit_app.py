@@ -104,8 +104,12 @@ def lecturer_corpus(k: dict | None, room, choose):
     file back from the room, so the projector and the followers keep the class's numbers."""
     corpus = choose()
     lost = corpus.key[0] != "upload" and st.session_state["_kept"]["dataset"] == "upload"
-    if lost and k and k["role"] == "lecturer" and room and room.state.get("upload"):
-        return classroom.class_corpus(k, room) or corpus
+    kept_ = classroom.class_corpus(k, room) if lost and k and k["role"] == "lecturer" and room else None
+    if kept_ is not None and kept_.key[0] == "upload":
+        st.sidebar.caption(
+            f"Showing the class's uploaded word list ({len(kept_.words):,} words), which the class keeps."
+        )
+        return kept_
     return corpus
 
 

@@ -106,7 +106,7 @@ def question(k: dict, room: Room) -> None:
         st.caption(f"{rooms_down()}.")
         return
     data = room.state.get("data")
-    st.html(f'<p class="mm-console-tally"><b>{count_span("tally", len(answers))}</b> answers so far</p>')
+    st.html(f'<p class="mm-console-tally">Answers so far: <b>{count_span("tally", len(answers))}</b></p>')
     if answers:
         kind = KINDS[q["kind"]]
         fmt = lambda v: f"{v:.4f}" if isinstance(v, float) else str(v)

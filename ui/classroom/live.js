@@ -1,8 +1,8 @@
 // A class's live channel (service/live.py, /api/live/rooms/{code}): a follower's page gets the
 // lecturer's step as a slide and hands it to its stage (ui/class_stage.js) with no rerun; it reruns
 // only when the question changes (its answer form), or when it draws the step itself. The
-// projector's page reruns on the console's cue, and on the board as answers arrive (at most twice
-// a second); the console's page on any change. Every `.mm-live-count` span of the page shows the
+// projector's page reruns on the console's cue, and on the board as answers arrive or the question
+// changes (at most twice a second); the console's page on any change. Every `.mm-live-count` span of the page shows the
 // room's current count (following, exploring, answers) as it comes. The socket needs the page's
 // ticket; a refused ticket reruns the page once, which gets a new one or learns the class ended.
 // The lecturer's cookie is set by the server (HttpOnly), asked for here. One socket per page.
@@ -70,7 +70,10 @@ function connect(me) {
     if (d.view === "console" ? (m.version !== d.version || m.tally !== d.tally) && `${m.version}/${m.tally}` !== me.cued : m.cue !== d.cue && m.cue !== me.cued) {
       me.cued = d.view === "console" ? `${m.version}/${m.tally}` : m.cue;
       later(me, "c");
-    } else if (d.view === "board" && m.tally !== me.tally) later(me, "t");
+    } else if (d.view === "board" && (m.tally !== me.tally || (m.version !== d.version && m.version !== me.seen))) {
+      me.seen = m.version; // an answer, or the question revealed, hidden, closed
+      later(me, "t");
+    }
     me.tally = m.tally;
   };
   ws.onclose = (e) => {

@@ -25,7 +25,7 @@ def projector(page: Page, k: dict, room: Room | None) -> bool:
     view = st.session_state.get("_class_view", "step")
     if view == "step":
         return False
-    if clicker():  # PageDown, PageUp, an arrow or Space: back to the step
+    if clicker(back=True):  # PageDown, PageUp, an arrow or Space: back to the step
         st.session_state["_class_view"] = "step"
         st.rerun()
     code = k["code"]
@@ -86,8 +86,10 @@ def board(page: Page, room: Room, answers: list[dict]) -> None:
     rows = ranked(kind, q, answers, room.state.get("data"), truth)
     st.markdown(f"## {literal(q['prompt'])}")
     state = ("" if q["open"] else " · closed") + (" · revealed" if q["revealed"] else "")
-    st.html(f'<p class="mm-board-count" style="font-size:3vh"><b>{count_span("tally", len(rows))}</b> answers of '
-            f'{count_span("followers", present(room.code)[0])} following{state}</p>')  # fmt: skip
+    tally, following = count_span("tally", len(answers)), count_span("followers", present(room.code)[0])
+    st.html(
+        f'<p class="mm-board-count" style="font-size:3vh">Answers: <b>{tally}</b> of {following} following{state}</p>'
+    )
     left, right = st.columns([1, 1.3])
     with right:
         fig = kind.figure(rows, truth)

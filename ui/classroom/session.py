@@ -223,6 +223,8 @@ def ask(k: dict, kind: str) -> None:
 
 
 def set_following(k: dict, on: bool) -> None:
+    if not on and k["following"]:
+        follow(k, room_of(k))  # the page explores from where the lecturer is (it drew the slide, not the step)
     k["following"] = on
 
 

@@ -58,9 +58,11 @@ _theme = st.components.v2.component(
 )
 
 
-def clicker():
-    """The presentation keys (keys.js): the move a key asked for in this run, else None."""
-    return _keys(key="lecture_keys", data=json.dumps({"steps": N_STEPS}).encode(), on_move_change=lambda: None).move
+def clicker(back: bool = False):
+    """The presentation keys (keys.js): the move a key asked for in this run, else None. With
+    `back` (the projector shows something else than the step) any key asks "back:N"."""
+    data = json.dumps({"steps": N_STEPS, "back": back}).encode()
+    return _keys(key="lecture_keys", data=data, on_move_change=lambda: None).move
 
 
 def show(page: Page, class_button=None) -> None:

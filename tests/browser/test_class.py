@@ -199,6 +199,8 @@ def run_the_class(hall: Hall, label: str, words) -> None:
     a lecturer reload; every follower on the projector's step at every turn."""
     lecturer, _, students = a_class(hall, words=words)
     shots = ARTIFACTS / f"class_{label}"
+    qr = lecturer.locator("img.mm-qr")
+    assert qr.evaluate("(i) => i.complete && i.naturalWidth") > 0 and qr.bounding_box()["height"] > 400, "the QR code"
     lecturer.screenshot(path=f"{shots}_join.png")
     turn(lecturer)  # the clicker on the join code: back to the step, not on
     same_step(lecturer, students, 3)

@@ -38,6 +38,7 @@ def show() -> None:
             steps(k, room)
         with right:
             question(k, room)
+        end_row(k)
     live(k, room, "console", tally=tally(k, room))
 
 
@@ -51,6 +52,11 @@ def header(k: dict, room: Room) -> None:
     )
     if note:
         st.warning(literal(note))
+
+
+def end_row(k: dict) -> None:
+    st.divider()
+    st.button("End the class", key="console_end", on_click=end_class, args=(k,))
 
 
 def projector_row(k: dict, room: Room) -> None:
@@ -99,7 +105,6 @@ def question(k: dict, room: Room) -> None:
         st.button("Close the question" if q["open"] else "Reopen it", key="console_close",
                   on_click=act, args=(k, "mark"), kwargs={"open": not q["open"]})  # fmt: skip
         st.link_button("Board (CSV)", f"./api/live/board/{k['code']}.csv?ticket={k.get('ticket', '')}")
-        st.button("End the class", key="console_end", on_click=end_class, args=(k,))
     try:
         answers = rooms().answers(k["code"], q["id"])
     except Unavailable:

@@ -72,11 +72,10 @@ def join_view(code: str, room: Room | None) -> None:
                 "lecture at the address the hall uses, or start the app with MAKEMORE_PUBLIC_URL set to it.",
                 icon="🔗",
             )
-    with right:  # inline SVG: nothing held in one process's memory (a media file would 404 elsewhere)
-        svg = segno.make(link, error="m").svg_inline(border=2, omitsize=True, dark="#000", light="#fff")
-        st.html(
-            f'<div class="mm-qr" style="max-width:100%" role="img" aria-label="QR code of the join link">{svg}</div>'
-        )
+    with right:  # a data URI: nothing held in one process's memory (a media file would 404 elsewhere);
+        # st.html's sanitizer drops an inline <svg>, an <img> of one it keeps
+        uri = segno.make(link, error="m").svg_data_uri(border=2, dark="#000", light="#fff")
+        st.html(f'<img class="mm-qr" src="{uri}" alt="QR code of the join link" style="width:100%;max-height:80vh">')
 
 
 def board(page: Page, room: Room, answers: list[dict]) -> None:

@@ -307,7 +307,7 @@ class Guarded:
         await self.handler(ws)
 
 
-COOKIE = "mm_lecturer"  # ui/classroom.py reads it (st.context.cookies)
+COOKIE = "mm_lecturer"  # ui/classroom/session.py reads it (st.context.cookies)
 
 
 async def lecturer_cookie(request: Request) -> Response:

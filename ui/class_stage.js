@@ -1,5 +1,5 @@
 // A following page's step: the lecturer's slide (ui/slide.py), drawn here and replaced when the
-// live route brings the next one (ui/class_live.js announces it as "mm-slide"), with no rerun.
+// live route brings the next one (ui/classroom/live.js announces it as "mm-slide"), with no rerun.
 // The charts, the heatmap, the NLL table and the smoothing slider are drawn by the same code the
 // lecturer's page runs (MM_VIEWS, ui/components.STAGE_JS); a chart of the same key is updated in
 // place. Text comes as HTML the server made; only a few tags and the mm- classes are kept.

@@ -258,6 +258,7 @@ def run_the_class(hall: Hall, label: str, words) -> None:
     lecturer.locator(".mm-board-count").get_by_text("closed").wait_for()
     students[0].locator(".st-key-class_question").wait_for(state="detached", timeout=20_000)
     lecturer.screenshot(path=f"{shots}_board.png")
+    console.screenshot(path=f"{shots}_console_board.png")  # the two windows side by side (docs/class.md)
     assert "Reveal" not in lecturer.locator("[data-testid=stMain]").inner_text(), "no class controls on the projector"
     # the clicker on the board: back to the step, then on
     turn(lecturer)

@@ -39,7 +39,7 @@ __all__ = ["COOKIE", "QUESTIONS", "apply_cue", "class_corpus", "clear_cookie", "
 
 
 def nav_button(page: Page) -> None:
-    """The class's one button in the lecture's navigation row: open a class, or its console."""
+    """The class's one button in the lecture's rail: open a class, or its console."""
     k = klass()
     if k is None:
         st.button(

@@ -66,7 +66,7 @@ def clicker(back: bool = False):
 
 
 def show(page: Page, class_button=None) -> None:
-    """The lecture's step; `class_button` draws the class's one button in the navigation row
+    """The lecture's step; `class_button` draws the class's one button under the keys' hint
     (open a class, or its console)."""
     s = page.settings
     step = asked_step(clicker(), s.step)
@@ -147,9 +147,9 @@ def navigation(page: Page, step: int, class_button=None) -> None:
             disabled=s.size == SIZES[-1],
             help=f"larger type ({larger}%)",
         )
-        if class_button is not None:
-            class_button(page)
         dark = st.context.theme.type == "dark"
         _theme(key="theme_switch", data=json.dumps({"dark": dark}).encode())
     with st.container(key="lecture_hint"):
         st.caption(f"Step {step} of {N_STEPS}. Keys: → PageDown Space next, ← PageUp back, Home first.")
+        if class_button is not None:  # under the keys' hint: not on a phone, where no one leads a class
+            class_button(page)

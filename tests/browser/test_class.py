@@ -273,6 +273,8 @@ def run_the_class(hall: Hall, label: str, words) -> None:
     same_step(lecturer, followers, 7)
     assert nll_of(lecturer) == nll and all(nll_of(s) == nll for s in followers), "the upload, after the reload"
     console.locator(".st-key-console_views").get_by_role("button", name="The step (7)").wait_for()
+    explorer.screenshot(path=f"{shots}_explorer.png")
+    open_sidebar(explorer)
     explorer.get_by_role("button", name="Back to the lecturer").click()
     same_step(lecturer, students, 7)
     assert not hall.errors(), hall.errors()

@@ -175,6 +175,10 @@ def _publish(page: Page, k: dict) -> None:
     except Forbidden:  # the room expired
         st.session_state["_class"] = None
         st.session_state["_class_note"] = "The class expired; open a new one."
+        return
+    if st.session_state.pop("_class_opened", False):  # a class just opened, its first slide sent: followers draw it
+        st.session_state["_class_view"] = "join"
+        st.rerun()
 
 
 def open_class(page: Page) -> None:
@@ -187,7 +191,7 @@ def open_class(page: Page) -> None:
         return
     st.session_state["_class"] = {"code": code, "role": "lecturer", "secret": secret, "following": False,
                                   "ticket": ticket, "cue": 0}  # fmt: skip
-    st.session_state["_class_view"] = "join"
+    st.session_state["_class_opened"] = True  # publish() shows the join code, once the first slide is sent
     keep("mode", "lecture")
 
 

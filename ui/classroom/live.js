@@ -45,7 +45,10 @@ function connect(me) {
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   const ws = (me.socket = new WebSocket(url));
   const key = me.key;
-  ws.onopen = () => (me.tries = 0);
+  ws.onopen = () => {
+    if (me.tries > 0 && me.d.role === "lecturer") me.down = true; // back: the lecturer's page sends its step again
+    me.tries = 0;
+  };
   ws.onmessage = (e) => {
     const m = JSON.parse(e.data), d = me.d;
     if (m.show) {
@@ -56,7 +59,9 @@ function connect(me) {
     me.last = m;
     if (m.gone) return me.trigger("changed", "gone");
     if (me.host) me.host.textContent = m.unavailable ? `${m.unavailable}.` : "";
-    if (m.unavailable) return;
+    if (m.unavailable) return void (me.down = true);
+    if (me.down && d.role === "lecturer") later(me, "u"); // what it published while the store was away is sent now
+    me.down = false;
     counts(m);
     if (d.role === "follower") {
       // a question reaches every student, exploring too; a page that draws the step itself follows every change

@@ -11,6 +11,7 @@ import torch
 
 from ui import classroom, lecture
 from ui.boundary import guarded
+from ui.classroom import console
 from ui.components import page_style, preload, presence
 from ui.corpus import builtin_corpus, dataset_ui
 from ui.page import Page, build
@@ -35,6 +36,8 @@ CONTEXT_NAMES = {1: "bigram", 2: "trigram"}
 
 
 def main() -> None:
+    if st.query_params.get("mode") == "console":  # the lecturer's second window: the class's controls
+        return console.show()
     lecturing = st.session_state.get("_kept", {}).get("mode") == "lecture" or st.query_params.get("mode") == "lecture"
     st.set_page_config(
         page_title="makemore explorer",
@@ -48,8 +51,12 @@ def main() -> None:
     first_run = "_kept" not in st.session_state
     notes = restore()
     k = classroom.klass()
-    # a follower's page takes the class's step and settings before anything is drawn
-    room_corpus = classroom.follow(k) if k and k["role"] == "follower" and k["following"] else None
+    room = classroom.room_of(k)
+    # a follower's page takes the class's step and settings before anything is drawn (when
+    # following), and the class's word list (exploring too); the projector takes the console's cue
+    room_corpus = classroom.follow(k, room) if k and k["role"] == "follower" else None
+    if k and k["role"] == "lecturer":
+        classroom.apply_cue(k, room)
     k = classroom.klass()
     if first_run and not k and quick_start():
         return first_paint()
@@ -58,20 +65,21 @@ def main() -> None:
     if room_corpus is not None:
         st.sidebar.header("Data")
         st.sidebar.caption(f"The class's word list: {len(room_corpus.words):,} words.")
-    corpus = room_corpus or dataset_ui()
+    corpus = room_corpus or lecturer_corpus(k, room, dataset_ui)
     if notes:
         st.sidebar.warning("Link: ignored " + "; ".join(literal(n) for n in notes) + ".", icon="🔗")
     if st.session_state["_kept"]["mode"] == "lecture":
         page = build(corpus)
-        # a student's question above the step (an empty container would still take a gap)
-        k = classroom.klass()
-        slot = question_slot(k)
+        slot = question_slot(k)  # a student's question above the step
         # a following page draws the lecturer's step from the room's slide, in the page
         st.session_state["_staged"] = bool(k and k["role"] == "follower" and k["following"]) and classroom.stage(k)
-        guarded("class", class_parts, page, slot)
+        guarded("class", class_parts, page, slot, room)
         k = classroom.klass()
-        if not st.session_state["_staged"] and not (k and k["role"] == "lecturer" and classroom.projector(page, k)):
-            guarded("lecture", lecture.show, page)
+        # the projector: the step, or the join code or the board (the console chooses)
+        if not st.session_state["_staged"] and not (
+            k and k["role"] == "lecturer" and classroom.projector(page, k, room)
+        ):
+            guarded("lecture", lecture.show, page, classroom.nav_button)
         if k and k["role"] == "lecturer":
             guarded("class", classroom.publish, page, k)
         return
@@ -84,13 +92,27 @@ def main() -> None:
     early = st.session_state["_kept"]["tab"] == "Neural net" or bool(st.session_state["_sent"])
     cost_slot = settings_ui(side) if early else None
     page = build(corpus)
-    slot = question_slot(classroom.klass())  # a student's question, above the tabs
+    slot = question_slot(k)  # a student's question, above the tabs
     header_and_tab(page, SHOW)
-    guarded("class", class_parts, page, slot)
+    guarded("class", class_parts, page, slot, room)
     if not early:
         cost_slot = settings_ui(side)
     guarded("sidebar", show_cost, cost_slot, page.settings, corpus)  # under Train: what the run will cost
     preload()  # after the open tab: the heatmap needs no plotly.js, the other tabs do
+
+
+def lecturer_corpus(k: dict | None, room, choose):
+    """The sidebar's word list; a lecturer's page whose upload is gone (a reload) gets its class's
+    file back from the room, so the projector and the followers keep the class's numbers."""
+    corpus = choose()
+    lost = corpus.key[0] != "upload" and st.session_state["_kept"]["dataset"] == "upload"
+    kept_ = classroom.class_corpus(k, room) if lost and k and k["role"] == "lecturer" and room else None
+    if kept_ is not None and kept_.key[0] == "upload":
+        st.sidebar.caption(
+            f"Showing the class's uploaded word list ({len(kept_.words):,} words), which the class keeps."
+        )
+        return kept_
+    return corpus
 
 
 def question_slot(k: dict | None):
@@ -99,19 +121,18 @@ def question_slot(k: dict | None):
     return st.container() if k and k["role"] == "follower" else None
 
 
-def class_parts(page: Page, slot) -> None:
-    """The class's sidebar controls, a student's question (in `slot`) and the live channel; a
-    follower's link names the class."""
+def class_parts(page: Page, slot, room) -> None:
+    """The class's sidebar, a student's question (in `slot`) and the live channel; a follower's
+    link names the class."""
     k = classroom.klass()
-    room = classroom.rooms().get(k["code"]) if k else None
-    classroom.sidebar(page, k, room)
+    classroom.sidebar(k, room)
     if slot is not None:
         with slot:
-            classroom.question(page, classroom.klass(), room)
+            classroom.question(page, k, room)
     if classroom.klass() is not k:  # left the class in this run
         k, room = classroom.klass(), None
     if k is not None:
-        classroom.live(k, page.runs.token, room)
+        classroom.live(k, room, st.session_state.get("_class_view", "step") if k["role"] == "lecturer" else "")
         if k["role"] == "follower":
             st.query_params["join"] = k["code"]  # a page that reconnects elsewhere follows again
     elif classroom.COOKIE in st.context.cookies:

@@ -2,7 +2,7 @@
 
 The lecturer's session opens a class (the sidebar's button), then turns pages as its clicker
 would (the lecture keys' trigger). Each follower is a session that joined with the class's link and
-holds the room's live route open as its page does (ui/class_live.js): the lecturer's step comes as
+holds the room's live route open as its page does (ui/classroom/live.js): the lecturer's step comes as
 a slide, which its page draws with no rerun (ui/class_stage.js; a browser draws it in a few tens of
 ms more, measured by tests/browser/test_class.py); a new question makes the page rerun, for its
 answer form. Then every student answers through that form (the page's own widgets: its guess and
@@ -129,16 +129,15 @@ async def lecture(base: str, pids: list[int], followers: int, answers: int, faul
     await lecturer.run([open_])
     await lecturer.run()
     code = lecturer.data["class_live"]["code"]
+    cookie = lecturer.data["class_live"]["cookie"]  # the lecturer's browser holds it: its console opens with it
     crowd = [Follower(base, code) for _ in range(followers)]
     t0 = time.perf_counter()
     for i in range(0, followers, 20):  # a hall arrives over a few seconds
         await asyncio.gather(*(f.join() for f in crowd[i : i + 20]))
     joined = time.perf_counter() - t0
     out = {"followers": followers, "joined_s": joined, "latency": [], "fault_latency": {}, "missed": 0}
-    view = lecturer.ids["_class_view"]
-    radio = WidgetState(id=view)
-    radio.string_value = "the step"  # the projector shows the step (a radio sends its option)
-    await lecturer.run([radio])
+    # the projector shows the join code; the clicker's first press goes back to the step
+    await lecturer.run([trigger(lecturer.ids["lecture_keys"], "move", "back:0")])
     step = step_of(lecturer.query)
     plan = ["turn"] * STEPS
     for i, name in enumerate(f for f in ("restart_redis", "kill_one") if faults.get(f)):
@@ -154,7 +153,7 @@ async def lecture(base: str, pids: list[int], followers: int, answers: int, faul
                 lecturer = await revived(lecturer, base)
         step += 1
         pressed = time.perf_counter()
-        await lecturer.run([radio, trigger(lecturer.ids["lecture_keys"], "move", f"step:{step}:{n}")])
+        await lecturer.run([trigger(lecturer.ids["lecture_keys"], "move", f"step:{step}:{n}")])
         deadline = pressed + 60
         while time.perf_counter() < deadline and any(step not in f.shown for f in crowd):
             await asyncio.sleep(0.02)
@@ -174,7 +173,7 @@ async def lecture(base: str, pids: list[int], followers: int, answers: int, faul
         out["cpu_per_follower_step_ms"] = 1000 * (cpu_seconds(pids) - cpu0) / (followers * cpu_turns)
     out["reruns_per_follower"] = sum(f.reruns for f in crowd) / followers
     if answers:
-        out |= await answer_burst(lecturer, code, crowd[:answers])
+        out |= await answer_burst(lecturer, base, code, cookie, crowd[:answers])
     out["errors"] = sorted({e for f in crowd for e in f.errors})
     for f in crowd:
         await f.close()
@@ -187,44 +186,48 @@ async def revived(page: PageClient, base: str) -> PageClient:
     if page.ws.state.name == "OPEN":
         return page
     fresh = PageClient(base, page.query)
-    fresh.cookie = page.data["class_live"]["cookie"]
+    fresh.cookie = f"mm_lecturer={page.data['class_live']['cookie']}"
     await fresh.__aenter__()
     await fresh.run()
     return fresh
 
 
-async def answer_burst(lecturer: PageClient, code: str, students: list[Follower]) -> dict:
+async def answer_burst(lecturer: PageClient, base: str, code: str, cookie: str, students: list[Follower]) -> dict:
     """The lecturer asks (the Ask button's call); every follower's page reruns for its answer form
     (the live route says the question changed), and every student answers within 10 s through that
     form: its guess and Send, as the page's widgets send them. The lecturer's board (its own page,
     on the board view) follows the tally."""
     for s in students:  # a page of a killed process: the browser reconnects (nginx) and joins again
         await s.revive()
-    # the lecturer's page asks: its question box set, then its Ask button (bound to the box's value)
-    kind = WidgetState(id=lecturer.ids["class_kind"])
+    # the lecturer's console asks: its question picked, then its Ask button (bound to the pick);
+    # the console is a page of the lecturer's browser, held by the lecturer's cookie
+    console = PageClient(base, "mode=console")
+    console.cookie = f"mm_lecturer={lecturer.data['class_live']['cookie'] or cookie}"
+    await console.__aenter__()
+    await console.run()
+    kind = WidgetState(id=console.ids["console_kind"])
     kind.string_value = QUESTIONS["predict"]
-    await lecturer.run([kind])
-    ask = WidgetState(id=lecturer.ids["class_ask"])
+    await console.run([kind])
+    ask = WidgetState(id=console.ids["console_ask"])
     ask.trigger_value = True
     asked = time.perf_counter()
-    await lecturer.run([kind, ask])
+    await console.run([kind, ask])
+    await console.__aexit__()
     deadline = asked + 60
     while time.perf_counter() < deadline and any(s.form_at is None for s in students):
         await asyncio.sleep(0.05)
     forms = [s.form_at - asked for s in students if s.form_at is not None]
-    radio = WidgetState(id=lecturer.ids["_class_view"])
-    radio.string_value = "the board"
-    await lecturer.run([radio])
+    await lecturer.run()  # the projector takes the console's cue: the board
     sent: list[float] = []
     board: list[tuple[float, int]] = []
 
     async def watch_board() -> None:
-        # the lecturer's page reruns as its live channel announces new answers (ui/class_live.js
+        # the projector's page reruns as its live channel announces new answers (ui/classroom/live.js
         # throttles it to twice a second): here, a rerun every 0.5 s while answers come in
         while True:
-            await lecturer.run([radio, trigger(lecturer.ids["class_live"], "changed", f"t{time.perf_counter()}")])
-            shown = next((e for e in lecturer.shown if str(e.markdown.body).endswith("answers")), None)
-            count = int(str(shown.markdown.body).split("**")[1]) if shown else 0
+            await lecturer.run([trigger(lecturer.ids["class_live"], "changed", f"t{time.perf_counter()}")])
+            shown = next((e for e in lecturer.shown if "mm-board-count" in str(e.html.body)), None)
+            count = int(re.search(r'data-count="tally">(\d+)<', str(shown.html.body)).group(1)) if shown else 0
             board.append((time.perf_counter(), count))
             await asyncio.sleep(0.5)
 

@@ -7,8 +7,10 @@ page's presence, which tells the run service when a session's last page has clos
                                       over https) when the secret is the room's; DELETE: cleared
     /api/live/board/{code}.csv?ticket=T&q=QID   the board's CSV, made from the store on any
                                       process (the lecturer's ticket)
-    /api/live/rooms/{code}?ticket=T   a class room's version, its question (a follower's page reruns
-                                      when it changes), its answer count and its followers, sent when
+    /api/live/rooms/{code}?ticket=T[&as=explorer]   a class room's version, its question (a
+                                      follower's page reruns when it changes), the console's cue (the
+                                      projector's page reruns), its answer count, how many follow and
+                                      how many explore on their own (`as`), sent when
                                       they change; to a follower also the lecturer's step as a slide
                                       (ui/slide.py), which its page draws without a rerun
 
@@ -154,6 +156,8 @@ def room_snapshot(code: str) -> dict | None:
         "question": question_sign(q),
         "tally": r.tally(code, q["id"]) if q else 0,
         "followers": r.followers(code),
+        "exploring": r.explorers(code),
+        "cue": (room.cue or {}).get("n", 0),
         "slide": room.state.get("slide") or "",
     }
 
@@ -224,7 +228,8 @@ async def room_events(ws: WebSocket) -> None:
         gate().failed(None, address)
         await ws.close(code=4429 if blocked else 4403)
         return
-    follower = role == "follower"  # the lecturer's page does not count
+    follower = role == "follower"  # the lecturer's pages do not count
+    exploring = ws.query_params.get("as") == "explorer"  # the page's own mode: counted apart, nothing else
     watch = _watches.get(code)
     if watch is None:
         watch = _watches[code] = Watch(code)
@@ -250,7 +255,7 @@ async def room_events(ws: WebSocket) -> None:
             if follower and now - beat > BEAT_EVERY and "unavailable" not in snap:
                 beat = now
                 try:
-                    await asyncio.to_thread(rooms().heartbeat, code, ticket)
+                    await asyncio.to_thread(rooms().heartbeat, code, ticket, exploring)
                 except Unavailable:
                     beat = 0.0
             changed = asyncio.create_task(watch.changed.wait())
@@ -310,7 +315,7 @@ class Guarded:
         await self.handler(ws)
 
 
-COOKIE = "mm_lecturer"  # ui/classroom.py reads it (st.context.cookies)
+COOKIE = "mm_lecturer"  # ui/classroom/session.py reads it (st.context.cookies)
 
 
 async def lecturer_cookie(request: Request) -> Response:

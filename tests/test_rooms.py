@@ -57,7 +57,7 @@ def backend(request, tmp_path):
     return rooms, server
 
 
-STATE = {"step": 3, "settings": {"smoothing": "1.0"}, "data": "names.txt"}
+STATE = {"step": 3, "settings": {"smoothing": "1.0"}, "upload": None}
 
 
 def test_a_room_carries_the_lecturers_state_and_counts_versions(backend):

@@ -44,7 +44,7 @@ def slide_text(b: dict) -> str:
 def lecturer():
     at = app({"mode": "lecture", "step": "1"})
     at.button(key="class_open").click().run()
-    at.session_state["_class_view"] = "the step"
+    at.session_state["_class_view"] = "step"
     at.run()
     return at
 
@@ -92,7 +92,7 @@ def test_a_name_is_text_on_the_slide_and_nothing_is_recorded_outside_a_class():
     assert slide.recording() is False
     assert "_slide" not in at.session_state, "a page that does not lead a class records nothing"
     at.button(key="class_open").click().run()
-    at.session_state["_class_view"] = "the step"
+    at.session_state["_class_view"] = "step"
     at.run()
     s = json.loads(rooms().get_slide(at.session_state["_class"]["code"]))
     every = blocks(s["rail"]) + blocks(s["stage"])

@@ -1,5 +1,5 @@
 // A following page's step: the lecturer's slide (ui/slide.py), drawn here and replaced when the
-// live route brings the next one (ui/class_live.js announces it as "mm-slide"), with no rerun.
+// live route brings the next one (ui/classroom/live.js announces it as "mm-slide"), with no rerun.
 // The charts, the heatmap, the NLL table and the smoothing slider are drawn by the same code the
 // lecturer's page runs (MM_VIEWS, ui/components.STAGE_JS); a chart of the same key is updated in
 // place. Text comes as HTML the server made; only a few tags and the mm- classes are kept.
@@ -13,7 +13,6 @@ const CLASSES = new Set(["mm-chip", "mm-chips", "mm-names", "mm-pair", "mm-keys"
 const DROP = new Set(["SCRIPT", "STYLE", "IFRAME", "OBJECT", "EMBED", "TEMPLATE", "SVG", "IMG", "VIDEO", "AUDIO", "FORM"]);
 const HOSTS = { plotly_view: "mm-chart", heatmap_view: "mm-heatmap", nll_view: "mm-nll", smoothing_view: "mm-smooth-host",
   count_controls: "mm-controls" };
-const log = (window.__mmStageLog = window.__mmStageLog || []); // what was drawn when (the tests read it)
 
 // the server's HTML with every tag, attribute and class outside the lists above taken out
 function clean(html) {
@@ -119,8 +118,6 @@ function show(root, slide) {
   if (slide.query && new URLSearchParams(slide.query).get("join") === room) {
     history.replaceState(history.state, "", `${location.pathname}?${slide.query}`);
   }
-  log.push({ step: slide.step, digest: slide.digest, at: Date.now() });
-  if (log.length > 500) log.splice(0, 250);
 }
 
 export default function (component) {

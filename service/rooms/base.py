@@ -86,6 +86,26 @@ class Room:
     version: int
     question: dict | None = None  # {"id", "kind", "prompt", "open", "revealed", "hidden": [...]}
     updated: float = field(default_factory=time.time)
+    cue: dict | None = None  # the console's last word to the projector: {"n", "view", "step"}
+
+
+VIEWS = ("step", "join", "board")  # what the projector shows
+
+
+def checked_cue(n, view, step) -> dict:
+    """A cue as the store keeps it: a count, a view of VIEWS, a step number (or None)."""
+    if view not in VIEWS:
+        raise Rejected("the projector shows the step, the join code or the board")
+    if step is not None and (not isinstance(step, int) or not 1 <= step <= 99):
+        raise Rejected("no such step")
+    return {"n": int(n), "view": view, "step": step}
+
+
+def check_data(state: dict, value: dict) -> None:
+    """An answer counts only when computed on the class's word list (the digest the lecturer's
+    page publishes as the room's `data`)."""
+    if state.get("data") and value.get("data") != state["data"]:
+        raise Rejected("your answer was computed on another word list than the class's; reload the page")
 
 
 def new_question(kind: str, prompt: str) -> dict:
@@ -195,10 +215,19 @@ class Rooms:
     def get_slide(self, code: str) -> str | None:
         raise NotImplementedError
 
-    def heartbeat(self, code: str, ticket: str) -> None:
+    def cue(self, code: str, secret: str, view: str, step: int | None = None) -> None:
+        """The console tells the projector what to show (the projector's page applies it)."""
+        raise NotImplementedError
+
+    def heartbeat(self, code: str, ticket: str, exploring: bool = False) -> None:
         raise NotImplementedError
 
     def followers(self, code: str) -> int:
+        """Pages of the room open and following the lecturer (a heartbeat in the last PRESENCE s)."""
+        raise NotImplementedError
+
+    def explorers(self, code: str) -> int:
+        """Pages of the room open and exploring on their own."""
         raise NotImplementedError
 
     def is_lecturer(self, code: str, secret: str | None) -> bool:

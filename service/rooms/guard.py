@@ -142,5 +142,6 @@ def _delegate(name: str):
 
 
 for _name in ("open", "end", "admit", "ticket_role", "publish", "ask", "mark", "answer", "answers", "tally",
-              "put_data", "get_data", "put_slide", "get_slide", "heartbeat", "followers", "is_lecturer"):  # fmt: skip
+              "put_data", "get_data", "put_slide", "get_slide", "cue", "heartbeat", "followers", "explorers",
+              "is_lecturer"):  # fmt: skip
     setattr(Store, _name, _delegate(_name))

@@ -31,6 +31,8 @@ from service.rooms.base import (
     Rejected,
     Room,
     Rooms,
+    check_data,
+    checked_cue,
     digest,
     encode,
     marked,
@@ -53,6 +55,7 @@ CREATE TABLE IF NOT EXISTS tickets (room TEXT, ticket TEXT, role TEXT, PRIMARY K
 CREATE TABLE IF NOT EXISTS slides (room TEXT PRIMARY KEY, text TEXT);
 CREATE TABLE IF NOT EXISTS data (digest TEXT PRIMARY KEY, bytes BLOB);
 CREATE TABLE IF NOT EXISTS room_data (room TEXT PRIMARY KEY, digest TEXT);
+CREATE TABLE IF NOT EXISTS cues (room TEXT PRIMARY KEY, cue TEXT);
 """
 
 
@@ -147,7 +150,10 @@ class LocalRooms(Rooms):
         if time.time() - updated > TTL:
             self._drop(code)
             return None
-        return Room(code, json.loads(state), int(version), json.loads(question), updated), secret
+        cue = self._q("SELECT cue FROM cues WHERE room = ?", (code,))
+        room = Room(code, json.loads(state), int(version), json.loads(question), updated)
+        room.cue = json.loads(cue[0][0]) if cue else None
+        return room, secret
 
     def _lecturer(self, code: str, secret) -> Room:
         row = self._row(code)
@@ -159,7 +165,13 @@ class LocalRooms(Rooms):
         with self._lock:
             db = self._check()
             db.execute("BEGIN")
-            for table, key in (("rooms", "code"), ("tickets", "room"), ("slides", "room"), ("room_data", "room")):
+            for table, key in (
+                ("rooms", "code"),
+                ("tickets", "room"),
+                ("slides", "room"),
+                ("room_data", "room"),
+                ("cues", "room"),
+            ):
                 db.execute(f"DELETE FROM {table} WHERE {key} = ?", (code,))
             db.execute("DELETE FROM data WHERE digest NOT IN (SELECT digest FROM room_data)")
             db.execute("COMMIT")
@@ -258,6 +270,7 @@ class LocalRooms(Rooms):
             q = row[0].question if row else None
             if q is None or q["id"] != qid or not q["open"]:
                 raise Rejected("this question is closed")
+            check_data(row[0].state, value)
             now = time.time()
             if now - self._last_answer.get(student, 0.0) < ANSWER_GAP:
                 raise Rejected("one answer a second")
@@ -310,16 +323,29 @@ class LocalRooms(Rooms):
         rows = self._q("SELECT text FROM slides WHERE room = ?", (code,))
         return rows[0][0] if rows else None
 
-    def heartbeat(self, code: str, ticket: str) -> None:
+    def cue(self, code: str, secret: str, view: str, step: int | None = None) -> None:
         with self._lock:
-            self._seen[code, digest(ticket)] = time.time()
+            room = self._lecturer(code, secret)
+            cue = checked_cue((room.cue or {}).get("n", 0) + 1, view, step)
+            self._q("INSERT OR REPLACE INTO cues VALUES (?, ?)", (code, json.dumps(cue)))
+            self._write(code, secret, bump=True)
 
-    def followers(self, code: str) -> int:
+    def heartbeat(self, code: str, ticket: str, exploring: bool = False) -> None:
+        with self._lock:
+            self._seen[code, digest(ticket)] = (time.time(), bool(exploring))
+
+    def _present(self, code: str, exploring: bool) -> int:
         now = time.time()
         with self._lock:
-            for key in [k for k, t in self._seen.items() if now - t > PRESENCE]:
+            for key in [k for k, (t, _) in self._seen.items() if now - t > PRESENCE]:
                 del self._seen[key]
-            return sum(1 for c, _ in self._seen if c == code)
+            return sum(1 for (c, _), (_, x) in self._seen.items() if c == code and x == exploring)
+
+    def followers(self, code: str) -> int:
+        return self._present(code, False)
+
+    def explorers(self, code: str) -> int:
+        return self._present(code, True)
 
 
 def secrets_token() -> str:

@@ -29,6 +29,8 @@ from service.rooms.base import (
     Rejected,
     Room,
     Rooms,
+    check_data,
+    checked_cue,
     digest,
     encode,
     marked,
@@ -130,7 +132,13 @@ class RedisRooms(Rooms):
         key = self.key(code)
         qids = self._r.smembers(key + ":qids")
         self._r.delete(
-            key, key + ":slide", key + ":tickets", key + ":seen", key + ":qids", *(f"{key}:answers:{q}" for q in qids)
+            key,
+            key + ":slide",
+            key + ":tickets",
+            key + ":seen",
+            key + ":exploring",
+            key + ":qids",
+            *(f"{key}:answers:{q}" for q in qids),
         )
         self._r.zrem("mm:rooms", code)
         self._r.publish(key + ":events", "ended")
@@ -141,7 +149,9 @@ class RedisRooms(Rooms):
         h = self._r.hgetall(self.key(code))
         if not h or "state" not in h:
             return None
-        return Room(code, json.loads(h["state"]), int(h["version"]), json.loads(h.get("question", "null")))
+        room = Room(code, json.loads(h["state"]), int(h["version"]), json.loads(h.get("question", "null")))
+        room.cue = json.loads(h.get("cue", "null"))
+        return room
 
     def is_lecturer(self, code: str, secret: str | None) -> bool:
         if secret is None or not valid_code(code):
@@ -197,6 +207,7 @@ class RedisRooms(Rooms):
         q = room.question if room else None
         if q is None or q["id"] != qid or not q["open"]:
             raise Rejected("this question is closed")
+        check_data(room.state, value)
         if not self._r.set(f"mm:rate:{digest(student)}", 1, nx=True, px=int(ANSWER_GAP * 1000)):
             raise Rejected("one answer a second")
         entry = json.dumps({"nick": nickname(nick), "value": json.loads(text), "at": time.time()})
@@ -239,18 +250,28 @@ class RedisRooms(Rooms):
     def get_slide(self, code: str) -> str | None:
         return self._r.get(f"{self.key(code)}:slide") if valid_code(code) else None
 
-    def heartbeat(self, code: str, ticket: str) -> None:
-        key = f"{self.key(code)}:seen"
+    def cue(self, code: str, secret: str, view: str, step: int | None = None) -> None:
+        room = self.get(code)
+        cue = checked_cue(((room.cue if room else None) or {}).get("n", 0) + 1, view, step)
+        self._w(code, secret, "cue", json.dumps(cue), bump=True)
+
+    def heartbeat(self, code: str, ticket: str, exploring: bool = False) -> None:
+        # two sets: a page that starts exploring leaves the following one at once
+        here, there = (":exploring", ":seen") if exploring else (":seen", ":exploring")
         now = time.time()
         pipe = self._r.pipeline()
-        pipe.zadd(key, {digest(ticket): now})
-        pipe.zremrangebyscore(key, 0, now - PRESENCE)
-        pipe.expire(key, TTL)
+        pipe.zadd(self.key(code) + here, {digest(ticket): now})
+        pipe.zrem(self.key(code) + there, digest(ticket))
+        for key in (here, there):
+            pipe.zremrangebyscore(self.key(code) + key, 0, now - PRESENCE)
+            pipe.expire(self.key(code) + key, TTL)
         pipe.execute()
 
     def followers(self, code: str) -> int:
-        key = f"{self.key(code)}:seen"
-        return int(self._r.zcount(key, time.time() - PRESENCE, "+inf"))
+        return int(self._r.zcount(f"{self.key(code)}:seen", time.time() - PRESENCE, "+inf"))
+
+    def explorers(self, code: str) -> int:
+        return int(self._r.zcount(f"{self.key(code)}:exploring", time.time() - PRESENCE, "+inf"))
 
 
 def redacted(url: str) -> str:

@@ -12,8 +12,9 @@ import pytest
 
 from deploy.serve import busiest, find_nginx, replicas
 from tools.servers import REDIS_HINT, free_port
+from ui.lecture import STEPS
 
-from .harness import ARTIFACTS, page_errors
+from .harness import ARTIFACTS, ROOT, page_errors
 from .test_lecture import wait_step
 
 FOLLOWERS = 3
@@ -25,8 +26,8 @@ class Hall:
     def __init__(self, browser, url: str):
         self.browser, self.url, self.contexts, self.thrown = browser, url, [], []
 
-    def page(self, size=(1280, 720)):
-        ctx = self.browser.new_context(viewport={"width": size[0], "height": size[1]})
+    def page(self, size=(1280, 720), scheme="light"):
+        ctx = self.browser.new_context(viewport={"width": size[0], "height": size[1]}, color_scheme=scheme)
         self.contexts.append(ctx)
         page = ctx.new_page()
         page.set_default_timeout(60_000)
@@ -67,46 +68,90 @@ def wait_url(page, key: str, value: str, timeout: float = 15_000) -> None:
     )
 
 
-def open_class(lecturer, url: str) -> str:
+def open_class(lecturer, url: str, words=None) -> str:
+    """The lecture at step 3 (with `words` uploaded), a class opened with its one button: the
+    projector shows the join code."""
     lecturer.goto(f"{url}/?mode=lecture&step=3")
     wait_step(lecturer, 3)
-    open_sidebar(lecturer)
+    if words is not None:
+        open_sidebar(lecturer)
+        lecturer.locator(".st-key-dataset").get_by_text("upload", exact=True).click()
+        lecturer.locator(".st-key-upload input[type=file]").set_input_files(str(words))
+        lecturer.locator("[data-testid=stSidebar]").get_by_text(words.name).wait_for()
+        wait_step(lecturer, 3)
+        lecturer.locator("[data-testid=stSidebarCollapseButton] button").click()
     lecturer.get_by_role("button", name="Open a class").click()
-    lecturer.locator(".st-key-class_projector").wait_for()
+    lecturer.locator(".st-key-class_projector").get_by_text("Join the class").wait_for()
     text = lecturer.locator(".st-key-class_projector").inner_text()
     return re.search(r"join=([A-Z2-9]{6})", text).group(1)
 
 
-def show(lecturer, view: str) -> None:
-    lecturer.locator(".st-key-_class_view").get_by_text(view, exact=True).click()
-    time.sleep(1.0)
+def console_of(lecturer):
+    """The lecturer's console: one click on the lecture's Console button, a new tab of the same browser."""
+    with lecturer.context.expect_page() as opened:
+        lecturer.get_by_role("link", name="Console ↗").click()
+    console = opened.value
+    console.set_default_timeout(60_000)
+    console.set_viewport_size({"width": 1920, "height": 1080})
+    console.locator(".st-key-console").wait_for()
+    return console
+
+
+def cue(console, name: str) -> None:
+    """One click on the console (a step of the list, or what the projector shows)."""
+    console.get_by_role("button", name=name, exact=True).click()
+
+
+def ask(console, question: str) -> None:
+    console.locator(".st-key-console_kind").get_by_text(question, exact=True).click()
+    time.sleep(0.5)
+    console.get_by_role("button", name="Ask the class").click()
+    console.get_by_text(f"Now: {question}").wait_for()
 
 
 def turn(lecturer, key: str = "PageDown") -> None:
-    lecturer.locator("h3").first.click()  # the page has the focus, as after a click on the stage
     lecturer.keyboard.press(key)
 
 
-def ask(lecturer, question: str) -> None:
-    lecturer.locator(".st-key-class_kind").get_by_role("button", name="Open").click()
-    lecturer.get_by_role("option", name=question).click()
-    time.sleep(0.5)
-    lecturer.get_by_role("button", name="Ask the class").click()
-    lecturer.locator(".st-key-class_board").wait_for()
+def projected(lecturer) -> str:
+    """What the projector shows: "step N", "join" or "board"."""
+    box = lecturer.locator(".st-key-class_projector")
+    if box.count():
+        return "join" if "Join the class" in box.inner_text() else "board"
+    return f"step {step_of(lecturer)}"
 
 
-def answer(student, nick: str, name: str) -> None:
+def same_step(lecturer, followers, n: int, timeout: float = 15_000) -> None:
+    """The projector and every follower on step n (the follower's URL and its heading)."""
+    wait_step(lecturer, n)
+    for s in followers:
+        wait_url(s, "step", str(n), timeout)
+        s.get_by_role("heading", name=f"{n}. {STEPS[n - 1][0]}").wait_for(timeout=timeout)
+    assert projected(lecturer) == f"step {n}"
+
+
+def counted(page, selector: str) -> str:
+    return " ".join(page.locator(selector).first.inner_text().split())
+
+
+def answer(student, nick: str, name: str | None = None) -> str:
+    """A student's answer to the open question (a name to type, or what the page fills in); returns
+    what the page said it sent."""
     # the question is above the step, where a phone shows it (its sidebar is closed)
-    student.locator("[data-testid=stMain] .st-key-class_question").wait_for()
+    student.locator("[data-testid=stMain] .st-key-class_question").wait_for(timeout=30_000)
     student.locator(".st-key-class_nick input").fill(nick)
-    field = student.locator(".st-key-class_name input")
-    field.wait_for()
-    field.fill(name)
-    field.press("Enter")
-    student.get_by_text(f"Your answer: name {name}").wait_for()
+    if name is not None:
+        field = student.locator(".st-key-class_name input")
+        field.fill(name)
+        field.press("Enter")
+        student.get_by_text(f"Your answer: name {name}").wait_for()
+    mine = student.get_by_text("Your answer: ").inner_text()
     student.get_by_role("button", name="Send my answer").click()
-    student.get_by_text(f"Answer sent: name {name}, nll ").wait_for()
-    assert student.get_by_role("button", name="Send my answer").count() == 0, "one answer a question"
+    student.get_by_text("Answer sent: ").wait_for()
+    student.get_by_role("button", name="Send my answer").wait_for(
+        state="detached", timeout=10_000
+    )  # one answer a question
+    return mine.removeprefix("Your answer: ")
 
 
 # counts the page's script runs (Streamlit's app root says when one starts): a follower's page turns
@@ -129,92 +174,126 @@ def rail_text(page) -> str:
     )
 
 
-def a_class(hall: Hall, followers: int = FOLLOWERS):
+def nll_of(page) -> str:
+    """Step 7's NLL table as the page shows it (the lecturer's, a follower's copy, an explorer's own)."""
+    return " ".join(re.findall(r"\d\.\d{4}", page.locator(".mm-nll").first.inner_text()))
+
+
+def a_class(hall: Hall, followers: int = FOLLOWERS, words=None):
     lecturer = hall.page((1920, 1080))
-    code = open_class(lecturer, hall.url)
+    code = open_class(lecturer, hall.url, words)
+    # a phone, a dark laptop, a laptop
+    sizes = [((390, 844), "light"), ((1280, 720), "dark"), ((1280, 720), "light")]
     students = []
-    for _ in range(followers):
-        s = hall.page()
+    for size, scheme in (sizes * followers)[:followers]:
+        s = hall.page(size, scheme)
         s.goto(f"{hall.url}/?join={code}")
         wait_step(s, 3)
         students.append(s)
-    lecturer.get_by_text(f"{followers} following").first.wait_for(timeout=30_000)
+    # the join screen counts them as they come, with no click
+    lecturer.locator(".mm-join-count").get_by_text(f"{followers} following").wait_for(timeout=30_000)
     return lecturer, code, students
 
 
-def run_the_class(hall: Hall, label: str) -> None:
-    lecturer, _, students = a_class(hall)
-    show(lecturer, "the step")
-    wait_step(lecturer, 3)
+def run_the_class(hall: Hall, label: str, words) -> None:
+    """A lecture in one walk: the console and the projector, three followers, an explorer who
+    answers on the class's data, a question asked, revealed and closed, the clicker on the board,
+    a lecturer reload; every follower on the projector's step at every turn."""
+    lecturer, _, students = a_class(hall, words=words)
+    shots = ARTIFACTS / f"class_{label}"
+    qr = lecturer.locator("img.mm-qr")
+    assert qr.evaluate("(i) => i.complete && i.naturalWidth") > 0 and qr.bounding_box()["height"] > 400, "the QR code"
+    lecturer.screenshot(path=f"{shots}_join.png")
+    turn(lecturer)  # the clicker on the join code: back to the step, not on
+    same_step(lecturer, students, 3)
+    console = console_of(lecturer)
+    assert counted(console, ".mm-console-count") == f"{len(students)} following · 0 exploring on their own"
     for s in students:
         s.locator(".mm-stage .mm-heatmap .mm-cell").first.wait_for()  # the lecturer's heatmap, on the slide
         s.evaluate(COUNT_RUNS)
     # PageDown on the lecturer's clicker turns every follower's page, with no rerun of theirs
-    pressed = lecturer.evaluate("() => Date.now()")
+    pressed = time.perf_counter()
     turn(lecturer)
     drawn = []
     for s in students:
-        wait_url(s, "step", "4")
-        wait_step(s, 4)
-        drawn.append(s.evaluate("() => window.__mmStageLog.find((e) => e.step === 4).at") - pressed)
-    (ARTIFACTS / f"class_draw_{label}.txt").write_text(f"key press -> drawn on each follower's page, ms: {drawn}\n")
-    wait_step(lecturer, 4)
+        s.get_by_role("heading", name=f"4. {STEPS[3][0]}").wait_for()
+        drawn.append(round((time.perf_counter() - pressed) * 1000))
+    (ARTIFACTS / f"class_draw_{label}.txt").write_text(
+        f"key press -> step 4's heading on each follower's page (Playwright polling included), ms: {drawn}\n"
+    )
+    same_step(lecturer, students, 4)
     assert rail_text(lecturer) and all(rail_text(s) == rail_text(lecturer) for s in students), "the same words"
     assert [s.evaluate("() => window.__mmRuns") for s in students] == [0] * len(students)
-    # a setting the lecturer changes (step 7's smoothing) shows on every follower's page
+    # one click on the console's step list: the projector and the class go there
+    cue(console, f"7. {STEPS[6][0]}")
+    same_step(lecturer, students, 7)
+    nll = nll_of(lecturer)
+    assert all(nll_of(s) == nll for s in students), "the class's numbers on every follower"
+    assert "2.4546" not in nll, "the upload's numbers, not names.txt's"
+    lecturer.screenshot(path=f"{shots}_projector.png")
+    console.screenshot(path=f"{shots}_console.png")
+    students[0].screenshot(path=f"{shots}_phone.png")
+    # a student explores on the class's word list (its upload), and is counted apart
+    explorer, followers = students[2], students[:2]
+    open_sidebar(explorer)
+    explorer.get_by_role("button", name="Explore on my own").click()
+    explorer.get_by_role("button", name="Back to the lecturer").wait_for()
+    sidebar = explorer.locator("[data-testid=stSidebar]").inner_text()
+    assert "The class's word list: " in sidebar and explorer.locator(".st-key-upload_notice").count() == 0
+    wait_step(explorer, 7)
+    assert nll_of(explorer) == nll, "the explorer's own page computes on the class's data"
+    console.get_by_text("2 following · 1 exploring on their own").wait_for(timeout=30_000)
+    # a question from the console: the projector shows the board; it reaches the explorer too
+    ask(console, "Find the smoothing with the lowest dev NLL")
+    lecturer.locator(".mm-board-count").get_by_text("Answers: 0 of 2 following").wait_for()
+    sent = answer(explorer, "explorer")
+    assert sent.startswith("dev ") and nll.split()[-1][:5] in sent, "the answer is the class's dev NLL at s = 1"
+    answer(followers[0], "=1+1")
+    lecturer.locator(".mm-board-count").get_by_text("Answers: 2 of 2 following").wait_for(timeout=20_000)
+    console.locator(".mm-console-tally").get_by_text("Answers so far: 2").wait_for()
+    for nick in ("explorer", "=1+1"):  # the answers as they come, in the console's table
+        console.locator("[data-testid=stMain] table").get_by_text(nick, exact=True).wait_for()
+    cue(console, "Reveal the answers")
+    lecturer.locator(".mm-board-count").get_by_text("revealed").wait_for()
+    assert "explorer" in lecturer.locator(".st-key-class_projector").inner_text(), "the best answers, named"
+    cue(console, "Close the question")
+    lecturer.locator(".mm-board-count").get_by_text("closed").wait_for()
+    students[0].locator(".st-key-class_question").wait_for(state="detached", timeout=20_000)
+    lecturer.screenshot(path=f"{shots}_board.png")
+    console.screenshot(path=f"{shots}_console_board.png")  # the two windows side by side (docs/class.md)
+    assert "Reveal" not in lecturer.locator("[data-testid=stMain]").inner_text(), "no class controls on the projector"
+    # the clicker on the board: back to the step, then on
     turn(lecturer)
+    same_step(lecturer, followers, 7)
     turn(lecturer)
-    turn(lecturer)
-    wait_step(lecturer, 7)
-    time.sleep(1.0)  # the last page turn's rerun is over before the slider is clicked
-    lecturer.locator(".st-key-smoothing_lecture input[type=range]").click(position={"x": 30, "y": 8})
-    lecturer.wait_for_function("() => new URLSearchParams(location.search).get('smoothing') !== '1.0'", timeout=20_000)
-    time.sleep(0.5)
-    smoothing = lecturer.evaluate("() => new URLSearchParams(location.search).get('smoothing')")
-    for s in students:
-        wait_url(s, "smoothing", smoothing)
-        wait_url(s, "step", "7")
-    time.sleep(1.0)
-    nll = lecturer.locator(".st-key-smoothing_nll .mm-nll").inner_text()
-    for s in students:  # the lecturer's figures for the new smoothing, on every follower's page
-        assert s.locator(".mm-stage .mm-nll").inner_text() == nll
-    assert [s.evaluate("() => window.__mmRuns") for s in students] == [0] * len(students)
-    # a question, the students' answers, the board
-    ask(lecturer, "Type the name you think the model finds likeliest")
-    names = ["anna", "emma", "anna"]
-    for i, s in enumerate(students):
-        answer(s, "<b>bold</b>" if i == 0 else f"student {i}", names[i])
-    lecturer.get_by_text(f"{len(students)} answers").wait_for(timeout=20_000)
-    lecturer.get_by_role("button", name="Reveal").click()
-    lecturer.get_by_text("revealed").first.wait_for()
-    board = lecturer.locator(".st-key-class_projector")
-    assert "<b>bold</b>" in board.inner_text(), "a nickname is shown as its text"
-    assert board.locator("b", has_text="bold").count() == 0, "never as markup"
-    bars = lecturer.evaluate(
-        "() => document.querySelector('.st-key-class_board .mm-chart').data[0]"
-    )  # the chart of the answers
-    assert dict(zip(bars["x"], bars["y"], strict=True)) == {"anna": 2, "emma": 1}
-    lecturer.screenshot(path=str(ARTIFACTS / f"class_board_{label}.png"))
-    if label == "redis":  # the README's screenshot, from this run
-        shutil.copyfile(ARTIFACTS / "class_board_redis.png", ARTIFACTS.parent / "docs" / "class_board.png")
-    # a student leaves to explore (nothing goes back) and returns in one click
-    s = students[1]
-    open_sidebar(s)
-    s.get_by_role("button", name="Explore on my own").click()
-    s.get_by_role("button", name="Back to the lecturer").wait_for()
-    show(lecturer, "the step")
+    same_step(lecturer, followers, 8)
+    assert step_of(explorer) == "7", "an explorer stays where it is"
+    # the lecturer reloads: the room, its word list and the step are still the class's
+    lecturer.reload()
+    wait_step(lecturer, 8)
     turn(lecturer, "PageUp")
-    wait_url(students[0], "step", "6")
-    assert step_of(s) == "7", "an explorer stays where it is"
-    s.get_by_role("button", name="Back to the lecturer").click()
-    wait_url(s, "step", "6")
+    same_step(lecturer, followers, 7)
+    assert nll_of(lecturer) == nll and all(nll_of(s) == nll for s in followers), "the upload, after the reload"
+    console.locator(".st-key-console_views").get_by_role("button", name="The step (7)").wait_for()
+    explorer.screenshot(path=f"{shots}_explorer.png")
+    open_sidebar(explorer)
+    explorer.get_by_role("button", name="Back to the lecturer").click()
+    same_step(lecturer, students, 7)
     assert not hall.errors(), hall.errors()
 
 
-def test_a_lecturer_and_three_followers_on_the_embedded_default(browser, server):
+def class_words(folder):
+    """The lecture's own file: names.txt's names of five letters or more (numbers unlike names.txt's)."""
+    words = [w for w in (ROOT / "makemore" / "names.txt").read_text().split() if len(w) >= 5]
+    path = folder / "class_words.txt"
+    path.write_text("\n".join(words) + "\n")
+    return path
+
+
+def test_a_lecture_in_one_walk_on_the_embedded_default(browser, server, tmp_path):
     hall = Hall(browser, server)
     try:
-        run_the_class(hall, "embedded")
+        run_the_class(hall, "embedded", class_words(tmp_path))
     finally:
         hall.close()
 
@@ -230,39 +309,33 @@ def two_processes_with_redis(chromium_path):
         yield url, apps, sup[0]
 
 
-def test_a_class_across_two_processes_with_redis_survives_its_faults(browser, two_processes_with_redis):
+def test_a_class_across_two_processes_with_redis_survives_its_faults(browser, two_processes_with_redis, tmp_path):
     url, apps, sup = two_processes_with_redis
     hall = Hall(browser, url)
     try:
-        run_the_class(hall, "redis")
+        run_the_class(hall, "redis", class_words(tmp_path))
+        shutil.copyfile(ARTIFACTS / "class_redis_board.png", ROOT / "docs" / "class_board.png")
         # the faults, on a new class: the lecturer reloads, Redis restarts, an app process dies
-        lecturer, code, students = a_class(hall)
-        show(lecturer, "the step")
-        ask(lecturer, "Type the name you think the model finds likeliest")
-        answer(students[0], "first", "anna")
-        lecturer.reload()  # the room and the board are still the lecturer's (its cookie)
-        open_sidebar(lecturer)
-        lecturer.get_by_role("button", name="Ask the class").wait_for()
-        assert code in lecturer.locator("[data-testid=stSidebar]").inner_text()
-        show(lecturer, "the board")
-        lecturer.get_by_text("1 answers").wait_for()
-        sup.redis.restart()  # append-only file on: the answer is still there, followers go on
-        show(lecturer, "the step")
-        wait_step(lecturer, 3)
+        lecturer, _, students = a_class(hall)
         turn(lecturer)
-        for s in students:
-            wait_url(s, "step", "4", timeout=30_000)
-        show(lecturer, "the board")
-        lecturer.get_by_text("1 answers").wait_for()
+        same_step(lecturer, students, 3)
+        console = console_of(lecturer)
+        ask(console, "Type the name you think the model finds likeliest")
+        answer(students[0], "first", "anna")
+        lecturer.locator(".mm-board-count").get_by_text("Answers: 1 of").wait_for()
+        lecturer.reload()  # the room is still the lecturer's (its cookie); the projector shows the step
+        wait_step(lecturer, 3)
+        sup.redis.restart()  # append-only file on: the answer is still there, followers go on
+        turn(lecturer)
+        same_step(lecturer, students, 4, timeout=30_000)
+        cue(console, "The board")
+        lecturer.locator(".mm-board-count").get_by_text("Answers: 1 of").wait_for()
         busiest(apps).kill()  # its followers come back following, on the step the lecturer is on
         time.sleep(1.0)
         lecturer.reload()
-        open_sidebar(lecturer)
-        show(lecturer, "the step")
+        wait_step(lecturer, 4)
         turn(lecturer)
-        for s in students:
-            wait_url(s, "step", "5", timeout=60_000)
-            wait_step(s, 5)
+        same_step(lecturer, students, 5, timeout=60_000)
         assert not hall.errors(), hall.errors()
     finally:
         hall.close()
@@ -289,7 +362,12 @@ def test_a_student_cannot_lead_the_class(browser, server):
     hall = Hall(browser, server)
     try:
         lecturer, code, (student,) = a_class(hall, 1)
-        show(lecturer, "the step")
+        turn(lecturer)
+        wait_step(lecturer, 3)
+        # the console is the lecturer's: a student's browser opening it holds no control
+        student.goto(f"{server}/?mode=console")
+        student.get_by_text("No class is led from this browser").wait_for()
+        assert student.get_by_role("button").filter(has_text="Ask the class").count() == 0
         # a forged lecturer cookie and an edited URL change nothing
         student.context.add_cookies([{"name": "mm_lecturer", "value": f"{code}.forged-secret", "url": server}])
         student.goto(f"{server}/?join={code}&step=9&mode=explorer")

@@ -58,10 +58,18 @@ _theme = st.components.v2.component(
 )
 
 
-def show(page: Page) -> None:
+def clicker(back: bool = False):
+    """The presentation keys (keys.js): the move a key asked for in this run, else None. With
+    `back` (the projector shows something else than the step) any key asks "back:N"."""
+    data = json.dumps({"steps": N_STEPS, "back": back}).encode()
+    return _keys(key="lecture_keys", data=data, on_move_change=lambda: None).move
+
+
+def show(page: Page, class_button=None) -> None:
+    """The lecture's step; `class_button` draws the class's one button under the keys' hint
+    (open a class, or its console)."""
     s = page.settings
-    move = _keys(key="lecture_keys", data=json.dumps({"steps": N_STEPS}).encode(), on_move_change=lambda: None).move
-    step = asked_step(move, s.step)
+    step = asked_step(clicker(), s.step)
     if step != s.step:
         keep("step", step)
         st.rerun()  # redraw with the new step (and the URL) before anything of the old one is sent
@@ -79,7 +87,7 @@ def show(page: Page) -> None:
                 rail, stage = recorded.panes(rail, stage)
             with rail:
                 st.markdown(f"### {step}. {title}")
-                navigation(page, step)
+                navigation(page, step, class_button)
                 body(page, rail, stage)
                 if step in FORMULAS:
                     with st.container(key="formula"):
@@ -100,7 +108,7 @@ def asked_step(move, step: int) -> int:
     return {"next": min(step + 1, N_STEPS), "prev": max(step - 1, 1), "home": 1}.get(move, step)
 
 
-def navigation(page: Page, step: int) -> None:
+def navigation(page: Page, step: int, class_button=None) -> None:
     s = page.settings
     smaller = SIZES[max(SIZES.index(s.size) - 1, 0)]
     larger = SIZES[min(SIZES.index(s.size) + 1, len(SIZES) - 1)]
@@ -143,3 +151,5 @@ def navigation(page: Page, step: int) -> None:
         _theme(key="theme_switch", data=json.dumps({"dark": dark}).encode())
     with st.container(key="lecture_hint"):
         st.caption(f"Step {step} of {N_STEPS}. Keys: → PageDown Space next, ← PageUp back, Home first.")
+        if class_button is not None:  # under the keys' hint: not on a phone, where no one leads a class
+            class_button(page)

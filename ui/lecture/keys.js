@@ -39,9 +39,12 @@ export default function (component) {
   keys.set = setTriggerValue;
   keys.host = parentElement;
   try {
-    keys.steps = JSON.parse(new TextDecoder().decode(data)).steps;
+    const d = JSON.parse(new TextDecoder().decode(data));
+    keys.steps = d.steps;
+    keys.back = Boolean(d.back); // the projector shows the join code or the board: a press goes back to the step
   } catch {
     keys.steps = 99;
+    keys.back = false;
   }
   if (keys.asked && keys.asked.step === parseInt(new URLSearchParams(location.search).get("step"), 10)) keys.asked = null;
   if (keys.listening) return;
@@ -64,7 +67,8 @@ export default function (component) {
       if (document.activeElement && document.activeElement !== document.body && !textField(document.activeElement)) {
         document.activeElement.blur();
       }
-      keys.set("move", target(keys, move));
+      if (keys.back) keys.set("move", `back:${(keys.seq = (keys.seq || 0) + 1)}`);
+      else keys.set("move", target(keys, move));
     },
     true,
   );

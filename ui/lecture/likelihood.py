@@ -100,7 +100,9 @@ def smoothing(page: Page, left, right) -> None:
         server |= split_nlls(corpus.key, corpus, s.context, s.fit_part, s.smoothing)
         server = {k: server[k] for k in (name, s.fit_part)}
         if fixed is not None:  # follows the smoothing while it is dragged
-            nll_view(fixed, s.smoothing, server, "recomputed in the page as you drag", key="smoothing_nll")
+            # a class's followers do not hold the slider: they see it follow the lecturer's
+            moved = "follows the lecturer's slider" if slide.recording() else "recomputed in the page as you drag"
+            nll_view(fixed, s.smoothing, server, moved, key="smoothing_nll")
         else:  # a table too large to send to the page: the server's figures, on release
             slide.markdown(table({"NLL": [fmt_nll(v) for v in server.values()]}, list(server), "of"))
     with right:

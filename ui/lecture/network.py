@@ -125,7 +125,9 @@ def punchline(page: Page, left, right) -> None:
     k, part = s.context, s.fit_part
     run = page.runs.finished(data_key(s, corpus))
     W = run.final_state if run is not None else trained_W(corpus.key, corpus, k, part, s.reg)
-    source = "your last run" if run is not None else f"300 epochs, lr 50, λ {s.reg:g}"
+    # the class reads a leading page's words: its run is the lecturer's, not each student's
+    mine = "the lecturer's last run" if slide.recording() else "your last run"
+    source = mine if run is not None else f"300 epochs, lr 50, λ {s.reg:g}"
     P = neural_table(W, corpus.vocab, k).P
     counts = page.tables["counts"]
     V = len(corpus.vocab)

@@ -1,0 +1,125 @@
+"""The lecturer's console (`?mode=console`, a second window or tab of the lecturer's browser, held
+by the lecturer's cookie): the step list, what the projector shows, ask / reveal / close, who
+follows, the answers as they come. The projector's page applies each act as a cue (session.py)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from service.rooms import Room, Unavailable, rooms
+from ui.classroom.live import count_span, live
+from ui.classroom.questions import KINDS, QUESTIONS
+from ui.classroom.session import act, ask, end_class, klass, present, room_of, rooms_down
+from ui.lecture import STEPS
+from ui.text import literal, table
+
+VIEWS = {"step": "The step", "join": "The join code", "board": "The board"}
+
+
+def show() -> None:
+    st.set_page_config(page_title="makemore console", page_icon="🎛️", layout="wide", initial_sidebar_state="collapsed")
+    k = klass()
+    room = room_of(k) if k and k["role"] == "lecturer" else None
+    if room is None:
+        st.title("Lecturer's console")
+        down = rooms().down
+        st.info(
+            f"{rooms_down()}."
+            if down
+            else "No class is led from this browser: open a class in the lecture "
+            "(its ◉ Open a class button), then its Console button."
+        )
+        return
+    with st.container(key="console"):
+        header(k, room)
+        projector_row(k, room)
+        left, right = st.columns([1, 1.4], gap="large")
+        with left:
+            steps(k, room)
+        with right:
+            question(k, room)
+        end_row(k)
+    live(k, room, "console", tally=tally(k, room))
+
+
+def header(k: dict, room: Room) -> None:
+    note = st.session_state.pop("_class_note", "")
+    following, exploring = present(k["code"])
+    st.markdown(f"## Class {k['code']}")
+    st.html(
+        f'<p class="mm-console-count"><b>{count_span("followers", following)}</b> following · '
+        f"<b>{count_span('exploring', exploring)}</b> exploring on their own</p>"
+    )
+    if note:
+        st.warning(literal(note))
+
+
+def end_row(k: dict) -> None:
+    st.divider()
+    st.button("End the class", key="console_end", on_click=end_class, args=(k,))
+
+
+def projector_row(k: dict, room: Room) -> None:
+    shown = room.state.get("view", "step")
+    with st.container(horizontal=True, key="console_views"):
+        st.markdown("**The projector shows:**")
+        for view, label in VIEWS.items():
+            name = f"{label} ({room.state.get('step', 1)})" if view == "step" else label
+            st.button(
+                name, key=f"console_view_{view}", type="primary" if view == shown else "secondary",
+                on_click=act, args=(k, "cue", view),
+            )  # fmt: skip
+
+
+def steps(k: dict, room: Room) -> None:
+    current = int(room.state.get("step", 1))
+    st.markdown("**Steps** (the projector goes there)")
+    with st.container(key="console_steps"):
+        for n, (title, _) in enumerate(STEPS, 1):
+            st.button(
+                f"{n}. {title}", key=f"console_step_{n}", width="stretch",
+                type="primary" if n == current else "secondary", on_click=act, args=(k, "cue", "step", n),
+            )  # fmt: skip
+
+
+def tally(k: dict, room: Room) -> int:
+    try:
+        return rooms().tally(k["code"], room.question["id"]) if room.question else 0
+    except Unavailable:
+        return 0
+
+
+def question(k: dict, room: Room) -> None:
+    q = room.question
+    st.markdown("**Ask the class**")
+    kind = st.radio(
+        "Question", list(QUESTIONS), format_func=QUESTIONS.get, key="console_kind", label_visibility="collapsed"
+    )
+    st.button("Ask the class", key="console_ask", type="primary", on_click=ask, args=(k, kind))
+    if q is None or q["kind"] not in KINDS:
+        return
+    st.markdown(f"**Now:** {literal(q['prompt'])}" + ("" if q["open"] else " (closed)"))
+    with st.container(horizontal=True, key="console_acts"):
+        st.button("Reveal the answers" if not q["revealed"] else "Hide the answers", key="console_reveal",
+                  on_click=act, args=(k, "mark"), kwargs={"revealed": not q["revealed"]})  # fmt: skip
+        st.button("Close the question" if q["open"] else "Reopen it", key="console_close",
+                  on_click=act, args=(k, "mark"), kwargs={"open": not q["open"]})  # fmt: skip
+        st.link_button("Board (CSV)", f"./api/live/board/{k['code']}.csv?ticket={k.get('ticket', '')}")
+    try:
+        answers = rooms().answers(k["code"], q["id"])
+    except Unavailable:
+        st.caption(f"{rooms_down()}.")
+        return
+    data = room.state.get("data")
+    st.html(f'<p class="mm-console-tally">Answers so far: <b>{count_span("tally", len(answers))}</b></p>')
+    if answers:
+        kind = KINDS[q["kind"]]
+        fmt = lambda v: f"{v:.4f}" if isinstance(v, float) else str(v)
+        rows = list(reversed(answers))[:30]  # the newest first
+        columns = {"who": [a["nick"] or "anonymous" for a in rows]}
+        columns |= {f: [fmt(a["value"].get(f, "")) for a in rows] for f in kind.fields}
+        columns["on the board"] = [
+            "hidden" if a["student"] in q["hidden"] else "yes" if not data or a["value"].get("data") == data
+            else "other data" for a in rows
+        ]  # fmt: skip
+        st.markdown(table(columns, list(range(len(answers), len(answers) - len(rows), -1)), "#"))

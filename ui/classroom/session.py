@@ -1,0 +1,261 @@
+"""This session's class: joining, the class's word list, what the lecturer's page publishes, and
+the lecturer's acts (ask, mark, cue the projector, end)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from service.rooms import Forbidden, Rejected, Room, Unavailable, client_address, gate, rooms, valid_code
+from ui import slide
+from ui.classroom.questions import KINDS
+from ui.corpus import Corpus, builtin_corpus, uploads
+from ui.page import Page
+from ui.params import SHARED
+from ui.runs import Runs
+from ui.state import keep
+
+log = logging.getLogger(__name__)
+COOKIE = "mm_lecturer"
+DATA_KEYS = ("dataset", "year", "sex")  # the settings that name the word list
+
+
+def klass() -> dict | None:
+    """This session's class: {"code", "role", "secret" (the lecturer's), "following", "ticket"};
+    restored from a `join=` link or, for the lecturer, from the cookie its page set."""
+    ss = st.session_state
+    if "_class" in ss:
+        return ss["_class"]
+    ss["_class"] = None
+    code = str(st.query_params.get("join", "")).strip().upper()
+    cookie = st.context.cookies.get(COOKIE, "")
+    if cookie.count(".") == 1:
+        c, secret = cookie.split(".")
+        try:
+            ticket = rooms().admit(c, secret) if valid_code(c) else None
+        except Unavailable:
+            ss.pop("_class")  # asked again on the next run, when the store may answer
+            return None
+        if ticket:
+            ss["_class"] = {"code": c, "role": "lecturer", "secret": secret, "following": False, "ticket": ticket}
+            return ss["_class"]
+    if code:
+        join(code)
+    return ss["_class"]
+
+
+def join(code: str) -> None:
+    """Follow the class `code` (a link's, or typed). A failed try costs a wait that doubles per
+    failure, counted per session and per client address as nginx forwards it (service/rooms/limits)."""
+    ss = st.session_state
+    code = code.strip().upper()
+    session, address = Runs.of_session().token, client_address(st.context.ip_address, st.context.headers)
+    if gate().wait(session, address) > 0:  # a try while waiting costs as a failure: hammering waits longer
+        gate().sessions.failed(session)
+        ss["_class_note"] = (
+            f"Too many wrong codes from this page: try again in {math.ceil(gate().wait(session, address))} s."
+        )
+        return
+    try:
+        ticket = rooms().admit(code) if valid_code(code) else None
+    except Unavailable as e:
+        ss["_class_note"] = f"{e}."
+        return
+    if ticket is None:
+        gate().failed(session, address)
+        ss["_class_note"] = f"No class has the code {code[:8]!r}."
+    else:
+        ss["_class"] = {"code": code, "role": "follower", "secret": None, "following": True, "ticket": ticket}
+        ss["_class_note"] = ""
+
+
+def room_of(k: dict | None) -> Room | None:
+    """The room as the store has it now (None: no class, the room gone, or the store away)."""
+    if k is None:
+        return None
+    try:
+        return rooms().get(k["code"])
+    except Unavailable:
+        return None
+
+
+def follow(k: dict, room: Room | None) -> Corpus | None:
+    """A follower's page: the room's step and settings when following (before any widget is
+    drawn); its word list always, exploring included. The room gone: the page says so."""
+    if room is None and rooms().down:
+        return None
+    if room is None:
+        st.session_state["_class"] = None
+        st.session_state["_class_note"] = f"Class {k['code']} has ended."
+        return None
+    if k["following"]:
+        keep("mode", "lecture")
+    for key, value in room.state.get("settings", {}).items():
+        if key in SHARED and (k["following"] or key in DATA_KEYS):
+            try:
+                keep(key, value)
+            except ValueError:
+                log.warning("room %s sent %s=%r", k["code"], key, str(value)[:40])
+    if k["following"]:
+        keep("step", int(room.state.get("step", 1)))
+    return class_corpus(k, room)
+
+
+def class_corpus(k: dict, room: Room) -> Corpus | None:
+    """The room's word list: its upload (the room keeps the file), else the built-in set its
+    settings name. None when the upload cannot be read now."""
+    up = room.state.get("upload")
+    if up:
+        try:
+            data = rooms().get_data(k["code"], up)
+        except Unavailable:
+            data = None
+        if data is None:
+            return None
+        corpus = uploads().get(f"room-{k['code']}-{up[:16]}", data)
+        k["digest"], k["upload_id"] = up, corpus.key  # a lecturer's page publishes it again as it is
+        return corpus
+    s = room.state.get("settings", {})
+    try:
+        return builtin_corpus(s.get("dataset", "names.txt"), int(s.get("year", 2017)), s.get("sex", "both"))
+    except (ValueError, KeyError):
+        return None
+
+
+_digests: dict[tuple, str] = {}
+
+
+def data_id(corpus: Corpus) -> str:
+    """The word list's digest: an answer records it, the room's board takes only the class's."""
+    if corpus.key not in _digests:
+        _digests[corpus.key] = hashlib.sha256("\n".join(corpus.words).encode()).hexdigest()[:16]
+    return _digests[corpus.key]
+
+
+def publish(page: Page, k: dict) -> None:
+    """The lecturer's step, settings, word list (its digest, and an upload once) and what the
+    projector shows to the room, and the step as its followers' pages draw it (the slide this run
+    recorded, when it changed). The store away: nothing is sent, the next run sends it as it is then."""
+    try:
+        _publish(page, k)
+    except Unavailable:
+        k.pop("slide", None)  # sent again once the store answers
+    except Rejected as e:  # a full store
+        st.session_state["_class_note"] = f"This step could not be sent to the class: {e}."
+
+
+def _publish(page: Page, k: dict) -> None:
+    s, corpus = page.settings, page.corpus
+    settings = {key: str(getattr(s, key)) for key in SHARED}
+    state = {"step": s.step, "settings": settings, "upload": None, "slide": k.get("slide")}
+    state |= {"data": data_id(corpus), "view": st.session_state.get("_class_view", "step")}
+    recorded = st.session_state.pop("_slide", None)
+    if recorded is not None:
+        recorded.query = urlencode({"join": k["code"], "mode": "lecture", "step": s.step, **settings})
+        text = recorded.text(k["code"])
+        if slide.digest_of(text) != k.get("slide"):
+            try:
+                rooms().put_slide(k["code"], k["secret"], text)
+                state["slide"] = k["slide"] = slide.digest_of(text)
+            except Rejected as e:  # a slide too large: followers keep the last one, the page says so
+                st.session_state["_class_note"] = f"This step could not be sent to the class: {e}."
+            except Forbidden:
+                pass  # the room expired: publish below says so
+    if corpus.key[0] == "upload":
+        up = st.session_state.get("upload")
+        if k.get("upload_id") != corpus.key and up is not None:
+            k["digest"], k["upload_id"] = rooms().put_data(k["code"], k["secret"], up.getvalue()), corpus.key
+        state["upload"] = k.get("digest")
+    try:
+        rooms().publish(k["code"], k["secret"], state)
+    except Forbidden:  # the room expired
+        st.session_state["_class"] = None
+        st.session_state["_class_note"] = "The class expired; open a new one."
+        return
+    if st.session_state.pop("_class_opened", False):  # a class just opened, its first slide sent: followers draw it
+        st.session_state["_class_view"] = "join"
+        st.rerun()
+
+
+def open_class(page: Page) -> None:
+    """A new class, led by this page: the projector shows its join code."""
+    try:
+        code, secret = rooms().open({"step": page.settings.step, "settings": {}, "upload": None}, page.runs.token)
+        ticket = rooms().admit(code, secret)
+    except (Unavailable, Rejected) as e:
+        st.session_state["_class_note"] = f"No class opened: {e}."
+        return
+    st.session_state["_class"] = {"code": code, "role": "lecturer", "secret": secret, "following": False,
+                                  "ticket": ticket, "cue": 0}  # fmt: skip
+    st.session_state["_class_opened"] = True  # publish() shows the join code, once the first slide is sent
+    keep("mode", "lecture")
+
+
+def apply_cue(k: dict, room: Room | None) -> None:
+    """The projector's page takes the console's last cue (once): the view, and the step."""
+    cue = room.cue if room else None
+    if not cue:
+        k.setdefault("cue", 0)
+        return
+    if cue["n"] == k.get("cue"):
+        return
+    fresh = "cue" in k  # a page that comes back (a reload) does not replay the last cue
+    k["cue"] = cue["n"]
+    if fresh:
+        st.session_state["_class_view"] = cue["view"]
+        if cue["step"]:
+            keep("step", int(cue["step"]))
+
+
+def act(k: dict, what: str, *args, **kwargs) -> None:
+    """One of the lecturer's acts on the room (ask, mark, cue, end); a refusal is one line."""
+    try:
+        getattr(rooms(), what)(k["code"], k["secret"], *args, **kwargs)
+    except Forbidden:
+        st.session_state["_class_note"] = "This page no longer leads the class (it ended or expired)."
+    except (Rejected, Unavailable) as e:
+        st.session_state["_class_note"] = f"{str(e)[:1].upper()}{str(e)[1:]}."
+
+
+def ask(k: dict, kind: str) -> None:
+    act(k, "ask", kind, KINDS[kind].prompt)
+    act(k, "cue", "board")
+
+
+def set_following(k: dict, on: bool) -> None:
+    if not on and k["following"]:
+        follow(k, room_of(k))  # the page explores from where the lecturer is (it drew the slide, not the step)
+    k["following"] = on
+
+
+def leave_class() -> None:
+    st.session_state["_class"] = None
+    st.session_state["_class_note"] = ""
+
+
+def end_class(k: dict) -> None:
+    """End frees the room at once (its followers are told it ended)."""
+    try:
+        rooms().end(k["code"], k["secret"])
+    except Forbidden:
+        pass  # ended already
+    except Unavailable as e:
+        st.session_state["_class_note"] = f"The class could not be ended: {e}."
+        return
+    leave_class()
+
+
+def present(code: str) -> tuple[int, int]:
+    """How many pages of the class follow, and how many explore (0, 0 while the store is away)."""
+    try:
+        return rooms().followers(code), rooms().explorers(code)
+    except Unavailable:
+        return 0, 0
+
+
+def rooms_down() -> str:
+    return "Class mode is unavailable: the class store does not answer; retrying"

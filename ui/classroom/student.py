@@ -1,0 +1,119 @@
+"""A student's side of a class: following or exploring (on the class's word list), and the answer
+form of the open question, above the step."""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from service.rooms import Rejected, Unavailable, rooms
+from ui.classroom.questions import KINDS
+from ui.classroom.session import data_id, leave_class, rooms_down, set_following
+from ui.components import STAGE_CSS, STAGE_JS
+from ui.page import Page
+from ui.params import SIZES
+from ui.text import literal
+
+_stage = st.components.v2.component(
+    "class_stage", html='<div class="mm-stage"></div>', js=STAGE_JS, css=STAGE_CSS, isolate_styles=False
+)
+
+
+def stage(k: dict) -> bool:
+    """A following page's step: the lecturer's slide, drawn in the page (ui/class_stage.js) and
+    replaced there as the live route brings the next one: a page turn costs the server no rerun.
+    False when the room has no slide (yet, or the store does not answer): the page draws the step."""
+    try:
+        text = rooms().get_slide(k["code"])
+        size = int(json.loads(text)["size"]) if text else 0
+    except Unavailable:  # the room's store is away (logged once by its guard): one line, the step below
+        st.warning(f"{rooms_down()}.", icon="🔌")
+        return False
+    if size not in SIZES:
+        return False
+    with st.container(key="lecture"), st.container(key=f"zoom{size}"):
+        _stage(key="class_stage", data=text.encode())
+    return True
+
+
+def controls(k: dict, room) -> None:
+    sb = st.sidebar
+    if room is None:
+        return
+    if k["following"]:
+        sb.markdown(f"Following class **{k['code']}**")
+        sb.button("Explore on my own", key="class_explore", on_click=set_following, args=(k, False), width="stretch")
+    else:
+        sb.markdown(f"Exploring on your own, on the class's word list; class **{k['code']}** goes on")
+        sb.button("Back to the lecturer", key="class_back", on_click=set_following, args=(k, True), width="stretch")
+    sb.button("Leave the class", key="class_leave", on_click=leave_class, width="stretch")
+
+
+def question(page: Page, k: dict | None, room) -> None:
+    """A student's open question, above the step (in the main area: on a phone the sidebar is
+    closed, and a question there would go unseen)."""
+    q = room.question if room is not None and k is not None and k["role"] == "follower" else None
+    if q and q["open"] and q["kind"] in KINDS:
+        with st.container(key="class_question", border=True):
+            answer_form(page, k, q, room.state.get("data"))
+
+
+def answer_form(page: Page, k: dict, q: dict, class_data: str | None) -> None:
+    """The student's answer: what the app knows is filled in; only a name or a guess is typed. The
+    answer carries the digest of the word list it was computed on."""
+    kind = KINDS[q["kind"]]
+    st.markdown(f"**Question:** {literal(q['prompt'])}")
+    sent = st.session_state.setdefault("_answered", {})
+    if q["id"] in sent:  # one answer a question: the box says what went
+        st.success(f"Answer sent: {literal(sent[q['id']])}.")
+        return
+    if q["id"] in st.session_state.get("_pending", {}):
+        pending(k, page.runs.token)
+        return
+    left, right = st.columns(2, vertical_alignment="bottom")
+    nick = left.text_input("Nickname (optional)", max_chars=24, key="class_nick")
+    value, ready = kind.form(page, right)
+    if value is not None:
+        try:
+            value = kind.check(value)
+        except Rejected as e:
+            value, ready = None, str(e)
+    mine = data_id(page.corpus)
+    if value is not None and class_data and mine != class_data:
+        value, ready = None, "This page shows another word list than the class's: reload it to answer."
+    shown = ", ".join(f"{key} {v:.4g}" if isinstance(v, float) else f"{key} {v}" for key, v in (value or {}).items())
+    note = st.session_state.pop("_class_answer_note", "")
+    if note:
+        st.warning(literal(note))
+    left, right = st.columns(2, vertical_alignment="center")
+    left.caption(literal(ready) if ready else f"Your answer: {literal(shown)}" if value is not None else "")
+    if right.button("Send my answer", key="class_send", disabled=value is None, width="stretch", type="primary"):
+        value = {**value, "data": mine}
+        try:
+            rooms().answer(k["code"], q["id"], page.runs.token, nick, value)
+            sent[q["id"]] = shown
+        except Rejected as e:
+            st.session_state["_class_answer_note"] = f"Not sent: {e}."
+        except Unavailable:  # kept on this page: sent when the store answers again
+            st.session_state.setdefault("_pending", {})[q["id"]] = (k["code"], nick, value, shown)
+        st.rerun()
+
+
+@st.fragment(run_every=3)
+def pending(k: dict, student: str) -> None:
+    """An answer kept on the page while the class store was away: tried every 3 s until it goes."""
+    waiting = st.session_state.get("_pending", {})
+    for qid, (code, nick, value, shown) in list(waiting.items()):
+        try:
+            rooms().answer(code, qid, student, nick, value)
+        except Unavailable:
+            st.info(f"{rooms_down()}: your answer ({literal(shown)}) is kept on this page and sent when it is back.")
+            return
+        except Rejected as e:
+            del waiting[qid]
+            st.session_state["_class_answer_note"] = f"Not sent: {e}."
+            st.rerun(scope="app")
+        del waiting[qid]
+        st.session_state.setdefault("_answered", {})[qid] = shown
+        st.rerun(scope="app")

@@ -141,11 +141,20 @@ def class_parts(page: Page, slot, room) -> None:
 
 def header_and_tab(page: Page, shows: dict) -> None:
     s, corpus = page.settings, page.corpus
-    st.title(f"makemore: the {CONTEXT_NAMES[s.context]} model, two ways")
-    st.caption(
-        f"{corpus.label}: {len(corpus.words):,} words, {corpus.n_examples(s.context):,} examples, "
-        f"{len(corpus.vocab)} symbols. One table P[context, next], filled by counting and by gradient descent."
-    )
+    part2 = s.tab in ("MLP", "Crossover")  # makemore part 2: the net that goes beyond the table
+    size = f"{corpus.label}: {len(corpus.words):,} words"
+    if part2:
+        st.title("makemore: beyond the bigram, an MLP")
+        st.caption(
+            f"{size}, {len(corpus.vocab)} symbols. Part 2's MLP learns an embedding of each character and "
+            "a context longer than a table can hold."
+        )
+    else:
+        st.title(f"makemore: the {CONTEXT_NAMES[s.context]} model, two ways")
+        st.caption(
+            f"{size}, {corpus.n_examples(s.context):,} examples, {len(corpus.vocab)} symbols. One table "
+            "P[context, next], filled by counting and by gradient descent."
+        )
     # only the open tab runs (a callable on_change makes the tabs lazy): a slider step redraws one tab
     for name, tab in zip(TABS, st.tabs(TABS, **kept("tab")), strict=True):
         if tab.open:

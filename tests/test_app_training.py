@@ -194,3 +194,12 @@ def test_the_methods_are_named_for_what_they_are():
         "F.cross_entropy (E05)",
     ]
     assert method.value == "counts", "the URL keeps the short name"
+
+
+def test_compare_says_which_run_the_nets_columns_are_and_how_it_ended():
+    at = train(app({"tab": "Neural net"}), epochs=20, lr=0.001)
+    at = train(at, epochs=20, lr=1e9)
+    open_tab(at, "Compare")
+    captions = " ".join(text(c) for c in at.caption)
+    assert "The neural net's columns are run 1 (lr 0.001, 20 epochs): The data NLL barely moved" in captions, captions
+    assert "Run 2: Training diverged at epoch" in captions, captions

@@ -43,7 +43,11 @@ def show(page: Page) -> None:
     if ended is not None and ended.outcome.kind == "diverged":  # no table came of it: its column says so, not ∞
         cells[f"run {ended.n} (the latest)"] = [f"diverged at epoch {ended.outcome.epoch}"] * len(PARTS)
     st.markdown(table(cells, PARTS, "split"))
-    if ended is not None:
+    if latest is not None:  # which run the net's columns are: the last that finished on this data
+        said = f": {literal(latest.outcome.words)}" if latest.outcome is not None else ""
+        c = latest.config
+        st.caption(f"The neural net's columns are run {latest.n} (lr {c.lr:g}, {c.epochs} epochs){said}")
+    if ended is not None and ended is not latest:
         st.caption(f"Run {ended.n}: {literal(ended.outcome.words)}")
     st.caption(
         f"Every model is fit on **{part}** words."

@@ -1,11 +1,11 @@
-"""The count model: count every (context, next) pair (makemore.examples), smooth, normalize by row."""
+"""The count model: count every (context, next) pair (makemore.pairs), smooth, normalize by row."""
 
 from __future__ import annotations
 
 import torch
 
 from makemore.data import Vocab
-from makemore.examples import CONTEXTS, check_context, count_matrix, encode, examples
+from makemore.pairs import CONTEXTS, check_context, count_matrix, encode, examples
 from makemore.table import Table, nll_counts
 
 __all__ = ["CONTEXTS", "check_context", "count_matrix", "encode", "examples", "fit_counts", "smooth", "sweep"]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from makemore.examples import check_context
+from makemore.pairs import check_context
 from makemore.table import Table, nll_counts
 from makemore.trainer import Cost, Record, TrainingDiverged, human_bytes
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import torch
 
 from makemore.data import BOUNDARY, Vocab
-from makemore.examples import encode
+from makemore.pairs import encode
 
 MAX_CONTEXT = 8
 SMOOTHINGS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)  # the sweep per n (E03)

@@ -7,7 +7,7 @@ not that 'n' often follows 'a'. Every row of its table is the same distribution.
 from __future__ import annotations
 
 from makemore.data import Vocab
-from makemore.examples import count_matrix
+from makemore.pairs import count_matrix
 from makemore.table import Table
 
 

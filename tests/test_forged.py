@@ -100,7 +100,7 @@ def test_a_forged_choice_is_dropped_and_the_sidebar_stays(url, key, value):
     async def forge(page):
         await page.run([string(page.ids[key], value)])
         after(page)
-        assert f"{key}={value}" not in page.query
+        assert f"{key}={value}" not in page.query.split("&")  # (mlp_context=3 is the MLP's own setting)
         await page.run()  # and on every later run
         after(page)
 

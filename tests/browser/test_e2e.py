@@ -148,7 +148,7 @@ def test_a_shared_url_restores_the_settings(page):
     assert page.locator(".st-key-smoothing_sidebar input[type=range]").get_attribute("aria-valuetext") == "10"
     assert page.locator(".st-key-epochs input[type=range]").input_value() == "300"
     assert page.locator(".st-key-context input[type=radio]").nth(1).is_checked()
-    assert page.locator(".st-key-method input").first.input_value() == "index"
+    assert page.locator(".st-key-method input").first.input_value() == "rows of W (E04)"  # method=index
     for part in ("smoothing=10.0", "seed=7", "context=2", "method=index"):
         assert part in page.url
 

@@ -19,6 +19,11 @@ def test_compare_tables_keep_numbers_and_tags_on_one_line_at_1920(page):
     page.goto(f"{page.base}/?tab=Compare&n_samples=20&smoothing=1000.0")
     tables = page.locator("[data-testid=stColumn] [data-testid=stMarkdownContainer] table")
     tables.first.wait_for()
+    # the page's own style sheet comes with a component that may mount after the tables
+    page.wait_for_function(
+        "() => { const td = document.querySelector('[data-testid=stColumn] table td:last-child');"
+        " return td && getComputedStyle(td).whiteSpace === 'nowrap'; }"
+    )
     broken = page.evaluate("""() => {
       const out = [];
       for (const td of document.querySelectorAll('[data-testid=stColumn] table td')) {

@@ -10,7 +10,7 @@ import streamlit as st
 import torch
 
 from makemore import plots
-from makemore.examples import examples
+from makemore.pairs import examples
 from makemore.table import Table, score
 from ui import slide
 from ui.components import nll_view, plotly_view, smoothing_view, spec

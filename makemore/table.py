@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import torch
 
 from makemore.data import BOUNDARY, Vocab
-from makemore.pairs import CONTEXTS, count_matrix
 from makemore.ngram import build_dataset, context_ids
+from makemore.pairs import CONTEXTS, count_matrix
 
 MAX_SAMPLE_LEN = 50  # a sampled name this long is cut (and marked so)
 

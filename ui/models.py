@@ -12,8 +12,8 @@ import torch
 from makemore import plots
 from makemore.counts import fit_counts, smooth, sweep
 from makemore.crossover import count_row
-from makemore.pairs import CONTEXTS
 from makemore.ngram import MAX_CONTEXT
+from makemore.pairs import CONTEXTS
 from makemore.plots.mlp import RED as MLP_RED
 from makemore.table import Table, nll, nll_counts, sample
 from makemore.uniform import fit_uniform

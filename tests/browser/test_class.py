@@ -256,6 +256,11 @@ def run_the_class(hall: Hall, label: str, words) -> None:
     cue(console, "Reveal the answers")
     lecturer.locator(".mm-board-count").get_by_text("revealed").wait_for()
     assert "explorer" in lecturer.locator(".st-key-class_projector").inner_text(), "the best answers, named"
+    # the newest answer ("=1+1") hidden from the console, then shown again
+    cue(console, "Hide it")
+    console.locator("[data-testid=stMain] table").get_by_text("hidden", exact=True).wait_for()
+    cue(console, "Show it again")
+    console.locator("[data-testid=stMain] table").get_by_text("hidden", exact=True).wait_for(state="detached")
     cue(console, "Close the question")
     lecturer.locator(".mm-board-count").get_by_text("closed").wait_for()
     students[0].locator(".st-key-class_question").wait_for(state="detached", timeout=20_000)

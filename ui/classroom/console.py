@@ -123,3 +123,25 @@ def question(k: dict, room: Room) -> None:
             else "other data" for a in rows
         ]  # fmt: skip
         st.markdown(table(columns, list(range(len(answers), len(answers) - len(rows), -1)), "#"))
+        hide_ui(k, q, answers)
+
+
+def hide_ui(k: dict, q: dict, answers: list[dict]) -> None:
+    """Take an answer off the board (or put it back), every answer of its nickname, or its burst
+    (answers that came within seconds of each other, as one client stuffing the board sends)."""
+    n = {a["student"]: i for i, a in enumerate(answers, 1)}
+    picked = st.selectbox(
+        "An answer", [a["student"] for a in reversed(answers)], key="console_answer",
+        format_func=lambda s: f"#{n[s]} {answers[n[s] - 1]['nick'] or 'anonymous'}",
+    )  # fmt: skip
+    if picked is None:
+        return
+    nick = answers[n[picked] - 1]["nick"]
+    hidden = picked in q["hidden"]
+    with st.container(horizontal=True, key="console_hide"):
+        st.button("Show it again" if hidden else "Hide it", key="console_hide_one", on_click=act,
+                  args=(k, "mark"), kwargs={"unhide" if hidden else "hide": picked})  # fmt: skip
+        st.button("Hide its nickname's answers", key="console_hide_nick", on_click=act, args=(k, "mark"),
+                  kwargs={"hide_nick": nick}, disabled=not nick)  # fmt: skip
+        st.button("Hide its burst", key="console_hide_burst", on_click=act, args=(k, "mark"),
+                  kwargs={"hide_burst": picked})  # fmt: skip

@@ -105,12 +105,13 @@ def test_live_curve_is_drawn_in_every_frame_from_new_points_only(page):
     # the curve moved in most frames of the run, though the server sent ~20 updates a second
     moved = training[-1]["changed"] - training[0]["changed"]
     assert moved >= 0.8 * len(training), f"the curve moved in {moved} of {len(training)} frames"
-    # each update carries only the new points: as many bytes at epoch 1000 as near the start
-    sizes = end["sizes"]
-    early, late = [b for n, b in sizes if n <= 200], [b for n, b in sizes if n >= 800]
-    assert early and late, sizes
-    assert max(late) <= 2 * max(min(early), 200), f"bytes per update grew: {early[:3]} … {late[-3:]}"
-    assert max(late) < 2000
+    # each update carries only the new points: its bytes follow the points it brings, not the curve's
+    # length (how many points a message brings depends on the machine's load, so count them)
+    sizes = sorted(end["sizes"])
+    brought = [(n - before, b) for (before, _), (n, b) in zip([(0, 0), *sizes], sizes, strict=False) if n >= 800]
+    assert brought, sizes
+    too_big = [(k, b) for k, b in brought if b > 600 + 30 * k]  # a point is ~20 bytes of JSON
+    assert not too_big, f"late updates larger than their new points: {too_big[:5]} (points, bytes)"
     curve = next(t for t in end["data"] if t.get("meta") == "run")["y"]
     assert len(curve) == 1000  # the finished figure holds every epoch
 

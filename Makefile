@@ -25,7 +25,7 @@ app: $(VENV)/.app
 test: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -n $(JOBS) --dist worksteal --reruns 1 --reruns-delay 2
+	$(BIN)/python -m pytest -n $(JOBS) --dist worksteal --reruns 1 --reruns-delay 2 -rR
 
 check: $(VENV)/.dev  # the quick tier for a change: lint, unit and AppTest (no servers, no browser)
 	$(BIN)/ruff check .

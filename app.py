@@ -12,11 +12,11 @@ from contextlib import asynccontextmanager
 
 import streamlit as st
 
+import ui.components  # noqa: F401  (its import copies plotly.js into ./static, before the server serves it)
 from service.live import ROUTES
 from service.rooms import rooms
 from service.runs import service
 from ui.boundary import CRASH
-from ui.components import install_plotly_js
 
 log = logging.getLogger("makemore.app")
 
@@ -41,5 +41,4 @@ def on_script_error(exc: Exception) -> bool:
     return True
 
 
-install_plotly_js()  # ./static exists before the server starts serving it (the charts' plotly.js)
 app = st.App("streamlit_app.py", routes=ROUTES, lifespan=lifespan, on_script_error=on_script_error)

@@ -6,6 +6,7 @@ per second, curve updates per second, bytes per update), server memory, concurre
     python bench/bench_browser.py            (or: make bench-browser)
 """
 
+import json
 import statistics
 import sys
 import threading
@@ -80,6 +81,16 @@ def first_paints(browser, app: str, bare: str, runs: int, fresh: bool) -> tuple[
     return a, b
 
 
+# the page announces each input event of a drag with its time (ui/live.js, mmAnnounce's t0); the
+# components repaint inside that dispatch, so a listener added after them sees the paint done:
+# its next frame's callback runs before the paint, a message posted there arrives after it
+PAINT_TIMER = """() => { window.__benchLatency = [];
+  if (window.__benchTimer) return; window.__benchTimer = true;
+  window.addEventListener("mm-smoothing", (e) => { const t0 = e.detail.t0; if (!t0) return;
+    requestAnimationFrame(() => { const ch = new MessageChannel();
+      ch.port1.onmessage = () => window.__benchLatency.push(performance.now() - t0); ch.port2.postMessage(0); }); }); }"""
+
+
 def drag_latency(browser, url: str, query: str, steps: int = 30) -> list[float]:
     """A 30-step mouse drag of the Counts tab's smoothing: input event to painted frame, in ms."""
     page = browser.new_page(viewport={"width": 1280, "height": 720})
@@ -93,11 +104,11 @@ def drag_latency(browser, url: str, query: str, steps: int = 30) -> list[float]:
         y = box["y"] + box["height"] / 2
         page.mouse.move(box["x"] + start * box["width"], y)
         page.mouse.down()
-        page.evaluate("window.__mmBus.latency = []")
+        page.evaluate(PAINT_TIMER)
         for k in range(1, steps + 1):
             page.mouse.move(box["x"] + (start + (end - start) * k / steps) * box["width"], y)
         time.sleep(0.1)
-        out += page.evaluate("window.__mmBus.latency")
+        out += page.evaluate("window.__benchLatency")
         page.mouse.up()
         time.sleep(1.5)
     page.close()
@@ -153,11 +164,19 @@ def live_curve(browser, url: str, query: str, epochs: int) -> dict:
     frames, and the bytes of the chart's updates near the start and near the end of the run."""
     page = browser.new_page(viewport={"width": 1500, "height": 1100})
     frames_in, live_in = [], []  # messages during the run: Streamlit's websocket; the run's live route
+    sizes = []  # the live route's updates: (points the curve has after it, bytes)
+
+    def update(payload):
+        live_in.append(len(payload))
+        msg = json.loads(payload)
+        if "from" in msg and "y" in msg:
+            sizes.append((msg["from"] + len(msg["y"]), len(payload)))
 
     def listen(ws):
-        into = live_in if "/api/live/runs/" in ws.url else frames_in if "/_stcore/" in ws.url else None
-        if into is not None:
-            ws.on("framereceived", lambda payload: into.append(len(payload)))
+        if "/api/live/runs/" in ws.url:
+            ws.on("framereceived", update)
+        elif "/_stcore/" in ws.url:
+            ws.on("framereceived", lambda payload: frames_in.append(len(payload)))
 
     page.on("websocket", listen)
     page.goto(f"{url}/?{query}")
@@ -169,7 +188,7 @@ def live_curve(browser, url: str, query: str, epochs: int) -> dict:
     page.evaluate(SAMPLER)
     clicked = page.evaluate("() => performance.now()")
     page.get_by_role("button", name="Train", exact=True).click()
-    end = wait_chart(page, "loss", lambda s: s["meta"] == f"{epochs}/{epochs}" and not s["live"], timeout=300)
+    wait_chart(page, "loss", lambda s: s["meta"] == f"{epochs}/{epochs}" and not s["live"], timeout=300)
     finished = page.evaluate("() => performance.now()")
     time.sleep(0.3)
     frames = page.evaluate("() => { window.stopFrames = true; return window.frames_; }")
@@ -177,7 +196,6 @@ def live_curve(browser, url: str, query: str, epochs: int) -> dict:
     run = [f for f in frames if f["n"] > 0]
     seconds = (run[-1]["t"] - run[0]["t"]) / 1000
     whole = [f for f in frames if clicked <= f["t"] <= finished]  # the click on Train to the finished figure
-    sizes = end["sizes"] or []
     at = lambda epoch: min(sizes, key=lambda nb: abs(nb[0] - epoch))[1] if sizes else float("nan")
     return {
         "fps_click": len(whole) / ((finished - clicked) / 1000),

@@ -11,7 +11,7 @@ CHART_STATE = """([key, light]) => {
   if (!data || !data[0]) return null;
   const live = m.live ? {run: m.live.run, n: m.live.ys.length, shown: m.live.shown, frames: m.live.frames, gap: !!m.live.gap} : null;
   return {data: light ? null : data, meta: (c.layout && c.layout.meta) || '', renders: m.renders, draws: m.draws, boot: m.boot,
-          lastDraw: m.lastDraw, lastArgs: m.lastArgs, drawn: m.draws > 0, live, sizes: light ? null : m.sizes};
+          lastDraw: m.lastDraw, lastArgs: m.lastArgs, drawn: m.draws > 0, live};
 }"""
 
 

@@ -5,15 +5,15 @@
 // A control announces every input event on `window` ("mm-smoothing", "mm-view", "mm-slice"), and
 // every component on the page repaints from the counts it already has; on release the control
 // commits the value with setStateValue, one rerun, and the server's figures agree with the page's.
-const mmBus = (window.__mmBus = window.__mmBus || { smoothing: null, view: null, slice: null, commits: {}, latency: [] });
+const mmBus = (window.__mmBus = window.__mmBus || { smoothing: null, view: null, slice: null, commits: {} });
 
-// every listener repaints synchronously inside dispatchEvent; then one measurement per event
+// every listener repaints synchronously inside dispatchEvent (t0: the input event's time, for a
+// listener that wants to know how long the paint took; bench/bench_browser.py adds one)
 function mmAnnounce(name, value, source, t0) {
   mmBus[name] = value;
   mmBus.moved = mmBus.moved || {};
   mmBus.moved[name] = { value, at: performance.now() };
   window.dispatchEvent(new CustomEvent("mm-" + name, { detail: { value, source, t0 } }));
-  if (t0 !== undefined) mmPainted(t0);
 }
 
 // a value the server sent, unless the hand moved it in the last second or this page committed
@@ -29,19 +29,6 @@ function mmFromServer(name, value) {
 
 function mmCommitted(name, value) {
   mmBus.commits[name] = { value, at: performance.now() };
-}
-
-// input event -> painted frame: the frame's callback runs before paint, the message after it
-function mmPainted(t0) {
-  if (!t0) return;
-  requestAnimationFrame(() => {
-    const ch = new MessageChannel();
-    ch.port1.onmessage = () => {
-      mmBus.latency.push(performance.now() - t0);
-      if (mmBus.latency.length > 2000) mmBus.latency.splice(0, 1000);
-    };
-    ch.port2.postMessage(0);
-  });
 }
 
 // an element with a class and text (text only: a symbol of an uploaded list may be '<')

@@ -28,7 +28,7 @@ export default function (component) {
   const text = typeof data === "string" ? data : new TextDecoder().decode(data || new Uint8Array());
   if (!text) return; // preload(): only loads plotly.js
   // a chart keeps its `boot` for as long as it is the same element (the tests read these counters)
-  const mm = (div._mm = div._mm || { boot: now(), renders: 0, draws: 0, lastDraw: 0, lastArgs: 0, text: "", sizes: [] });
+  const mm = (div._mm = div._mm || { boot: now(), renders: 0, draws: 0, lastDraw: 0, lastArgs: 0, text: "" });
   mm.trigger = component.setTriggerValue; // the latest one: asks the server for a rerun
   if (text === mm.text) return; // a rerun that did not change this chart
   mm.text = text;
@@ -249,7 +249,7 @@ function connect(div, host, tries) {
     const msg = JSON.parse(e.data);
     if (mm.live !== live) return ws.close();
     if (msg.error) return status(host, { status: "lost", message: "This run is no longer on the server." });
-    receive(div, msg, e.data.length);
+    receive(div, msg);
     status(host, msg);
     if (!ACTIVE.includes(msg.status) && !live.ended) {
       live.ended = true;
@@ -297,10 +297,8 @@ function status(host, msg) {
   bar.setAttribute("aria-label", "epochs done");
 }
 
-function receive(div, delta, bytes) {
+function receive(div, delta) {
   const mm = div._mm, live = mm.live;
-  mm.sizes.push([delta.from + delta.y.length, bytes]);
-  if (mm.sizes.length > 2000) mm.sizes.splice(0, 1000);
   if (delta.from > live.ys.length) live.gap = true; // cannot happen on one socket; the tests check it
   delta.y.forEach((y, k) => (live.ys[delta.from + k] = y === null ? NaN : y));
   for (const [x, y] of delta.dev || []) if (y !== null && !live.dev.some((p) => p[0] === x)) live.dev.push([x, y]);

@@ -257,10 +257,16 @@ def run_the_class(hall: Hall, label: str, words) -> None:
     lecturer.locator(".mm-board-count").get_by_text("revealed").wait_for()
     assert "explorer" in lecturer.locator(".st-key-class_projector").inner_text(), "the best answers, named"
     # the newest answer ("=1+1") hidden from the console, then shown again
+    board = lecturer.locator(".st-key-class_projector")
+    assert "=1+1" in board.inner_text(), "the revealed board names every answer"
+    console.locator(".st-key-console_answer").click()  # the answer to hide: the newest, "=1+1"
+    console.get_by_role("option", name="#2 =1+1").click()
     cue(console, "Hide it")
     console.locator("[data-testid=stMain] table").get_by_text("hidden", exact=True).wait_for()
+    lecturer.wait_for_function("() => !document.querySelector('.st-key-class_projector').innerText.includes('=1+1')")
     cue(console, "Show it again")
     console.locator("[data-testid=stMain] table").get_by_text("hidden", exact=True).wait_for(state="detached")
+    lecturer.wait_for_function("() => document.querySelector('.st-key-class_projector').innerText.includes('=1+1')")
     cue(console, "Close the question")
     lecturer.locator(".mm-board-count").get_by_text("closed").wait_for()
     students[0].locator(".st-key-class_question").wait_for(state="detached", timeout=20_000)

@@ -9,7 +9,7 @@ const PHONE = 768; // px: below this Streamlit shows the sidebar over the page, 
 const SEEN = "mm-start-seen";
 const START = [
   "Start here",
-  "The Counts tab shows how often each character follows another in 32,000 names. Drag the smoothing " +
+  "The Counts tab shows how often each character follows another in about 32,000 US baby names. Drag the smoothing " +
     "and watch the table of counts become probabilities; then press Train in the sidebar (» at the top " +
     "left on a phone) and a one-layer net learns the same table by gradient descent.",
   "Lecture mode, in the sidebar, walks through it step by step, after Andrej Karpathy's makemore.",

@@ -113,7 +113,16 @@ def loss_curve(
         uirevision="loss",
     )
     if stop is not None:
-        fig.add_vline(x=stop, line={"color": "crimson", "dash": "dot"}, annotation_text=f"diverged at epoch {stop}")
+        # the words on the side of the line with room for them; the legend off the curve, which a
+        # run that left runs along the top
+        right = stop > 0.6 * fig.layout.xaxis.range[1]
+        fig.add_vline(
+            x=stop,
+            line={"color": "crimson", "dash": "dot"},
+            annotation_text=f"diverged at epoch {stop}",
+            annotation_position="top left" if right else "top right",
+        )
+        fig.update_layout(legend={"y": 0.5, "yanchor": "middle"})
     return fig
 
 

@@ -95,3 +95,6 @@ def test_stop_ends_the_run_where_it_is(page):
     assert "Stop was pressed" in text
     state = wait_chart(page, "loss", lambda s: s["live"] is None)
     assert len(run_trace(state)) == epoch
+    # the stop says where the loss was: the curve's last point, the epoch it stopped at
+    said = float(re.search(r"The data NLL was (\d\.\d{4}) at that epoch", text).group(1))
+    assert said == round(run_trace(state)[-1], 4)

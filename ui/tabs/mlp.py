@@ -126,7 +126,9 @@ def describe(c: MLPConfig) -> str:
 def show_status(page: Page, run: Run) -> None:
     """How the run ended, in the outcome's words, and what its numbers are."""
     if run.status == "stopped":
-        st.warning(f"Training stopped at step {run.epoch:,} of {run.epochs:,}: {literal(run.message)}.")
+        dev = [r for r in run.records if r.dev is not None]
+        at = f" Its last dev NLL was {dev[-1].dev:.4f}, at step {dev[-1].epoch:,}." if dev else ""
+        st.warning(f"Training stopped at step {run.epoch:,} of {run.epochs:,}: {literal(run.message)}.{at}")
         return
     o = run.outcome
     if o is None or o.kind == "diverged":

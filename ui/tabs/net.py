@@ -160,8 +160,9 @@ def show_status(page: Page, run: Run, floor: float) -> None:
     what the numbers beside it are."""
     s, corpus, records = page.settings, page.corpus, run.records
     if run.status == "stopped":
+        at = f" The data NLL was {fmt_nll(records[-1].nll)} at that epoch." if records else ""
         st.warning(
-            f"Training stopped at epoch {len(records)} of {run.epochs}: {literal(run.message)}. "
+            f"Training stopped at epoch {len(records)} of {run.epochs}: {literal(run.message)}.{at} "
             "Press **Train** to run it again."
         )
         return

@@ -81,7 +81,7 @@ def first_paints(browser, app: str, bare: str, runs: int, fresh: bool) -> tuple[
     return a, b
 
 
-# the page announces each input event of a drag with its time (ui/live.js, mmAnnounce's t0); the
+# the page announces each input event of a drag with its time (ui/components/live.js, mmAnnounce's t0); the
 # components repaint inside that dispatch, so a listener added after them sees the paint done:
 # its next frame's callback runs before the paint, a message posted there arrives after it
 PAINT_TIMER = """() => { window.__benchLatency = [];

@@ -3,7 +3,7 @@
 The lecturer's session opens a class (the sidebar's button), then turns pages as its clicker
 would (the lecture keys' trigger). Each follower is a session that joined with the class's link and
 holds the room's live route open as its page does (ui/classroom/live.js): the lecturer's step comes as
-a slide, which its page draws with no rerun (ui/class_stage.js; a browser draws it in a few tens of
+a slide, which its page draws with no rerun (ui/classroom/stage.js; a browser draws it in a few tens of
 ms more, measured by tests/browser/test_class.py); a new question makes the page rerun, for its
 answer form. Then every student answers through that form (the page's own widgets: its guess and
 Send) and the lecturer's board follows.

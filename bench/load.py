@@ -114,13 +114,13 @@ def ws_base(base: str) -> str:
 
 
 async def hold_presence(base: str, token: str, headers: dict) -> None:
-    """The page's presence channel (ui/presence.js): open for as long as the page is."""
+    """The page's presence channel (ui/components/page/presence.js): open for as long as the page is."""
     async with websockets.connect(f"{ws_base(base)}/api/live/presence/{token}", additional_headers=headers) as ws:
         await ws.wait_closed()
 
 
 async def follow_run(base: str, run_id: str, start: int, headers: dict) -> dict:
-    """The loss chart's live route (ui/plotly_view.js): its messages until the run ends; the last one."""
+    """The loss chart's live route (ui/components/plotly_view/plotly_view.js): its messages until the run ends; the last one."""
     last: dict = {}
     url = f"{ws_base(base)}/api/live/runs/{run_id}?from={start}"
     async with websockets.connect(url, additional_headers=headers, max_size=None) as ws:

@@ -1,6 +1,6 @@
 """What the page is sent to follow the smoothing in the browser, checked against the engine: the
 slider's stops, the counts of every trigram slice, and the sparse counts the NLL is recomputed from
-(the page's own formula, ui/live.js mmNlls, is run in Chromium: tests/browser/test_live_js.py)."""
+(the page's own formula, ui/components/live.js mmNlls, is run in Chromium: tests/browser/test_live_js.py)."""
 
 import itertools
 import json

@@ -157,14 +157,15 @@ def test_the_live_route_sends_each_point_once_in_messages_that_do_not_grow(route
             msg = json.loads(text)
             assert msg["from"] == len(got), "no point skipped, none repeated"
             got += msg["y"]
-            sizes.append((msg["epoch"], len(text)))
+            sizes.append((msg["from"], len(msg["y"]), len(text)))
             if msg["status"] == "done":
                 break
     assert got == pytest.approx(run.nlls)
-    assert len(sizes) >= 10
-    early = max(b for e, b in sizes if e <= 100)
-    late = max(b for e, b in sizes if e >= 200)
-    assert late <= 1.5 * early + 100, f"bytes per update grew: {sizes[:3]} … {sizes[-3:]}"
+    assert len(sizes) >= 3, sizes  # streamed while it ran (how many depends on the machine's load)
+    # a message's bytes follow the points it brings (~20 bytes each), not the curve's length: the
+    # same bound late in the run as early (how many points a message brings depends on the load)
+    too_big = [(k, b) for first, k, b in sizes if b > 600 + 30 * k]
+    assert not too_big, f"updates larger than their new points: {too_big[:5]} (points, bytes)"
 
 
 def test_the_live_route_refuses_unknown_runs_and_bad_tokens(route, svc):

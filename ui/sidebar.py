@@ -46,12 +46,12 @@ _theme = st.components.v2.component(
     isolate_styles=False,
 )
 
-# the address bar holds the view: a button copies it (ui/copy_link.js)
+# the address bar holds the view: a button copies it (ui/components/page/copy_link.js)
 _copy = st.components.v2.component(
     "copy_link",
     html='<div class="mm-copy"><button class="mm-theme" type="button" title="copy a link to this view">Copy link</button>'
     '<input class="mm-copy-box" hidden readonly aria-label="link to this view"></div>',
-    js=(Path(__file__).parent / "copy_link.js").read_text(),
+    js=(Path(__file__).parent / "components" / "page" / "copy_link.js").read_text(),
     isolate_styles=False,
 )
 

@@ -5,16 +5,16 @@ each: 300 followers were 9 s of CPU per PageDown). Now the lecturer's run record
 draws, as a "slide": the heading, the rail's text, values and controls, the stage's charts, in the
 same JSON the page's components already draw from. The room carries it (service/rooms.py), the
 live route pushes it to every follower (service/live.py), and a follower's page draws it without
-a rerun (ui/class_stage.js, which runs the same component code as the lecturer's page).
+a rerun (ui/classroom/stage.js, which runs the same component code as the lecturer's page).
 
 Recording is explicit: the lecture's steps write through `markdown`, `caption`, `html`, `value`
-and `columns` here, and the components (ui/components.py) `note` their data; outside a recording
+and `columns` here, and the components (ui/components/__init__.py) `note` their data; outside a recording
 (the explorer, a follower, anyone not leading a class) these are the plain Streamlit calls.
 Text goes to the slide as HTML made here from the same Markdown Streamlit renders (mistune,
 raw HTML escaped); formulas as MathML (latex2mathml), which Chromium draws natively.
 
 The slide is sanitized here, on the server, before any follower gets it (and again in the page,
-ui/class_stage.js): its HTML and MathML through nh3 (Ammonia's allow-list: a few tags, the app's own
+ui/classroom/stage.js): its HTML and MathML through nh3 (Ammonia's allow-list: a few tags, the app's own
 mm- classes, MathML attributes with bounded lengths), its charts' specs through an allow-list (no
 layout images, no links or styles in any text a chart draws), and its `query` holds only the room's
 own code and the app's settings.
@@ -53,7 +53,7 @@ def _markdown():
 
     # escape=False: the app's own Markdown carries every user-supplied value as character references
     # (ui.text.literal), which must reach the page as such; the page still keeps only a few tags
-    # (ui/class_stage.js), so no markup, link or image from anywhere survives
+    # (ui/classroom/stage.js), so no markup, link or image from anywhere survives
     return mistune.create_markdown(escape=False, plugins=["table"])
 
 
@@ -164,7 +164,7 @@ def record(step: int, title: str, size: int, on: bool):
         _blocks.reset(token)
 
 
-# ---- sanitizing (the server's side; ui/class_stage.js keeps the same lists in the page)
+# ---- sanitizing (the server's side; ui/classroom/stage.js keeps the same lists in the page)
 TAGS = {"p", "strong", "em", "code", "br", "table", "thead", "tbody", "tr", "th", "td", "ul", "ol", "li", "h1", "h2",
         "h3", "h4", "span", "div", "pre"}  # fmt: skip
 MATH = {"math", "mrow", "mi", "mo", "mn", "ms", "mtext", "mspace", "msub", "msup", "msubsup", "mfrac", "msqrt",

@@ -85,7 +85,7 @@ def restore() -> list[str]:
     read them before their widgets are drawn, so on such a page's first run those widgets are
     drawn with the URL's values as defaults (`kept`), the browser's values win, and
     `Settings.read` takes what the widgets return. Such a page is known by a cookie that its
-    presence channel sets (ui/presence.js) and drops when the page is closed or reloaded.
+    presence channel sets (ui/components/page/presence.js) and drops when the page is closed or reloaded.
     """
     ss = st.session_state
     if "_kept" not in ss:

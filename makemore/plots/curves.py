@@ -80,7 +80,7 @@ def loss_curve(
                 xanchor="right",
                 yanchor="bottom",
                 font={"color": EARLIER_COLORS[n % len(EARLIER_COLORS)]},
-                name="earlier",  # its colour stays (ui/plotly_view.js)
+                name="earlier",  # its colour stays (ui/components/plotly_view/plotly_view.js)
             )
     fig.add_trace(
         go.Scatter(

@@ -52,7 +52,9 @@ CELLS = """() => {
 
 
 def cells_ok(page, label: str) -> dict:
-    time.sleep(0.6)  # the canvas is painted when the page is idle after the cells (ui/heatmap_view.js)
+    time.sleep(
+        0.6
+    )  # the canvas is painted when the page is idle after the cells (ui/components/heatmap_view/heatmap_view.js)
     got = page.evaluate(CELLS)
     assert got["mode"] != "none", f"{label}: the cells show their shade alone"
     assert not got["dom"], f"{label} ({got['mode']}, {got['n']} cells): {got['dom'][:10]}"

@@ -1,4 +1,4 @@
-"""The page's count-model arithmetic (ui/live.js), run in Chromium itself against the engine."""
+"""The page's count-model arithmetic (ui/components/live.js), run in Chromium itself against the engine."""
 
 import json
 import math
@@ -12,7 +12,7 @@ from ui.models import PARTS, heatmap_live, nll_live
 
 from .harness import ROOT
 
-LIVE_JS = (ROOT / "ui" / "live.js").read_text()
+LIVE_JS = (ROOT / "ui" / "components" / "live.js").read_text()
 
 
 @pytest.fixture(scope="module")

@@ -67,7 +67,9 @@ def closed(ctx, page) -> None:
 
 def settle(page) -> None:
     page.wait_for_load_state("networkidle")
-    time.sleep(1.0)  # charts lay out, then fit the window (ui/plotly_view.js refits after 400 ms)
+    time.sleep(
+        1.0
+    )  # charts lay out, then fit the window (ui/components/plotly_view/plotly_view.js refits after 400 ms)
 
 
 # one walk per viewport: the scheme each walks in, and the walks that run the full axe-core audit

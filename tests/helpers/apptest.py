@@ -59,7 +59,7 @@ def app(query: dict | None = None, **state) -> AppTest:
     return check(at)
 
 
-LIVE = ("smoothing", "view", "slice")  # committed by the page's own components (ui/components.py)
+LIVE = ("smoothing", "view", "slice")  # committed by the page's own components (ui/components/__init__.py)
 
 
 class Committed:

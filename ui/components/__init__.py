@@ -1,6 +1,8 @@
-"""The page's Streamlit (v2) components, mounted once per key (no iframe) and updated in place:
-plotly_view, heatmap_view, smoothing_view, nll_view, count_controls, and the small ones (the
-sidebar's closer, the presence channel, the page's style).
+"""The page's Streamlit (v2) components, mounted once per key (no iframe) and updated in place.
+Each has a folder here with its JS and CSS: plotly_view, heatmap_view, smoothing_view, nll_view,
+count_controls; `live.js` is their shared arithmetic (prepended to each); `page/` holds the page's
+own style and keys (page.css, page.js), its presence channel, the sidebar's closer and the copy-link
+button. A follower's stage (ui/classroom/stage.js) is assembled here from the same modules.
 
 `st.plotly_chart` replaces its element on every change: the chart blanks for a few frames and is
 laid out from scratch. `plotly_view` keeps one Plotly chart per key and calls `Plotly.react` with
@@ -26,9 +28,15 @@ from ui import slide
 from ui.params import SMOOTHINGS
 from ui.state import checked, keep
 
-HERE = Path(__file__).resolve().parent
-STATIC = HERE.parent / "static"  # served at ./app/static/ (server.enableStaticServing)
+HERE = Path(__file__).resolve().parent  # each component's folder: its JS and its CSS
+STATIC = HERE.parent.parent / "static"  # served at ./app/static/ (server.enableStaticServing)
+CLASSROOM = HERE.parent / "classroom"  # a follower's stage (stage.js) runs these components' code
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+
+
+def source(name: str, kind: str) -> str:
+    """A component's JS or CSS, from its folder (ui/components/<name>/<name>.<kind>)."""
+    return (HERE / name / f"{name}.{kind}").read_text()
 
 
 def install_plotly_js() -> None:
@@ -47,18 +55,17 @@ LIVE_JS = (HERE / "live.js").read_text()  # the page's one smoothing value, its 
 _plotly = st.components.v2.component(
     "plotly_view",
     html='<div class="mm-chart"></div>',
-    js=LIVE_JS + (HERE / "plotly_view.js").read_text(),
-    css=(HERE / "plotly_view.css").read_text(),
+    js=LIVE_JS + source("plotly_view", "js"),
+    css=source("plotly_view", "css"),
     isolate_styles=False,
 )
-SLIDER_CSS = (HERE / "smoothing_view.css").read_text()
+SLIDER_CSS = source("smoothing_view", "css")
 
 
 def _live_component(name: str, html: str):
     """A component whose module starts with live.js; page styles reach it (classes are prefixed mm-)."""
-    css = (HERE / f"{name}.css").read_text()
     return st.components.v2.component(
-        name, html=html, js=LIVE_JS + (HERE / f"{name}.js").read_text(), css=SLIDER_CSS + css, isolate_styles=False
+        name, html=html, js=LIVE_JS + source(name, "js"), css=SLIDER_CSS + source(name, "css"), isolate_styles=False
     )
 
 
@@ -70,8 +77,8 @@ _controls = _live_component("count_controls", '<div class="mm-controls"></div>')
 
 def _module(name: str) -> str:
     """A component's module as one function in another module's scope: a follower's stage draws
-    the lecturer's charts with the very code the lecturer's page runs (ui/class_stage.js)."""
-    src = (HERE / f"{name}.js").read_text()
+    the lecturer's charts with the very code the lecturer's page runs (ui/classroom/stage.js)."""
+    src = source(name, "js")
     assert src.count("export default function") == 1, name
     body = src.replace("export default function", "__draw = function")
     return f"MM_VIEWS[{json.dumps(name)}] = (() => {{\nlet __draw;\n{body}\nreturn __draw;\n}})();\n"
@@ -82,34 +89,34 @@ STAGE_JS = (
     LIVE_JS
     + "const MM_VIEWS = {};\n"
     + "".join(_module(name) for name in STAGE_VIEWS)
-    + (HERE / "class_stage.js").read_text()
+    + (CLASSROOM / "stage.js").read_text()
 )
-STAGE_CSS = SLIDER_CSS + "".join((HERE / f"{n}.css").read_text() for n in STAGE_VIEWS if n != "smoothing_view")
-STAGE_CSS += (HERE / "class_stage.css").read_text()
+STAGE_CSS = SLIDER_CSS + "".join(source(n, "css") for n in STAGE_VIEWS if n != "smoothing_view")
+STAGE_CSS += (CLASSROOM / "stage.css").read_text()
 
 
 _closer = st.components.v2.component(
-    "sidebar_closer", html="<span></span>", js=(HERE / "sidebar_closer.js").read_text()
+    "sidebar_closer", html="<span></span>", js=(HERE / "page" / "sidebar_closer.js").read_text()
 )
 
 
 _presence = st.components.v2.component(
-    "presence", html='<span class="mm-presence"></span>', js=(HERE / "presence.js").read_text()
+    "presence", html='<span class="mm-presence"></span>', js=(HERE / "page" / "presence.js").read_text()
 )
 
 
 _style = st.components.v2.component(
     "page_style",
     html="<span></span>",
-    css=(HERE / "page.css").read_text(),
-    js=(HERE / "page.js").read_text(),
+    css=(HERE / "page" / "page.css").read_text(),
+    js=(HERE / "page" / "page.js").read_text(),
     isolate_styles=False,
 )
 
 
 def page_style() -> None:
-    """The page's own CSS (ui/page.css), global: a component's styles reach the page when not isolated;
-    and its keyboard fixes on Streamlit's elements (ui/page.js)."""
+    """The page's own CSS (ui/components/page/page.css), global: a component's styles reach the page when not isolated;
+    and its keyboard fixes on Streamlit's elements (ui/components/page/page.js)."""
     with st.sidebar:
         _style(key="page_style")
 

@@ -1,6 +1,6 @@
 // Shared by the components that follow the smoothing while it is dragged (heatmap_view,
 // smoothing_view, nll_view): the page's one smoothing value, the slider that moves it, and the
-// count model's arithmetic. Prepended to each component's module by ui/components.py.
+// count model's arithmetic. Prepended to each component's module by ui/components/__init__.py.
 //
 // A control announces every input event on `window` ("mm-smoothing", "mm-view", "mm-slice"), and
 // every component on the page repaints from the counts it already has; on release the control
@@ -161,7 +161,7 @@ function mmFmtNll(v) {
 }
 
 // the lecture's presenter unit in px: 1% of the window's height times the lecturer's A-/A+ factor
-// (--mm-k, ui/page.css); 0 outside the lecture and on a phone, where sizes stay as they are
+// (--mm-k, ui/components/page/page.css); 0 outside the lecture and on a phone, where sizes stay as they are
 function mmPresenterUnit(el) {
   if (!el.closest(".st-key-lecture") || window.innerWidth <= 640) return 0;
   const k = parseFloat(getComputedStyle(el).getPropertyValue("--mm-k")) || 1;

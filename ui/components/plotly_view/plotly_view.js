@@ -133,7 +133,7 @@ function presented(div, layout, data, u) {
   }
   // the chart grows (or shrinks) until its column, with whatever is below the chart, ends at the
   // window's bottom (less the page's padding)
-  // (Streamlit's columns, or the class stage's own: ui/class_stage.js)
+  // (Streamlit's columns, or the class stage's own: ui/classroom/stage.js)
   const COL = '[data-testid="stColumn"], .mm-col';
   let col = div.closest(COL);
   for (let up = col && col.parentElement.closest(COL); up; up = up.parentElement.closest(COL)) col = up;

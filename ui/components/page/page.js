@@ -1,7 +1,7 @@
 // The page's own keyboard fixes on Streamlit's elements: a collapsed sidebar is off screen but its
 // controls stayed in the tab order (Tab went to x = -281): it is made inert while collapsed. The
 // lecture's A-/A+ buttons get names a screen reader can say. On a phone the sidebar covers the page:
-// its Lecture mode button closes it, so the slide it opens is in view (Train does the same, ui/sidebar_closer.js).
+// its Lecture mode button closes it, so the slide it opens is in view (Train does the same, ui/components/page/sidebar_closer.js).
 const PHONE = 768; // px: below this Streamlit shows the sidebar over the page, not beside it
 
 // A first visit to the explorer shows a "start here" note, once per browser: a flag in localStorage

@@ -9,7 +9,8 @@ One seam (`Rooms`, base.py), two backends, one configuration value:
   restart loses no class.
 
 `rooms()` is the process's store: the backend behind a guard (store.py) that turns an outage into
-one line for the page and one for the log. `gate()` (limits.py) is the join budget.
+one line for the page and one for the log. `gate()` (limits.py) is the join and answer budget, kept in Redis
+when the rooms are (shared by every app process), in the process otherwise.
 
 Who may do what: a room is opened with a secret that only the lecturer's page holds (the join link
 carries only the code); every call that moves the room, asks or reveals takes the secret and
@@ -52,15 +53,29 @@ from service.rooms.base import (
 )
 from service.rooms.base import new_code as new_code
 from service.rooms.guard import Store
-from service.rooms.limits import JoinGate, Limiter, client_address, gate
+from service.rooms.limits import (
+    ADDRESS_ANSWERS,
+    ADDRESS_JOINS,
+    JOINS_FREE,
+    SESSION_ANSWERS,
+    Counts,
+    JoinGate,
+    Limiter,
+    RedisCounts,
+    client_address,
+    gate,
+)
 from service.rooms.local import LocalRooms, data_dir
 from service.rooms.redis_store import RedisRooms, redacted
 
 __all__ = [
+    "ADDRESS_ANSWERS",
+    "ADDRESS_JOINS",
     "ALPHABET",
     "ANSWER_GAP",
     "BURST",
     "CODE_LENGTH",
+    "JOINS_FREE",
     "MAX_ANSWER",
     "MAX_DATA",
     "MAX_NICK",
@@ -69,13 +84,16 @@ __all__ = [
     "MAX_STATE",
     "PRESENCE",
     "ROOMS_PER_OWNER",
+    "SESSION_ANSWERS",
     "TICKET",
     "TTL",
     "VIEWS",
+    "Counts",
     "Forbidden",
     "JoinGate",
     "Limiter",
     "LocalRooms",
+    "RedisCounts",
     "RedisRooms",
     "Rejected",
     "Room",

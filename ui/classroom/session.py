@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -49,16 +48,15 @@ def klass() -> dict | None:
 
 
 def join(code: str) -> None:
-    """Follow the class `code` (a link's, or typed). A failed try costs a wait that doubles per
-    failure, counted per session and per client address as nginx forwards it (service/rooms/limits)."""
+    """Follow the class `code` (a link's, or typed). Joins and failed tries are budgeted per session
+    (strict) and per client address as nginx forwards it (generous: a hall behind one NAT is never
+    refused); a refusal is one line (service/rooms/limits.py)."""
     ss = st.session_state
     code = code.strip().upper()
-    session, address = Runs.of_session().token, client_address(st.context.ip_address, st.context.headers)
-    if gate().wait(session, address) > 0:  # a try while waiting costs as a failure: hammering waits longer
-        gate().sessions.failed(session)
-        ss["_class_note"] = (
-            f"Too many wrong codes from this page: try again in {math.ceil(gate().wait(session, address))} s."
-        )
+    session, address = Runs.of_session().token, client()
+    refused = gate().refusal(session, address)
+    if refused:
+        ss["_class_note"] = refused
         return
     try:
         ticket = rooms().admit(code) if valid_code(code) else None
@@ -69,8 +67,25 @@ def join(code: str) -> None:
         gate().failed(session, address)
         ss["_class_note"] = f"No class has the code {code[:8]!r}."
     else:
+        gate().joined(session, address)
         ss["_class"] = {"code": code, "role": "follower", "secret": None, "following": True, "ticket": ticket}
         ss["_class_note"] = ""
+
+
+def client() -> str:
+    """This page's client address (nginx's word for it when nginx is ours)."""
+    return client_address(st.context.ip_address, st.context.headers)
+
+
+def send_answer(code: str, qid: str, student: str, nick: str, value: dict) -> None:
+    """A student's answer to the room, within the session's and its address's answer budgets;
+    raises Rejected (one line) when not taken."""
+    address = client()
+    refused = gate().answer_refusal(student, address, qid)
+    if refused:
+        raise Rejected(refused)
+    rooms().answer(code, qid, student, nick, value)
+    gate().answered(address, qid)
 
 
 def room_of(k: dict | None) -> Room | None:

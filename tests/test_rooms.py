@@ -195,6 +195,70 @@ def test_an_unreadable_sqlite_file_is_kept_aside_and_a_new_one_made(tmp_path, ca
     assert "could not be read" in line and "\n" not in line
 
 
+def test_an_earlier_versions_answers_file_is_migrated_on_start(tmp_path, caplog):
+    """answers.sqlite3 as the versions before rooms persisted wrote it (4905bce..2b43a75: one
+    table of answers, rooms in memory): its answers are moved into the rooms file, the old file
+    kept aside, one log line; a second start finds nothing to migrate."""
+    import sqlite3
+
+    old = sqlite3.connect(tmp_path / "answers.sqlite3")
+    old.execute(
+        "CREATE TABLE IF NOT EXISTS answers (room TEXT, question TEXT, student TEXT, nick TEXT, value TEXT,"
+        " at REAL, PRIMARY KEY (room, question, student))"
+    )
+    rows = [("ABCDEF", "q1", f"s{i}", f"ann{i}", '{"nll": 2.5}', 1000.0 + i) for i in range(3)]
+    old.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?)", rows)
+    old.commit()
+    old.close()
+    with caplog.at_level("WARNING", logger="makemore.rooms"):
+        rooms = LocalRooms(tmp_path)
+    assert [(a["student"], a["nick"], a["value"]) for a in rooms.answers("ABCDEF", "q1")] == [
+        (f"s{i}", f"ann{i}", {"nll": 2.5}) for i in range(3)
+    ]
+    assert not (tmp_path / "answers.sqlite3").exists()
+    assert len(list(tmp_path.glob("answers.sqlite3.migrated-*"))) == 1, "kept, never deleted"
+    said = [r.getMessage() for r in caplog.records if "answers.sqlite3" in r.getMessage()]
+    assert len(said) == 1 and said[0].startswith("class rooms: 3 answers of answers.sqlite3"), said
+    code, secret = rooms.open(STATE)  # and the store works as a new one does
+    assert rooms.is_lecturer(code, secret)
+    rooms._db.close()
+    assert len(LocalRooms(tmp_path).answers("ABCDEF", "q1")) == 3, "migrated once, kept"
+
+
+def test_a_rooms_file_of_an_earlier_schema_is_brought_to_this_one(tmp_path):
+    """rooms.sqlite3 as 2b43a75 wrote it (no cues table) and one whose rooms table lacks a
+    column: a room in it opens, moves and takes a cue."""
+    import sqlite3
+
+    old = sqlite3.connect(tmp_path / "rooms.sqlite3")
+    old.executescript(
+        """
+        CREATE TABLE rooms (code TEXT PRIMARY KEY, secret TEXT, state TEXT, version INTEGER, question TEXT,
+          updated REAL);
+        CREATE TABLE answers (room TEXT, question TEXT, student TEXT, nick TEXT, value TEXT, at REAL,
+          PRIMARY KEY (room, question, student));
+        CREATE TABLE tickets (room TEXT, ticket TEXT, role TEXT, PRIMARY KEY (room, ticket));
+        CREATE TABLE slides (room TEXT PRIMARY KEY, text TEXT);
+        CREATE TABLE data (digest TEXT PRIMARY KEY, bytes BLOB);
+        CREATE TABLE room_data (room TEXT PRIMARY KEY, digest TEXT);
+        """
+    )
+    from service.rooms.base import digest
+
+    old.execute(
+        "INSERT INTO rooms VALUES ('ABCDEF', ?, ?, 1, 'null', ?)", (digest("s" * 32), '{"step": 4}', time.time())
+    )
+    old.commit()
+    old.close()
+    rooms = LocalRooms(tmp_path)
+    assert rooms.get("ABCDEF").state == {"step": 4}
+    assert rooms.publish("ABCDEF", "s" * 32, {"step": 5}) == 2
+    rooms.cue("ABCDEF", "s" * 32, "board")
+    assert rooms.get("ABCDEF").cue["view"] == "board"
+    code, _ = rooms.open(STATE, owner="me")  # the column it lacked
+    assert rooms.get(code) is not None
+
+
 def test_a_data_directory_that_is_not_one_is_said_once_and_the_store_retries(tmp_path, caplog, monkeypatch):
     from service.rooms import guard
 

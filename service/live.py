@@ -159,6 +159,7 @@ def room_snapshot(code: str) -> dict | None:
         "exploring": r.explorers(code),
         "cue": (room.cue or {}).get("n", 0),
         "slide": room.state.get("slide") or "",
+        "leader": room.leader,
     }
 
 

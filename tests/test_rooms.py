@@ -24,6 +24,7 @@ from service.rooms import (
     ROOMS_PER_OWNER,
     SESSION_ANSWERS,
     Counts,
+    Elsewhere,
     Forbidden,
     JoinGate,
     LocalRooms,
@@ -76,6 +77,38 @@ def test_a_room_carries_the_lecturers_state_and_counts_versions(backend):
     assert rooms.publish(code, secret, {**STATE, "step": 4}) == 2
     assert rooms.get(code).state["step"] == 4
     assert rooms.is_lecturer(code, secret) and not rooms.is_lecturer(code, secret + "x")
+
+
+def test_the_newest_lecturer_tab_leads_and_end_from_either_ends_the_room(backend):
+    """Two lecturer tabs (one secret): the one that took the class last sends the step, the other
+    is refused (Elsewhere) until it takes the class back; End from either ends it for both."""
+    rooms, _ = backend
+    code, secret = rooms.open(STATE)
+    rooms.lead(code, secret, "tab-a")
+    rooms.publish(code, secret, {**STATE, "step": 3}, tab="tab-a")
+    rooms.lead(code, secret, "tab-b")  # a second tab opens: it leads
+    assert rooms.get(code).leader == "tab-b"
+    with pytest.raises(Elsewhere):
+        rooms.publish(code, secret, {**STATE, "step": 7}, tab="tab-a")
+    rooms.publish(code, secret, {**STATE, "step": 5}, tab="tab-b")
+    steps = []
+    for tab, step in (("tab-a", 3), ("tab-b", 7), ("tab-a", 3), ("tab-b", 7)):  # the fight of issue 24
+        try:
+            rooms.publish(code, secret, {**STATE, "step": step}, tab=tab)
+        except Elsewhere:
+            pass
+        steps.append(rooms.get(code).state["step"])
+    assert steps == [5, 7, 7, 7], f"only the leading tab moves the class: {steps}"
+    rooms.lead(code, secret, "tab-a")  # the first tab takes it back
+    with pytest.raises(Elsewhere):
+        rooms.publish(code, secret, {**STATE, "step": 9}, tab="tab-b")
+    with pytest.raises(Forbidden):
+        rooms.lead(code, "not the secret", "tab-c")
+    rooms.end(code, secret)  # from the tab that does not lead
+    assert rooms.get(code) is None
+    for tab in ("tab-a", "tab-b"):
+        with pytest.raises(Forbidden):
+            rooms.publish(code, secret, STATE, tab=tab)
 
 
 def test_only_the_secret_moves_asks_or_reveals(backend):

@@ -27,6 +27,7 @@ from service.rooms.base import (
     PRESENCE,
     ROOMS_PER_OWNER,
     TTL,
+    Elsewhere,
     Forbidden,
     Rejected,
     Room,
@@ -47,10 +48,10 @@ from service.rooms.base import (
 log = logging.getLogger("makemore.rooms")
 FILE = "rooms.sqlite3"
 OLD_FILE = "answers.sqlite3"  # the versions before rooms persisted: answers only
-VERSION = 2  # PRAGMA user_version of a file of this schema
+VERSION = 3  # PRAGMA user_version of a file of this schema
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS rooms (code TEXT PRIMARY KEY, secret TEXT, owner TEXT, state TEXT, version INTEGER,
-  question TEXT, updated REAL);
+  question TEXT, updated REAL, leader TEXT);
 CREATE TABLE IF NOT EXISTS answers (room TEXT, question TEXT, student TEXT, nick TEXT, value TEXT, at REAL,
   PRIMARY KEY (room, question, student));
 CREATE TABLE IF NOT EXISTS tickets (room TEXT, ticket TEXT, role TEXT, PRIMARY KEY (room, ticket));
@@ -194,16 +195,17 @@ class LocalRooms(Rooms):
     def _row(self, code: str):  # -> (Room, secret digest) or None
         if not valid_code(code):
             return None
-        rows = self._q("SELECT state, version, question, updated, secret FROM rooms WHERE code = ?", (code,))
+        rows = self._q("SELECT state, version, question, updated, secret, leader FROM rooms WHERE code = ?", (code,))
         if not rows:
             return None
-        state, version, question, updated, secret = rows[0]
+        state, version, question, updated, secret, leader = rows[0]
         if time.time() - updated > TTL:
             self._drop(code)
             return None
         cue = self._q("SELECT cue FROM cues WHERE room = ?", (code,))
         room = Room(code, json.loads(state), int(version), json.loads(question), updated)
         room.cue = json.loads(cue[0][0]) if cue else None
+        room.leader = leader or ""
         return room, secret
 
     def _lecturer(self, code: str, secret) -> Room:
@@ -290,6 +292,11 @@ class LocalRooms(Rooms):
     def _write(self, code: str, secret: str, **changes) -> Room:
         with self._lock:
             room = self._lecturer(code, secret)
+            tab = changes.pop("tab", "")
+            if tab and room.leader and room.leader != tab:
+                raise Elsewhere("this class is now led from another tab")
+            if "leader" in changes and changes["leader"] != room.leader:
+                room.leader, changes["bump"] = changes["leader"], True
             bump = changes.pop("bump", False)
             if "state" in changes and changes["state"] != room.state:
                 room.state, bump = changes["state"], True
@@ -297,14 +304,17 @@ class LocalRooms(Rooms):
                 room.question = changes["question"]
             room.version += int(bump)
             self._q(
-                "UPDATE rooms SET state = ?, version = ?, question = ?, updated = ? WHERE code = ?",
-                (json.dumps(room.state), room.version, json.dumps(room.question), time.time(), code),
+                "UPDATE rooms SET state = ?, version = ?, question = ?, updated = ?, leader = ? WHERE code = ?",
+                (json.dumps(room.state), room.version, json.dumps(room.question), time.time(), room.leader, code),
             )
             return room
 
-    def publish(self, code: str, secret: str, state: dict) -> int:
+    def publish(self, code: str, secret: str, state: dict, tab: str = "") -> int:
         encode(state, MAX_STATE, "the room's state")
-        return self._write(code, secret, state=dict(state)).version
+        return self._write(code, secret, state=dict(state), tab=tab).version
+
+    def lead(self, code: str, secret: str, tab: str) -> None:
+        self._write(code, secret, leader=str(tab)[:64])
 
     def ask(self, code: str, secret: str, kind: str, prompt: str) -> str:
         q = new_question(kind, prompt)

@@ -7,7 +7,7 @@ behind one NAT join once each and answer once a question, and are never refused)
   only for a session that keeps failing itself (a prankster behind a hall's NAT blocks himself);
 - a session joins JOINS_FREE classes freely, each join after costs a doubling wait;
 - an address joins at most ADDRESS_JOINS times in JOIN_WINDOW s, and sends at most ADDRESS_ANSWERS
-  answers to one question (a hall's whole class, twice over);
+  answers to one question (a hall of 300 several times over);
 - a session sends at most SESSION_ANSWERS answers (or tries) a minute.
 
 A try refused costs as one more of what refused it: hammering waits longer. The counts live
@@ -29,9 +29,9 @@ log = logging.getLogger("makemore.rooms")
 TRUSTED_PROXIES = {"127.0.0.1", "::1"}  # nginx of deploy/serve.py, on the same machine
 
 JOINS_FREE = 3  # joins of one session before each costs a wait (2 s, 4 s, ...)
-ADDRESS_JOINS = 500  # joins from one address in JOIN_WINDOW
+ADDRESS_JOINS = 1000  # joins from one address in JOIN_WINDOW (a hall of 300, each page reconnecting once)
 JOIN_WINDOW = 600.0  # s
-ADDRESS_ANSWERS = 400  # answers from one address to one question
+ADDRESS_ANSWERS = 1000  # answers from one address to one question
 SESSION_ANSWERS = 10  # answers (or tries) of one session in ANSWER_WINDOW
 ANSWER_WINDOW = 60.0  # s
 QUESTION_WINDOW = 4 * 3600.0  # s: a question's answers are counted this long (a room's TTL)

@@ -216,12 +216,12 @@ class JoinGate:
     def refusal(self, session: str, address: str) -> str:
         """Why this session may not try a code now, in one line ('' when it may). A refused try
         costs as one more of what refused it: hammering waits longer."""
-        if (w := self.wait(session, address)) > 0:
+        if self.wait(session, address) > 0:  # the wait said is the one after this try's cost
             self.sessions.failed(session)
-            return f"Too many wrong codes from this page: try again in {math.ceil(w)} s."
-        if (w := self.session_joins.wait(session)) > 0:
+            return f"Too many wrong codes from this page: try again in {math.ceil(self.wait(session, address))} s."
+        if self.session_joins.wait(session) > 0:
             self.session_joins.failed(session)
-            return f"Too many joins from this page: try again in {math.ceil(w)} s."
+            return f"Too many joins from this page: try again in {math.ceil(self.session_joins.wait(session))} s."
         if self.address_joins.full(address):
             self.session_joins.failed(session)
             return (f"{ADDRESS_JOINS} pages joined from your network in {JOIN_WINDOW / 60:.0f} minutes, "

@@ -2,7 +2,7 @@
 
 A `Run` belongs to a session (by an unguessable token), not to a script run: a rerun, a tab
 switch or a lecture step never stops it. Stop, a newer run of the same session, or the session's
-last page closing (its presence channel, service/live.py) does.
+last page closing (its presence channel, service/live/presence.py) does.
 """
 
 from __future__ import annotations

@@ -240,3 +240,70 @@ def test_the_rooms_route_serves_only_a_page_that_joined(url):
         assert snap["version"] == 1 and snap["followers"] <= 1, snap
     finally:
         rooms.end(code, secret)
+
+
+class ClientAt(PageClient):
+    """A page whose client is `address`, as nginx (on this machine) says in X-Real-IP."""
+
+    def __init__(self, base: str, query: str, address: str):
+        super().__init__(base, query)
+        self.address = address
+
+    async def __aenter__(self):
+        url = self.base.replace("http", "ws", 1) + "/_stcore/stream"
+        headers = {"User-Agent": "Mozilla/5.0 (forged-test)", "X-Real-IP": self.address}
+        self.ws = await websockets.connect(url, subprotocols=["streamlit"], additional_headers=headers, max_size=None)
+        return self
+
+
+def trigger(eid: str) -> WidgetState:
+    w = WidgetState(id=eid)
+    w.trigger_value = True
+    return w
+
+
+def alerts(page) -> list[str]:
+    return [e.alert.body for e in page.shown if e.WhichOneof("type") == "alert"]
+
+
+def test_one_page_joining_again_and_again_is_refused_a_hall_behind_one_address_is_not(url):
+    """Issue 24, 9: 60 joins were all taken. One session that joins, leaves and joins again 60
+    times through the form is refused after its first JOINS_FREE, in one line; 40 sessions behind
+    one address (a hall's NAT, as nginx forwards it) each join once by the link: none refused."""
+    from service.rooms import JOINS_FREE, LocalRooms
+    from tests.conftest import ROOT
+
+    base, _ = url
+    rooms = LocalRooms(ROOT / "data")  # the server's own store (the embedded default, same file)
+    code, secret = rooms.open({"step": 3, "slide": ""}, owner="forged-join-test")
+
+    async def one_page():
+        joined, lines = 0, set()
+        async with ClientAt(base, "", "198.51.100.77") as page:
+            await page.load()
+            for _ in range(60):
+                page.data.pop("class_live", None)  # what this run draws, not the last one's
+                await page.run([string(page.ids["class_code"], code), trigger(page.ids["class_join"])])
+                if (page.data.get("class_live") or {}).get("code") == code:
+                    joined += 1
+                    await page.run([trigger(page.ids["class_leave"])])
+                else:
+                    lines |= {a for a in alerts(page) if "Too many" in a}
+            assert not problems(page), problems(page)
+        return joined, lines
+
+    async def hall():
+        refused = 0
+        for i in range(40):
+            async with ClientAt(base, f"join={code}", "203.0.113.80") as page:
+                await page.run()
+                refused += (page.data.get("class_live") or {}).get("code") != code
+        return refused
+
+    try:
+        joined, lines = aio.run(one_page())
+        assert joined == JOINS_FREE, f"one page joined {joined} times of 60"
+        assert lines and all(line.startswith("Too many") and line.count("\n") == 0 for line in lines), lines
+        assert aio.run(hall()) == 0, "a hall behind one address is never refused"
+    finally:
+        rooms.end(code, secret)

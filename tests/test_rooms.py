@@ -12,16 +12,23 @@ from contextlib import contextmanager
 import pytest
 
 from service.rooms import (
+    ADDRESS_ANSWERS,
+    ADDRESS_JOINS,
     ALPHABET,
     ANSWER_GAP,
     CODE_LENGTH,
+    JOINS_FREE,
     MAX_ANSWER,
     MAX_ROOMS,
     MAX_SLIDE,
     ROOMS_PER_OWNER,
+    SESSION_ANSWERS,
+    Counts,
+    Elsewhere,
     Forbidden,
     JoinGate,
     LocalRooms,
+    RedisCounts,
     RedisRooms,
     Rejected,
     Unavailable,
@@ -70,6 +77,38 @@ def test_a_room_carries_the_lecturers_state_and_counts_versions(backend):
     assert rooms.publish(code, secret, {**STATE, "step": 4}) == 2
     assert rooms.get(code).state["step"] == 4
     assert rooms.is_lecturer(code, secret) and not rooms.is_lecturer(code, secret + "x")
+
+
+def test_the_newest_lecturer_tab_leads_and_end_from_either_ends_the_room(backend):
+    """Two lecturer tabs (one secret): the one that took the class last sends the step, the other
+    is refused (Elsewhere) until it takes the class back; End from either ends it for both."""
+    rooms, _ = backend
+    code, secret = rooms.open(STATE)
+    rooms.lead(code, secret, "tab-a")
+    rooms.publish(code, secret, {**STATE, "step": 3}, tab="tab-a")
+    rooms.lead(code, secret, "tab-b")  # a second tab opens: it leads
+    assert rooms.get(code).leader == "tab-b"
+    with pytest.raises(Elsewhere):
+        rooms.publish(code, secret, {**STATE, "step": 7}, tab="tab-a")
+    rooms.publish(code, secret, {**STATE, "step": 5}, tab="tab-b")
+    steps = []
+    for tab, step in (("tab-a", 3), ("tab-b", 7), ("tab-a", 3), ("tab-b", 7)):  # the fight of issue 24
+        try:
+            rooms.publish(code, secret, {**STATE, "step": step}, tab=tab)
+        except Elsewhere:
+            pass
+        steps.append(rooms.get(code).state["step"])
+    assert steps == [5, 7, 7, 7], f"only the leading tab moves the class: {steps}"
+    rooms.lead(code, secret, "tab-a")  # the first tab takes it back
+    with pytest.raises(Elsewhere):
+        rooms.publish(code, secret, {**STATE, "step": 9}, tab="tab-b")
+    with pytest.raises(Forbidden):
+        rooms.lead(code, "not the secret", "tab-c")
+    rooms.end(code, secret)  # from the tab that does not lead
+    assert rooms.get(code) is None
+    for tab in ("tab-a", "tab-b"):
+        with pytest.raises(Forbidden):
+            rooms.publish(code, secret, STATE, tab=tab)
 
 
 def test_only_the_secret_moves_asks_or_reveals(backend):
@@ -189,6 +228,70 @@ def test_an_unreadable_sqlite_file_is_kept_aside_and_a_new_one_made(tmp_path, ca
     assert "could not be read" in line and "\n" not in line
 
 
+def test_an_earlier_versions_answers_file_is_migrated_on_start(tmp_path, caplog):
+    """answers.sqlite3 as the versions before rooms persisted wrote it (4905bce..2b43a75: one
+    table of answers, rooms in memory): its answers are moved into the rooms file, the old file
+    kept aside, one log line; a second start finds nothing to migrate."""
+    import sqlite3
+
+    old = sqlite3.connect(tmp_path / "answers.sqlite3")
+    old.execute(
+        "CREATE TABLE IF NOT EXISTS answers (room TEXT, question TEXT, student TEXT, nick TEXT, value TEXT,"
+        " at REAL, PRIMARY KEY (room, question, student))"
+    )
+    rows = [("ABCDEF", "q1", f"s{i}", f"ann{i}", '{"nll": 2.5}', 1000.0 + i) for i in range(3)]
+    old.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?)", rows)
+    old.commit()
+    old.close()
+    with caplog.at_level("WARNING", logger="makemore.rooms"):
+        rooms = LocalRooms(tmp_path)
+    assert [(a["student"], a["nick"], a["value"]) for a in rooms.answers("ABCDEF", "q1")] == [
+        (f"s{i}", f"ann{i}", {"nll": 2.5}) for i in range(3)
+    ]
+    assert not (tmp_path / "answers.sqlite3").exists()
+    assert len(list(tmp_path.glob("answers.sqlite3.migrated-*"))) == 1, "kept, never deleted"
+    said = [r.getMessage() for r in caplog.records if "answers.sqlite3" in r.getMessage()]
+    assert len(said) == 1 and said[0].startswith("class rooms: 3 answers of answers.sqlite3"), said
+    code, secret = rooms.open(STATE)  # and the store works as a new one does
+    assert rooms.is_lecturer(code, secret)
+    rooms._db.close()
+    assert len(LocalRooms(tmp_path).answers("ABCDEF", "q1")) == 3, "migrated once, kept"
+
+
+def test_a_rooms_file_of_an_earlier_schema_is_brought_to_this_one(tmp_path):
+    """rooms.sqlite3 as 2b43a75 wrote it (no cues table) and one whose rooms table lacks a
+    column: a room in it opens, moves and takes a cue."""
+    import sqlite3
+
+    old = sqlite3.connect(tmp_path / "rooms.sqlite3")
+    old.executescript(
+        """
+        CREATE TABLE rooms (code TEXT PRIMARY KEY, secret TEXT, state TEXT, version INTEGER, question TEXT,
+          updated REAL);
+        CREATE TABLE answers (room TEXT, question TEXT, student TEXT, nick TEXT, value TEXT, at REAL,
+          PRIMARY KEY (room, question, student));
+        CREATE TABLE tickets (room TEXT, ticket TEXT, role TEXT, PRIMARY KEY (room, ticket));
+        CREATE TABLE slides (room TEXT PRIMARY KEY, text TEXT);
+        CREATE TABLE data (digest TEXT PRIMARY KEY, bytes BLOB);
+        CREATE TABLE room_data (room TEXT PRIMARY KEY, digest TEXT);
+        """
+    )
+    from service.rooms.base import digest
+
+    old.execute(
+        "INSERT INTO rooms VALUES ('ABCDEF', ?, ?, 1, 'null', ?)", (digest("s" * 32), '{"step": 4}', time.time())
+    )
+    old.commit()
+    old.close()
+    rooms = LocalRooms(tmp_path)
+    assert rooms.get("ABCDEF").state == {"step": 4}
+    assert rooms.publish("ABCDEF", "s" * 32, {"step": 5}) == 2
+    rooms.cue("ABCDEF", "s" * 32, "board")
+    assert rooms.get("ABCDEF").cue["view"] == "board"
+    code, _ = rooms.open(STATE, owner="me")  # the column it lacked
+    assert rooms.get(code) is not None
+
+
 def test_a_data_directory_that_is_not_one_is_said_once_and_the_store_retries(tmp_path, caplog, monkeypatch):
     from service.rooms import guard
 
@@ -298,27 +401,38 @@ def test_the_lecturer_hides_every_answer_of_a_nickname_or_of_a_burst(backend):
     assert set(rooms.get(code).question["hidden"]) == {f"bot{i}" for i in range(8)}, "the burst, not ann"
 
 
-def test_codes_cannot_be_enumerated_and_a_guesser_pays_more_per_failure():
+@pytest.fixture(params=["process", "redis"])
+def counts(request):
+    """The join budget's counters: in the process (the embedded default) or in a real Redis."""
+    if request.param == "process":
+        return Counts()
+    server = request.getfixturevalue("redis_server")
+    c = RedisCounts(server.url)
+    c._r.flushdb()
+    return c
+
+
+def test_codes_cannot_be_enumerated_and_a_guesser_pays_more_per_failure(counts):
     codes = {new_code() for _ in range(2000)}
     assert len(codes) == 2000 and all(len(c) == CODE_LENGTH and set(c) <= set(ALPHABET) for c in codes)
     assert not valid_code("abc") and not valid_code("O0O0O0") and not valid_code(None)
-    gate = JoinGate()
+    gate = JoinGate(counts)
     for _ in range(5):
         assert gate.wait("guesser", "10.0.0.1") == 0
         gate.failed("guesser", "10.0.0.1")
     waits = []
     for _ in range(6):
         waits.append(gate.wait("guesser", "10.0.0.1"))
-        gate.sessions._fails["guesser"] = (gate.sessions._fails["guesser"][0] + 1, time.time())
+        gate.failed("guesser", "10.0.0.1")
     assert waits[0] > 0 and all(b > a for a, b in itertools.pairwise(waits)), f"grows: {waits}"
     # at 2^n seconds after five free tries, ten thousand tries from one session take longer than a lifetime
     assert sum(min(3600, 2**n) for n in range(10_000)) / 3600 / 24 > 300
 
 
-def test_one_prankster_behind_a_hall_nat_does_not_lock_the_hall_out():
+def test_one_prankster_behind_a_hall_nat_does_not_lock_the_hall_out(counts):
     """60 wrong codes from 7 sessions in 10 s, all from one address (a NAT, or nginx's 127.0.0.1
     before it forwarded the client's): the pranksters wait, every other session tries at once."""
-    gate = JoinGate()
+    gate = JoinGate(counts)
     for i in range(60):
         gate.failed(f"prank-{i % 7}", "198.51.100.7")
     assert all(gate.wait(f"prank-{i}", "198.51.100.7") > 0 for i in range(7)), "each prankster waits"
@@ -326,6 +440,73 @@ def test_one_prankster_behind_a_hall_nat_does_not_lock_the_hall_out():
     gate.failed("a student", "198.51.100.7")  # a typo
     assert gate.wait("a student", "198.51.100.7") == 0, "a typo costs nothing"
     assert gate.addresses.wait("198.51.100.7") > 0, "and the address is counted: a new session per guess adds up"
+
+
+def joins(gate, sessions, address) -> int:
+    """Each session tries to join once, as ui/classroom/session.join does; how many were refused."""
+    refused = 0
+    for s in sessions:
+        if gate.refusal(s, address):
+            refused += 1
+        else:
+            gate.joined(s, address)
+    return refused
+
+
+def answers(gate, sessions, address, question) -> int:
+    refused = 0
+    for s in sessions:
+        if gate.answer_refusal(s, address, question):
+            refused += 1
+        else:
+            gate.answered(address, question)
+    return refused
+
+
+def test_a_hall_behind_one_address_is_never_refused_an_attacker_is(counts):
+    """200 students behind one NAT join once and answer three questions once each: none refused.
+    One session that joins 60 times is refused after JOINS_FREE; one address that joins more pages
+    than ADDRESS_JOINS after those; one address's answers to one question after ADDRESS_ANSWERS."""
+    gate = JoinGate(counts)
+    hall = [f"student-{i}" for i in range(200)]
+    assert joins(gate, hall, "203.0.113.50") == 0, "a hall joins"
+    for q in ("q1", "q2", "q3"):
+        assert answers(gate, hall, "203.0.113.50", q) == 0, f"a hall answers {q}"
+    one = joins(gate, ["bot"] * 60, "198.51.100.9")
+    assert one == 60 - JOINS_FREE, f"one session joining 60 times: {one} refused"
+    assert joins(gate, ["bot2"] * JOINS_FREE, "198.51.100.9") == 0
+    assert gate.refusal("bot2", "198.51.100.9") == "Too many joins from this page: try again in 4 s.", "2 s, doubled"
+    assert gate.session_joins.wait("bot") > 3600 - 5, "hammering: the wait doubled with each refused try"
+    assert gate.refusal("student-0", "203.0.113.50") == "", "the hall's own sessions are not touched"
+    farm = joins(gate, [f"farm-{i}" for i in range(ADDRESS_JOINS + 500)], "192.0.2.66")
+    assert farm == 500, f"{ADDRESS_JOINS + 500} sessions from one address: {farm} refused"
+    assert "from your network" in gate.refusal("farm-new", "192.0.2.66")
+    stuffed = answers(gate, [f"farm-{i}" for i in range(ADDRESS_ANSWERS + 200)], "192.0.2.66", "q1")
+    assert stuffed == 200, f"{ADDRESS_ANSWERS + 200} answers from one address to one question: {stuffed} refused"
+    tries = sum(bool(gate.answer_refusal("stuffer", "192.0.2.67", f"q{i}")) for i in range(60))
+    assert tries == 60 - SESSION_ANSWERS, f"one session's 60 answers in a minute: {tries} refused"
+
+
+def test_the_redis_budget_is_shared_by_every_app_process(redis_server):
+    """Two processes behind nginx (two gates on one Redis) count one session's joins together;
+    two processes on the embedded default each count their own."""
+    RedisCounts(redis_server.url)._r.flushdb()
+    a, b = JoinGate(RedisCounts(redis_server.url)), JoinGate(RedisCounts(redis_server.url))
+    for g in (a, b, a):
+        assert joins(g, ["roamer"], "198.51.100.20") == 0
+    assert joins(b, ["roamer"], "198.51.100.20") == 1, "the fourth join, on the other process, pays"
+    c, d = JoinGate(Counts()), JoinGate(Counts())
+    for g in (c, d, c):
+        joins(g, ["roamer"], "198.51.100.20")
+    assert joins(d, ["roamer"], "198.51.100.20") == 0, "in-process counts are the process's own"
+
+
+def test_the_budget_counts_in_the_process_while_redis_is_away(tmp_path):
+    """A Redis that does not answer: the gate still counts (in the process), one log line."""
+    from tools.servers import free_port
+
+    gate = JoinGate(RedisCounts(f"redis://127.0.0.1:{free_port()}/0"))
+    assert joins(gate, ["bot"] * 10, "198.51.100.30") == 10 - JOINS_FREE
 
 
 def test_the_client_address_is_the_proxys_word_only_when_the_proxy_is_ours():

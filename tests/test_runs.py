@@ -1,4 +1,4 @@
-"""The run service (service/runs.py) and its live route (service/live.py), checked against the
+"""The run service (service/runs.py) and its live route (service/live/), checked against the
 engine's own training loop and a plain lecture-style loop written here."""
 
 import json
@@ -135,7 +135,10 @@ def route(svc, monkeypatch):
     """The live route alone, served by uvicorn (as in the app) on a free port; yields its ws:// base."""
     import threading
 
-    monkeypatch.setattr(live, "service", lambda: svc)
+    from service.live import points, presence
+
+    for module in (points, presence):  # the routes that reach the run service
+        monkeypatch.setattr(module, "service", lambda: svc)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(Starlette(routes=live.ROUTES), port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -4,7 +4,7 @@ A follower's page used to rerun the whole lecture script on every page turn (~31
 each: 300 followers were 9 s of CPU per PageDown). Now the lecturer's run records what its step
 draws, as a "slide": the heading, the rail's text, values and controls, the stage's charts, in the
 same JSON the page's components already draw from. The room carries it (service/rooms.py), the
-live route pushes it to every follower (service/live.py), and a follower's page draws it without
+live route pushes it to every follower (service/live/rooms.py), and a follower's page draws it without
 a rerun (ui/classroom/stage.js, which runs the same component code as the lecturer's page).
 
 Recording is explicit: the lecture's steps write through `markdown`, `caption`, `html`, `value`

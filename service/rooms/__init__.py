@@ -8,15 +8,19 @@ One seam (`Rooms`, base.py), two backends, one configuration value:
   under the data directory (MAKEMORE_DATA, default ./data), so `make app` needs no Redis and a
   restart loses no class.
 
-`rooms()` is the process's store: the backend behind a guard (store.py) that turns an outage into
-one line for the page and one for the log. `gate()` (limits.py) is the join budget.
+`rooms()` is the process's store: the backend behind a guard (guard.py) that turns an outage into
+one line for the page and one for the log. `gate()` (limits.py) is the join and answer budget,
+kept in Redis when the rooms are (shared by every app process), in the process otherwise.
 
 Who may do what: a room is opened with a secret that only the lecturer's page holds (the join link
 carries only the code); every call that moves the room, asks or reveals takes the secret and
 compares its hash in constant time. A page that joined holds a ticket the server issued (`admit`);
 the live route serves only ticket holders and counts only them. A student is the server's own
 session token, never a value from the browser. Codes are 6 characters of a 32-symbol alphabet
-(2^30 codes); a client that guesses pays a wait that doubles with each failure (limits.py).
+(2^30 codes); a client that guesses pays a wait that doubles with each failure, and joins and
+answers are budgeted per session (strict) and per address (generous: a hall behind one NAT is
+never refused; limits.py). Of the lecturer's tabs, the newest leads (`lead`): another tab's
+`publish` is refused with Elsewhere until it takes the class back.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from service.rooms.base import (
     TICKET,
     TTL,
     VIEWS,
+    Elsewhere,
     Forbidden,
     Rejected,
     Room,
@@ -52,15 +57,29 @@ from service.rooms.base import (
 )
 from service.rooms.base import new_code as new_code
 from service.rooms.guard import Store
-from service.rooms.limits import JoinGate, Limiter, client_address, gate
+from service.rooms.limits import (
+    ADDRESS_ANSWERS,
+    ADDRESS_JOINS,
+    JOINS_FREE,
+    SESSION_ANSWERS,
+    Counts,
+    JoinGate,
+    Limiter,
+    RedisCounts,
+    client_address,
+    gate,
+)
 from service.rooms.local import LocalRooms, data_dir
 from service.rooms.redis_store import RedisRooms, redacted
 
 __all__ = [
+    "ADDRESS_ANSWERS",
+    "ADDRESS_JOINS",
     "ALPHABET",
     "ANSWER_GAP",
     "BURST",
     "CODE_LENGTH",
+    "JOINS_FREE",
     "MAX_ANSWER",
     "MAX_DATA",
     "MAX_NICK",
@@ -69,13 +88,17 @@ __all__ = [
     "MAX_STATE",
     "PRESENCE",
     "ROOMS_PER_OWNER",
+    "SESSION_ANSWERS",
     "TICKET",
     "TTL",
     "VIEWS",
+    "Counts",
+    "Elsewhere",
     "Forbidden",
     "JoinGate",
     "Limiter",
     "LocalRooms",
+    "RedisCounts",
     "RedisRooms",
     "Rejected",
     "Room",

@@ -34,6 +34,10 @@ class Rejected(ValueError):
     """What the room does not take: too large, a second answer, too soon, a closed question, a cap."""
 
 
+class Elsewhere(Rejected):
+    """The lecturer's page is not the one leading the class: a newer tab took it over."""
+
+
 class Unavailable(Exception):
     """The class store does not answer (Redis down, a data directory that cannot be written)."""
 
@@ -87,6 +91,7 @@ class Room:
     question: dict | None = None  # {"id", "kind", "prompt", "open", "revealed", "hidden": [...]}
     updated: float = field(default_factory=time.time)
     cue: dict | None = None  # the console's last word to the projector: {"n", "view", "step"}
+    leader: str = ""  # the lecturer's tab that leads (publishes the step); "" until one does
 
 
 VIEWS = ("step", "join", "board")  # what the projector shows
@@ -181,7 +186,12 @@ class Rooms:
     def ticket_role(self, code: str, ticket: str) -> str | None:  # -> "follower" | "lecturer" | None
         raise NotImplementedError
 
-    def publish(self, code: str, secret: str, state: dict) -> int:  # -> the new version
+    def publish(self, code: str, secret: str, state: dict, tab: str = "") -> int:  # -> the new version
+        """The lecturer's step and settings; from `tab`, only while it leads (else Elsewhere)."""
+        raise NotImplementedError
+
+    def lead(self, code: str, secret: str, tab: str) -> None:
+        """The lecturer's tab `tab` leads the class from now on (the newest tab, or one taking it back)."""
         raise NotImplementedError
 
     def ask(self, code: str, secret: str, kind: str, prompt: str) -> str:  # -> the question's id

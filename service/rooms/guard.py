@@ -141,7 +141,7 @@ def _delegate(name: str):
     return call
 
 
-for _name in ("open", "end", "admit", "ticket_role", "publish", "ask", "mark", "answer", "answers", "tally",
+for _name in ("open", "end", "admit", "ticket_role", "publish", "lead", "ask", "mark", "answer", "answers", "tally",
               "put_data", "get_data", "put_slide", "get_slide", "cue", "heartbeat", "followers", "explorers",
               "is_lecturer"):  # fmt: skip
     setattr(Store, _name, _delegate(_name))

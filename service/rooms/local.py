@@ -27,6 +27,7 @@ from service.rooms.base import (
     PRESENCE,
     ROOMS_PER_OWNER,
     TTL,
+    Elsewhere,
     Forbidden,
     Rejected,
     Room,
@@ -46,9 +47,11 @@ from service.rooms.base import (
 
 log = logging.getLogger("makemore.rooms")
 FILE = "rooms.sqlite3"
+OLD_FILE = "answers.sqlite3"  # the versions before rooms persisted: answers only
+VERSION = 3  # PRAGMA user_version of a file of this schema
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS rooms (code TEXT PRIMARY KEY, secret TEXT, owner TEXT, state TEXT, version INTEGER,
-  question TEXT, updated REAL);
+  question TEXT, updated REAL, leader TEXT);
 CREATE TABLE IF NOT EXISTS answers (room TEXT, question TEXT, student TEXT, nick TEXT, value TEXT, at REAL,
   PRIMARY KEY (room, question, student));
 CREATE TABLE IF NOT EXISTS tickets (room TEXT, ticket TEXT, role TEXT, PRIMARY KEY (room, ticket));
@@ -57,6 +60,27 @@ CREATE TABLE IF NOT EXISTS data (digest TEXT PRIMARY KEY, bytes BLOB);
 CREATE TABLE IF NOT EXISTS room_data (room TEXT PRIMARY KEY, digest TEXT);
 CREATE TABLE IF NOT EXISTS cues (room TEXT PRIMARY KEY, cue TEXT);
 """
+
+
+def migrate(db: sqlite3.Connection, path) -> None:
+    """A file of an earlier schema brought to this one: tables it lacks are made (SCHEMA's IF NOT
+    EXISTS), columns it lacks are added (empty), and the file is marked with VERSION."""
+    (version,) = db.execute("PRAGMA user_version").fetchone()
+    if version >= VERSION:
+        return
+    want = sqlite3.connect(":memory:")
+    want.executescript(SCHEMA)
+    added = []
+    for (table,) in want.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+        have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        for _, column, kind, *_ in want.execute(f"PRAGMA table_info({table})").fetchall():
+            if column not in have:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+                added.append(f"{table}.{column}")
+    want.close()
+    db.execute(f"PRAGMA user_version = {VERSION}")
+    if added:
+        log.warning("class rooms: %s was of an earlier schema; added %s", path, ", ".join(added))
 
 
 def data_dir() -> Path:
@@ -98,11 +122,39 @@ class LocalRooms(Rooms):
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)
+            migrate(db, self.path)
             db.execute("SELECT COUNT(*) FROM rooms").fetchone()
+            self._take_old_answers(db)
         except sqlite3.DatabaseError:
             db.close()
             raise
         return db
+
+    def _take_old_answers(self, db: sqlite3.Connection) -> None:
+        """The answers file of the versions before this one (answers.sqlite3, rooms in memory): its
+        answers are copied in and the file is kept aside, renamed (one log line)."""
+        old = self.folder / OLD_FILE
+        if not old.exists():
+            return
+        db.execute("ATTACH DATABASE ? AS old", (str(old),))
+        try:
+            have = {row[1] for row in db.execute("PRAGMA old.table_info(answers)")}
+            took = 0
+            if {"room", "question", "student", "nick", "value", "at"} <= have:
+                before = db.total_changes
+                db.execute(
+                    "INSERT OR IGNORE INTO answers (room, question, student, nick, value, at) SELECT room, question, student, nick, value, at FROM old.answers"
+                )
+                took = db.total_changes - before
+        finally:
+            db.execute("DETACH DATABASE old")
+        aside = old.with_name(f"{OLD_FILE}.migrated-{time.strftime('%Y%m%d-%H%M%S')}")
+        for suffix in ("", "-wal", "-shm"):
+            part = Path(str(old) + suffix)
+            if part.exists():
+                part.rename(str(aside) + suffix)
+        log.warning("class rooms: %d answers of %s (an earlier version's file) moved into %s; it is kept as %s", took,
+                    OLD_FILE, FILE, aside.name)  # fmt: skip
 
     def _check(self) -> sqlite3.Connection:  # holds self._lock
         """The connection, after making sure its file is still the one on disk: a file deleted or
@@ -143,16 +195,17 @@ class LocalRooms(Rooms):
     def _row(self, code: str):  # -> (Room, secret digest) or None
         if not valid_code(code):
             return None
-        rows = self._q("SELECT state, version, question, updated, secret FROM rooms WHERE code = ?", (code,))
+        rows = self._q("SELECT state, version, question, updated, secret, leader FROM rooms WHERE code = ?", (code,))
         if not rows:
             return None
-        state, version, question, updated, secret = rows[0]
+        state, version, question, updated, secret, leader = rows[0]
         if time.time() - updated > TTL:
             self._drop(code)
             return None
         cue = self._q("SELECT cue FROM cues WHERE room = ?", (code,))
         room = Room(code, json.loads(state), int(version), json.loads(question), updated)
         room.cue = json.loads(cue[0][0]) if cue else None
+        room.leader = leader or ""
         return room, secret
 
     def _lecturer(self, code: str, secret) -> Room:
@@ -194,7 +247,10 @@ class LocalRooms(Rooms):
             code = new_code()
             while self._q("SELECT 1 FROM rooms WHERE code = ?", (code,)):
                 code = new_code()
-            self._q("INSERT INTO rooms VALUES (?, ?, ?, ?, 1, 'null', ?)", (code, digest(secret), owner, text, now))
+            self._q(
+                "INSERT INTO rooms (code, secret, owner, state, version, question, updated) VALUES (?, ?, ?, ?, 1, 'null', ?)",
+                (code, digest(secret), owner, text, now),
+            )
         return code, secret
 
     def end(self, code: str, secret: str) -> None:
@@ -224,7 +280,7 @@ class LocalRooms(Rooms):
                     return None
                 role = "lecturer"
             ticket = new_ticket()
-            self._q("INSERT INTO tickets VALUES (?, ?, ?)", (code, digest(ticket), role))
+            self._q("INSERT INTO tickets (room, ticket, role) VALUES (?, ?, ?)", (code, digest(ticket), role))
             return ticket
 
     def ticket_role(self, code: str, ticket: str) -> str | None:
@@ -236,6 +292,11 @@ class LocalRooms(Rooms):
     def _write(self, code: str, secret: str, **changes) -> Room:
         with self._lock:
             room = self._lecturer(code, secret)
+            tab = changes.pop("tab", "")
+            if tab and room.leader and room.leader != tab:
+                raise Elsewhere("this class is now led from another tab")
+            if "leader" in changes and changes["leader"] != room.leader:
+                room.leader, changes["bump"] = changes["leader"], True
             bump = changes.pop("bump", False)
             if "state" in changes and changes["state"] != room.state:
                 room.state, bump = changes["state"], True
@@ -243,14 +304,17 @@ class LocalRooms(Rooms):
                 room.question = changes["question"]
             room.version += int(bump)
             self._q(
-                "UPDATE rooms SET state = ?, version = ?, question = ?, updated = ? WHERE code = ?",
-                (json.dumps(room.state), room.version, json.dumps(room.question), time.time(), code),
+                "UPDATE rooms SET state = ?, version = ?, question = ?, updated = ?, leader = ? WHERE code = ?",
+                (json.dumps(room.state), room.version, json.dumps(room.question), time.time(), room.leader, code),
             )
             return room
 
-    def publish(self, code: str, secret: str, state: dict) -> int:
+    def publish(self, code: str, secret: str, state: dict, tab: str = "") -> int:
         encode(state, MAX_STATE, "the room's state")
-        return self._write(code, secret, state=dict(state)).version
+        return self._write(code, secret, state=dict(state), tab=tab).version
+
+    def lead(self, code: str, secret: str, tab: str) -> None:
+        self._write(code, secret, leader=str(tab)[:64])
 
     def ask(self, code: str, secret: str, kind: str, prompt: str) -> str:
         q = new_question(kind, prompt)
@@ -277,7 +341,8 @@ class LocalRooms(Rooms):
             self._last_answer[student] = now
             try:
                 self._q(
-                    "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?)", (code, qid, student, nickname(nick), text, now)
+                    "INSERT INTO answers (room, question, student, nick, value, at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (code, qid, student, nickname(nick), text, now),
                 )
             except sqlite3.IntegrityError:
                 raise Rejected("you have answered this question") from None
@@ -297,8 +362,8 @@ class LocalRooms(Rooms):
         key = hashlib.sha256(data).hexdigest()
         with self._lock:
             self._lecturer(code, secret)
-            self._q("INSERT OR IGNORE INTO data VALUES (?, ?)", (key, bytes(data)))
-            self._q("INSERT OR REPLACE INTO room_data VALUES (?, ?)", (code, key))
+            self._q("INSERT OR IGNORE INTO data (digest, bytes) VALUES (?, ?)", (key, bytes(data)))
+            self._q("INSERT OR REPLACE INTO room_data (room, digest) VALUES (?, ?)", (code, key))
             self._q("DELETE FROM data WHERE digest NOT IN (SELECT digest FROM room_data)")
         return key
 
@@ -315,7 +380,7 @@ class LocalRooms(Rooms):
         slide_size(text)
         with self._lock:
             self._lecturer(code, secret)
-            self._q("INSERT OR REPLACE INTO slides VALUES (?, ?)", (code, text))
+            self._q("INSERT OR REPLACE INTO slides (room, text) VALUES (?, ?)", (code, text))
 
     def get_slide(self, code: str) -> str | None:
         if self._row(code) is None:
@@ -327,7 +392,7 @@ class LocalRooms(Rooms):
         with self._lock:
             room = self._lecturer(code, secret)
             cue = checked_cue((room.cue or {}).get("n", 0) + 1, view, step)
-            self._q("INSERT OR REPLACE INTO cues VALUES (?, ?)", (code, json.dumps(cue)))
+            self._q("INSERT OR REPLACE INTO cues (room, cue) VALUES (?, ?)", (code, json.dumps(cue)))
             self._write(code, secret, bump=True)
 
     def heartbeat(self, code: str, ticket: str, exploring: bool = False) -> None:

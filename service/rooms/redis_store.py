@@ -25,6 +25,7 @@ from service.rooms.base import (
     PRESENCE,
     ROOMS_PER_OWNER,
     TTL,
+    Elsewhere,
     Forbidden,
     Rejected,
     Room,
@@ -52,6 +53,10 @@ class RedisRooms(Rooms):
     _WRITE = """
     local h = redis.call('HGET', KEYS[1], 'secret')
     if not h or h ~= ARGV[1] then return -1 end
+    if ARGV[8] ~= '' then
+      local l = redis.call('HGET', KEYS[1], 'leader')
+      if l and l ~= '' and l ~= ARGV[8] then return -2 end
+    end
     local changed = 0
     if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], ARGV[2]) ~= ARGV[3] then
       redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]); changed = 1
@@ -88,12 +93,15 @@ class RedisRooms(Rooms):
     def ping(self) -> None:
         self._r.ping()
 
-    def _w(self, code: str, secret: str, field_: str = "", value: str = "", bump: bool = False) -> int:
+    def _w(self, code: str, secret: str, field_: str = "", value: str = "", bump: bool = False, tab: str = "") -> int:
+        """The lecturer's write (checked against the secret and, given `tab`, the leading tab)."""
         key = self.key(code)
-        args = [digest(str(secret)), field_, value, "1" if bump else "0", TTL, time.time(), code]
+        args = [digest(str(secret)), field_, value, "1" if bump else "0", TTL, time.time(), code, tab]
         v = self._write(keys=[key, key + ":events", "mm:rooms"], args=args)
         if v == -1:
             raise Forbidden("not this room's lecturer")
+        if v == -2:
+            raise Elsewhere("this class is now led from another tab")
         return int(v)
 
     def _live_rooms(self) -> int:
@@ -151,6 +159,7 @@ class RedisRooms(Rooms):
             return None
         room = Room(code, json.loads(h["state"]), int(h["version"]), json.loads(h.get("question", "null")))
         room.cue = json.loads(h.get("cue", "null"))
+        room.leader = h.get("leader", "")
         return room
 
     def is_lecturer(self, code: str, secret: str | None) -> bool:
@@ -183,8 +192,11 @@ class RedisRooms(Rooms):
             return None
         return self._r.hget(f"{self.key(code)}:tickets", digest(ticket))
 
-    def publish(self, code: str, secret: str, state: dict) -> int:
-        return self._w(code, secret, "state", encode(state, MAX_STATE, "the room's state"))
+    def publish(self, code: str, secret: str, state: dict, tab: str = "") -> int:
+        return self._w(code, secret, "state", encode(state, MAX_STATE, "the room's state"), tab=tab)
+
+    def lead(self, code: str, secret: str, tab: str) -> None:
+        self._w(code, secret, "leader", str(tab)[:64])
 
     def ask(self, code: str, secret: str, kind: str, prompt: str) -> str:
         q = new_question(kind, prompt)

@@ -414,3 +414,48 @@ def test_a_student_cannot_lead_the_class(browser, server):
         assert not hall.errors(), hall.errors()
     finally:
         hall.close()
+
+
+def test_two_lecturer_tabs_the_newest_leads_and_end_ends_the_class_for_all(browser, server):
+    """The lecturer opens the lecture in a second tab (the same browser, its cookie): that tab takes
+    the class over, the first says so in one line with a button to take it back and its steps no
+    longer reach the class (no 3, 7, 3, 7 fight); End from the console ends it for both tabs."""
+    hall = Hall(browser, server)
+    try:
+        first, code, (student,) = a_class(hall, 1)
+        turn(first)  # the join code: back to the step
+        same_step(first, [student], 3)
+        second = first.context.new_page()
+        second.set_default_timeout(60_000)
+        second.set_viewport_size({"width": 1920, "height": 1080})
+        hall.pages.append(second)
+        second.goto(f"{server}/?mode=lecture&step=5")
+        same_step(second, [student], 5)
+        banner = first.locator(".st-key-class_elsewhere")
+        banner.get_by_text(f"Class {code} is now led from another tab").wait_for(timeout=30_000)
+        turn(first)  # the older tab's clicker: its own page turns, the class's does not
+        wait_step(first, 4)
+        turn(second)
+        same_step(second, [student], 6)
+        turn(first)
+        wait_step(first, 5)
+        time.sleep(2)  # what the older tab would have sent has had time to arrive
+        assert step_of(student) == "6", "only the leading tab moves the class"
+        first.screenshot(path=str(ARTIFACTS / "class_two_tabs_elsewhere.png"))
+        first.set_viewport_size({"width": 390, "height": 844})
+        first.screenshot(path=str(ARTIFACTS / "class_two_tabs_elsewhere_phone.png"))
+        first.set_viewport_size({"width": 1920, "height": 1080})
+        banner.get_by_role("button", name="Lead from this tab").click()  # taken back
+        same_step(first, [student], 5)
+        second.locator(".st-key-class_elsewhere").get_by_text("is now led from another tab").wait_for(timeout=30_000)
+        assert first.locator(".st-key-class_elsewhere").count() == 0
+        console = console_of(first)
+        console.get_by_role("button", name="End the class").click()
+        for tab in (first, second):  # both tabs learn it ended: the lecture, no class
+            tab.get_by_role("button", name="Open a class").wait_for(timeout=30_000)
+            assert tab.locator(".st-key-class_elsewhere").count() == 0
+        open_sidebar(student)
+        student.get_by_text(f"Class {code} has ended.").wait_for(timeout=30_000)
+        assert not hall.errors(), hall.errors()
+    finally:
+        hall.close()

@@ -5,6 +5,7 @@
 // changes (at most twice a second); the console's page on any change. Every `.mm-live-count` span of the page shows the
 // room's current count (following, exploring, answers) as it comes. The socket needs the page's
 // ticket; a refused ticket reruns the page once, which gets a new one or learns the class ended.
+// A lecturer's tab reruns when another tab takes the class over (it says so, and stops sending).
 // The lecturer's cookie is set by the server (HttpOnly), asked for here. One socket per page.
 export default function (component) {
   const { data, setTriggerValue, parentElement } = component;
@@ -72,7 +73,10 @@ function connect(me) {
       }
       return;
     }
-    if (d.view === "console" ? (m.version !== d.version || m.tally !== d.tally) && `${m.version}/${m.tally}` !== me.cued : m.cue !== d.cue && m.cue !== me.cued) {
+    if (d.view !== "console" && m.leader !== undefined && m.leader !== d.leader && m.leader !== me.led) {
+      me.led = m.leader; // another lecturer's tab took the class (or this one took it back): say so
+      later(me, "l");
+    } else if (d.view === "console" ? (m.version !== d.version || m.tally !== d.tally) && `${m.version}/${m.tally}` !== me.cued : m.cue !== d.cue && m.cue !== me.cued) {
       me.cued = d.view === "console" ? `${m.version}/${m.tally}` : m.cue;
       later(me, "c");
     } else if (d.view === "board" && (m.tally !== me.tally || (m.version !== d.version && m.version !== me.seen))) {

@@ -29,6 +29,7 @@ def live(k: dict, room: Room | None, view: str = "", tally: int | None = None) -
     data["version"] = room.version if room else 0
     data["question"] = question_sign(room.question if room else None)
     data["cue"] = (room.cue or {}).get("n", 0) if room else 0
+    data["leader"] = room.leader if room else ""  # a lecturer's tab reruns when another takes the class
     data["staged"] = k["following"] and bool(st.session_state.get("_staged"))  # its step is the slide
     data["view"] = view
     data["tally"] = tally if tally is not None else -1

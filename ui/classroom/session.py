@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
+import secrets
 from urllib.parse import urlencode
 
 import streamlit as st
 
-from service.rooms import Forbidden, Rejected, Room, Unavailable, client_address, gate, rooms, valid_code
+from service.rooms import Elsewhere, Forbidden, Rejected, Room, Unavailable, client_address, gate, rooms, valid_code
 from ui import slide
 from ui.classroom.questions import KINDS
 from ui.corpus import Corpus, builtin_corpus, uploads
@@ -25,8 +25,9 @@ DATA_KEYS = ("dataset", "year", "sex")  # the settings that name the word list
 
 
 def klass() -> dict | None:
-    """This session's class: {"code", "role", "secret" (the lecturer's), "following", "ticket"};
-    restored from a `join=` link or, for the lecturer, from the cookie its page set."""
+    """This session's class: {"code", "role", "secret" (the lecturer's), "following", "ticket", and
+    a lecturer's "tab" (this page, for who leads)}; restored from a `join=` link or, for the
+    lecturer, from the cookie its page set."""
     ss = st.session_state
     if "_class" in ss:
         return ss["_class"]
@@ -41,7 +42,8 @@ def klass() -> dict | None:
             ss.pop("_class")  # asked again on the next run, when the store may answer
             return None
         if ticket:
-            ss["_class"] = {"code": c, "role": "lecturer", "secret": secret, "following": False, "ticket": ticket}
+            ss["_class"] = {"code": c, "role": "lecturer", "secret": secret, "following": False, "ticket": ticket,
+                            "tab": new_tab()}  # fmt: skip
             return ss["_class"]
     if code:
         join(code)
@@ -49,16 +51,15 @@ def klass() -> dict | None:
 
 
 def join(code: str) -> None:
-    """Follow the class `code` (a link's, or typed). A failed try costs a wait that doubles per
-    failure, counted per session and per client address as nginx forwards it (service/rooms/limits)."""
+    """Follow the class `code` (a link's, or typed). Joins and failed tries are budgeted per session
+    (strict) and per client address as nginx forwards it (generous: a hall behind one NAT is never
+    refused); a refusal is one line (service/rooms/limits.py)."""
     ss = st.session_state
     code = code.strip().upper()
-    session, address = Runs.of_session().token, client_address(st.context.ip_address, st.context.headers)
-    if gate().wait(session, address) > 0:  # a try while waiting costs as a failure: hammering waits longer
-        gate().sessions.failed(session)
-        ss["_class_note"] = (
-            f"Too many wrong codes from this page: try again in {math.ceil(gate().wait(session, address))} s."
-        )
+    session, address = Runs.of_session().token, client()
+    refused = gate().refusal(session, address)
+    if refused:
+        ss["_class_note"] = refused
         return
     try:
         ticket = rooms().admit(code) if valid_code(code) else None
@@ -69,8 +70,25 @@ def join(code: str) -> None:
         gate().failed(session, address)
         ss["_class_note"] = f"No class has the code {code[:8]!r}."
     else:
+        gate().joined(session, address)
         ss["_class"] = {"code": code, "role": "follower", "secret": None, "following": True, "ticket": ticket}
         ss["_class_note"] = ""
+
+
+def client() -> str:
+    """This page's client address (nginx's word for it when nginx is ours)."""
+    return client_address(st.context.ip_address, st.context.headers)
+
+
+def send_answer(code: str, qid: str, student: str, nick: str, value: dict) -> None:
+    """A student's answer to the room, within the session's and its address's answer budgets;
+    raises Rejected (one line) when not taken."""
+    address = client()
+    refused = gate().answer_refusal(student, address, qid)
+    if refused:
+        raise Rejected(refused)
+    rooms().answer(code, qid, student, nick, value)
+    gate().answered(address, qid)
 
 
 def room_of(k: dict | None) -> Room | None:
@@ -136,12 +154,27 @@ def data_id(corpus: Corpus) -> str:
     return _digests[corpus.key]
 
 
+def new_tab() -> str:
+    return secrets.token_hex(8)
+
+
 def publish(page: Page, k: dict) -> None:
     """The lecturer's step, settings, word list (its digest, and an upload once) and what the
     projector shows to the room, and the step as its followers' pages draw it (the slide this run
-    recorded, when it changed). The store away: nothing is sent, the next run sends it as it is then."""
+    recorded, when it changed). The store away: nothing is sent, the next run sends it as it is then.
+
+    One lecturer's tab leads: the newest (its first publish takes the class over), or the one that
+    took it back; another tab's step is not sent, that page says so (`leading`)."""
+    if k.get("elsewhere"):
+        return
     try:
+        if not k.get("led"):
+            rooms().lead(k["code"], k["secret"], k["tab"])
+            k["led"] = True
         _publish(page, k)
+    except Elsewhere:  # a newer tab took the class over between this page's runs
+        k["elsewhere"] = True
+        st.rerun()
     except Unavailable:
         k.pop("slide", None)  # sent again once the store answers
     except Rejected as e:  # a full store
@@ -171,10 +204,10 @@ def _publish(page: Page, k: dict) -> None:
             k["digest"], k["upload_id"] = rooms().put_data(k["code"], k["secret"], up.getvalue()), corpus.key
         state["upload"] = k.get("digest")
     try:
-        rooms().publish(k["code"], k["secret"], state)
-    except Forbidden:  # the room expired
+        rooms().publish(k["code"], k["secret"], state, tab=k["tab"])
+    except Forbidden:  # the room ended (from another tab, or the console) or expired
         st.session_state["_class"] = None
-        st.session_state["_class_note"] = "The class expired; open a new one."
+        st.session_state["_class_note"] = f"Class {k['code']} has ended."
         return
     if st.session_state.pop("_class_opened", False):  # a class just opened, its first slide sent: followers draw it
         st.session_state["_class_view"] = "join"
@@ -190,13 +223,16 @@ def open_class(page: Page) -> None:
         st.session_state["_class_note"] = f"No class opened: {e}."
         return
     st.session_state["_class"] = {"code": code, "role": "lecturer", "secret": secret, "following": False,
-                                  "ticket": ticket, "cue": 0}  # fmt: skip
+                                  "ticket": ticket, "cue": 0, "tab": new_tab()}  # fmt: skip
     st.session_state["_class_opened"] = True  # publish() shows the join code, once the first slide is sent
     keep("mode", "lecture")
 
 
 def apply_cue(k: dict, room: Room | None) -> None:
-    """The projector's page takes the console's last cue (once): the view, and the step."""
+    """The projector's page takes the console's last cue (once): the view, and the step; and
+    says when the class ended or is led from another tab (`leading`)."""
+    if not leading(k, room):
+        return
     cue = room.cue if room else None
     if not cue:
         k.setdefault("cue", 0)
@@ -209,6 +245,42 @@ def apply_cue(k: dict, room: Room | None) -> None:
         st.session_state["_class_view"] = cue["view"]
         if cue["step"]:
             keep("step", int(cue["step"]))
+
+
+def leading(k: dict, room: Room | None) -> bool:
+    """Before the lecturer's page draws: the room ended (another tab or the console ended it), or
+    a newer tab leads it (one line at the top, and a button to take it back). False: no room."""
+    if room is None:
+        if not rooms().down:
+            st.session_state["_class"] = None
+            st.session_state["_class_note"] = f"Class {k['code']} has ended."
+        return False
+    k.setdefault("tab", new_tab())
+    if k.get("led") and room.leader and room.leader != k["tab"]:
+        k["elsewhere"] = True
+    if k.get("elsewhere"):
+        with st.container(key="class_elsewhere"):  # the button under the line: the page's header covers its right
+            st.warning(
+                f"Class {k['code']} is now led from another tab: this tab's steps do not reach it.",
+                icon=":material/tab:",
+            )
+            st.button("Lead from this tab", key="class_take_back", on_click=take_back, args=(k,), type="primary")
+    return True
+
+
+def take_back(k: dict) -> None:
+    """This tab leads the class again (the other tab's page says so in its turn)."""
+    try:
+        rooms().lead(k["code"], k["secret"], k["tab"])
+    except Forbidden:
+        st.session_state["_class"] = None
+        st.session_state["_class_note"] = f"Class {k['code']} has ended."
+        return
+    except (Rejected, Unavailable) as e:
+        st.session_state["_class_note"] = f"{str(e)[:1].upper()}{str(e)[1:]}."
+        return
+    k["elsewhere"], k["led"] = False, True
+    k.pop("slide", None)  # its step and slide are sent again at once
 
 
 def act(k: dict, what: str, *args, **kwargs) -> None:

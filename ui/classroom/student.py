@@ -9,7 +9,7 @@ import streamlit as st
 
 from service.rooms import Rejected, Unavailable, rooms
 from ui.classroom.questions import KINDS
-from ui.classroom.session import data_id, leave_class, rooms_down, set_following
+from ui.classroom.session import data_id, leave_class, rooms_down, send_answer, set_following
 from ui.components import STAGE_CSS, STAGE_JS
 from ui.page import Page
 from ui.params import SIZES
@@ -91,7 +91,7 @@ def answer_form(page: Page, k: dict, q: dict, class_data: str | None) -> None:
     if right.button("Send my answer", key="class_send", disabled=value is None, width="stretch", type="primary"):
         value = {**value, "data": mine}
         try:
-            rooms().answer(k["code"], q["id"], page.runs.token, nick, value)
+            send_answer(k["code"], q["id"], page.runs.token, nick, value)
             sent[q["id"]] = shown
         except Rejected as e:
             st.session_state["_class_answer_note"] = f"Not sent: {e}."
@@ -106,7 +106,7 @@ def pending(k: dict, student: str) -> None:
     waiting = st.session_state.get("_pending", {})
     for qid, (code, nick, value, shown) in list(waiting.items()):
         try:
-            rooms().answer(code, qid, student, nick, value)
+            send_answer(code, qid, student, nick, value)
         except Unavailable:
             st.info(f"{rooms_down()}: your answer ({literal(shown)}) is kept on this page and sent when it is back.")
             return

@@ -122,7 +122,7 @@ def page_style() -> None:
 
 
 def presence(token: str) -> None:
-    """The page's presence channel (service/live.py) for the session's token; drawn in every run."""
+    """The page's presence channel (service/live/presence.py) for the session's token; drawn in every run."""
     with st.sidebar:
         _presence(key="presence", data=token.encode())
 

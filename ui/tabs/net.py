@@ -1,7 +1,7 @@
 """Neural net: train W by gradient descent with a live loss curve, then compare softmax(W) with the counts.
 
 The run executes in the process's run service; this tab starts, pauses, steps and stops it and
-draws its chart, whose points come over the app's live route (service/live.py) while it trains.
+draws its chart, whose points come over the app's live route (service/live/points.py) while it trains.
 """
 
 from __future__ import annotations

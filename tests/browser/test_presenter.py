@@ -127,7 +127,7 @@ def test_every_step_by_keyboard_follows_the_window_fits_and_passes_axe(browser, 
     assert not own, f"violations in the app's own elements: {json.dumps(own)[:2000]}"
     if size[:2] == (1920, 1080) and size[2] == 1:  # the docs' screenshots, from this run
         ROOT_DOCS.mkdir(exist_ok=True)
-        for n in (3, 7, 11):
+        for n in (3, 7, 11, 12, 13):
             shutil.copyfile(ARTIFACTS / f"presenter_step{n}.png", ROOT_DOCS / f"lecture_step{n}.png")
 
 

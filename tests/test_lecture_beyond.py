@@ -99,6 +99,9 @@ def test_step_thirteen_draws_the_measured_reference_labelled_as_such():
     rail = " ".join(text(m) for m in at.markdown)
     assert "measured beforehand on names.txt" in rail and "not trained here" in rail
     assert "the best MLP **2.0331** (n = 8)" in " ".join(m.value for m in at.markdown)
+    d, h = CROSSOVER_MLP.d, CROSSOVER_MLP.h
+    params = 27 * d + (8 * d) * h + h + h * 27 + 27  # C, W1, b1, W2, b2 at context 8
+    assert f"**{params:,}** parameters against the counts' 282,429,536,481 rows" in rail
 
 
 def test_step_thirteen_draws_this_pages_own_crossover_runs_where_it_has_them():

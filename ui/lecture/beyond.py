@@ -109,7 +109,10 @@ def mlp(page: Page, left, right) -> None:
         view = st.radio("Show", VIEWS, key="lecture_mlp_view")
         slide.value("Show", view)
         if view == VIEWS[0]:
-            overtakes(rows, trained, label, V)
+            measured = label == MEASURED_LABEL
+            overtakes(
+                rows, trained, label, V, CROSSOVER_MLP if measured else crossover_tab.crossover_config(page.settings)
+            )
         else:
             C, source = embedding_of(page)
             slide.markdown(
@@ -125,13 +128,14 @@ def mlp(page: Page, left, right) -> None:
             plotly_view(plots.embedding(C, corpus.vocab.itos, "Embedding C"), key="lecture_embedding")
 
 
-def overtakes(rows: list[dict], trained: dict[int, dict], label: str, V: int) -> None:
-    """The rail's words: what the MLP is, its size against the table's, and who wins on dev."""
-    last, config = rows[-1], CROSSOVER_MLP
+def overtakes(rows: list[dict], trained: dict[int, dict], label: str, V: int, config: MLPConfig) -> None:
+    """The rail's words: what the MLP is (`config`, the one whose figures are drawn), its size
+    against the table's, and who wins on dev."""
+    last = rows[-1]
     slide.markdown(
-        "Part 2's MLP learns a vector of d numbers per character (C); the last n characters' vectors, "
-        f"side by side, go through {config.h} tanh units to the next character's logits. It grows with n, "
-        f"not {V}**n: at n = {last['n']} it has **{n_params(V, replace(config, context=last['n'])):,}** "
+        f"Part 2's MLP learns a vector of d = {config.d} numbers per character (C); the last n characters' "
+        f"vectors, side by side, go through {config.h} tanh units to the next character's logits. It grows "
+        f"with n, not {V}**n: at n = {last['n']} it has **{n_params(V, replace(config, context=last['n'])):,}** "
         f"parameters against the counts' {last['rows']:,} rows."
     )
     best = min(rows, key=lambda r: r["count_dev"])

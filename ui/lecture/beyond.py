@@ -36,7 +36,7 @@ MEASURED = {
 }
 MEASURED_ON = ("names",)  # the data set they were measured on (ui.corpus.builtin_corpus's key)
 MEASURED_LABEL = "MLP, measured reference"
-MEASURED_SOURCE = "a reference run measured beforehand on names.txt (d 16, h 300, 50,000 steps), not trained here"
+MEASURED_SOURCE = "measured beforehand on names.txt (50,000 steps), not trained here"
 # the embedding when this page has trained no MLP: the lecture's d = 2 net, a short run (~1 s, cached)
 SHORT = MLPConfig(context=3, d=2, h=100, steps=3_000, init_fix=True, dev_every=0)
 VIEWS = ("the net overtakes the counts", "the embedding C")
@@ -133,10 +133,10 @@ def overtakes(rows: list[dict], trained: dict[int, dict], label: str, V: int, co
     against the table's, and who wins on dev."""
     last = rows[-1]
     slide.markdown(
-        f"Part 2's MLP learns a vector of d = {config.d} numbers per character (C); the last n characters' "
-        f"vectors, side by side, go through {config.h} tanh units to the next character's logits. It grows "
-        f"with n, not {V}**n: at n = {last['n']} it has **{n_params(V, replace(config, context=last['n'])):,}** "
-        f"parameters against the counts' {last['rows']:,} rows."
+        f"Part 2's MLP: each character is a vector of d = {config.d} numbers (C); the last n, side by side, "
+        f"go through {config.h} tanh units to the next character's logits. It grows with n, not {V}**n: at "
+        f"n = {last['n']}, **{n_params(V, replace(config, context=last['n'])):,}** parameters against "
+        f"{last['rows']:,} rows."
     )
     best = min(rows, key=lambda r: r["count_dev"])
     if not trained:
@@ -149,7 +149,7 @@ def overtakes(rows: list[dict], trained: dict[int, dict], label: str, V: int, co
     ahead = best["count_dev"] - top["mlp_dev"]
     who = "the MLP is ahead by" if ahead > 0 else "the counts are ahead by"
     slide.markdown(
-        f"Dev NLL: the best count model **{best['count_dev']:.4f}** (n = {best['n']}), the best MLP "
+        f"Dev NLL: best counts **{best['count_dev']:.4f}** (n = {best['n']}), best MLP "
         f"**{top['mlp_dev']:.4f}** (n = {top['n']}): {who} {abs(ahead):.4f} nats. The MLP's figures: "
         f"{literal(MEASURED_SOURCE if label == MEASURED_LABEL else label.removeprefix('MLP, '))}."
     )

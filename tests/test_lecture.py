@@ -8,9 +8,8 @@ from makemore.counts import fit_counts
 from makemore.data import Vocab
 from makemore.table import score
 from tests.helpers.apptest import app, check, curve, figure, finish, text, widget
-from ui.lecture import STEPS
+from ui.lecture import N_STEPS, STEPS
 from ui.lecture.likelihood import impossible_name
-from ui.params import N_STEPS
 
 pytestmark = pytest.mark.app
 

@@ -28,7 +28,6 @@ DATASETS = ("names.txt", "SSA year", "upload")
 FIT_ON = ("all words", "train split")
 TABS = ("Counts", "Neural net", "MLP", "Crossover", "Compare", "Score a name", "Sample step by step")
 MODES = ("explorer", "lecture")
-N_STEPS = 11  # the lecture mode's steps (ui/lecture)
 MAX_EPOCHS = 1000
 MIN_LR, MAX_LR = 1e-6, 1e9  # every learning rate from a crawl to divergence ends in words a student follows
 MLP_MAX_STEPS = 200_000  # part 2's full schedule
@@ -73,6 +72,14 @@ def _in_list(options) -> Callable[[str], Any]:
         return v
 
     return parse
+
+
+def _step(raw: str) -> int:
+    """A lecture step, 1 to the last of ui.lecture.STEPS, the one list of the steps (imported here,
+    late: ui.lecture imports this module)."""
+    from ui.lecture import STEPS
+
+    return _number(int, 1, len(STEPS))(raw)
 
 
 def _one_character(raw: str) -> str:
@@ -126,7 +133,7 @@ METHOD_NAMES = {
 }
 PARAMS: dict[str, Param] = {
     "mode": choice("explorer", MODES, "explorer (tabs) or lecture (one step per screen)", shared=False),
-    "step": number(1, 1, N_STEPS, "the lecture's step, 1-based"),
+    "step": Param(1, _step, "the lecture's step, 1-based"),
     "tab": choice("Counts", TABS, "the explorer's open tab", shared=False),
     "dataset": choice("names.txt", DATASETS, "the word list", widget="radio", label="Data", **SIDE),
     "year": number(2017, YEARS.start, YEARS.stop - 1, "an SSA year's names"),

@@ -126,8 +126,8 @@ def columns(spec, **kwargs) -> list:
 
 
 class Slide:
-    def __init__(self, step: int, title: str, size: int):
-        self.step, self.title, self.size = step, title, size
+    def __init__(self, step: int, title: str, size: int, steps: int):
+        self.step, self.title, self.size, self.steps = step, title, size, steps  # steps: of how many
         self.rail: list = []
         self.stage: list = []
         self.formula = ""
@@ -139,7 +139,8 @@ class Slide:
     def text(self, code: str = "") -> str:
         """The slide as JSON text, sanitized (its `query` bound to the room `code`), with its digest
         (what the room compares and the page dedups by)."""
-        body = {"step": self.step, "title": str(self.title)[:200], "size": self.size, "formula": clean(self.formula)}
+        body = {"step": self.step, "steps": int(self.steps), "title": str(self.title)[:200], "size": self.size}
+        body |= {"formula": clean(self.formula)}
         body |= {"rail": blocks(self.rail), "stage": blocks(self.stage), "query": query(self.query, code)}
         text = json.dumps(body, separators=(",", ":"), allow_nan=False)
         digest = hashlib.sha256(text.encode()).hexdigest()[:20]
@@ -151,12 +152,13 @@ def digest_of(text: str) -> str:
 
 
 @contextmanager
-def record(step: int, title: str, size: int, on: bool):
-    """Record the step being drawn (when `on`: this page leads a class); yields the Slide or None."""
+def record(step: int, title: str, size: int, on: bool, steps: int):
+    """Record the step being drawn (when `on`: this page leads a class), one of `steps`; yields the
+    Slide or None."""
     if not on:
         yield None
         return
-    slide = Slide(step, title, size)
+    slide = Slide(step, title, size, steps)
     token = _blocks.set(slide.rail)
     try:
         yield slide

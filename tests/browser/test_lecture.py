@@ -207,3 +207,38 @@ def test_streamlits_own_dark_theme_setting_is_followed(browser):
             mine, _ = axe_violations(page, ["color-contrast"])
             assert not mine, f"{view}: {mine}"
         ctx.close()
+
+
+def test_a_follower_on_a_phone_reads_steps_twelve_and_thirteen_as_the_projector_shows_them(browser, server):
+    """The lecture's end in class mode: the projector at 1920x1080 and a follower on a phone, the
+    same step, the same count table and the same words; the follower's "of N" is the lecture's."""
+    from .test_class import Hall, open_class, rail_text, same_step
+
+    hall = Hall(browser, server)
+    try:
+        lecturer = hall.page((1920, 1080))
+        code = open_class(lecturer, server)
+        phone = hall.page((390, 844))
+        phone.goto(f"{server}/?join={code}")
+        wait_step(phone, 3)
+        lecturer.keyboard.press("PageDown")  # from the join code back to the step
+        wait_step(lecturer, 3)
+        lecturer.goto(f"{server}/?mode=lecture&step=12")
+        same_step(lecturer, [phone], 12, timeout=30_000)
+        cells = "(p) => [...document.querySelectorAll(p + ' td')].map((td) => td.innerText.trim())"
+        projector = lecturer.evaluate(cells, ".st-key-lecture [data-testid=stMarkdownContainer]")
+        assert len(projector) == 8 * 6 and projector[-6:][1] == "282,429,536,481", projector[-6:]
+        assert phone.evaluate(cells, ".mm-stage .mm-text") == projector, "the follower's table is the projector's"
+        assert phone.locator(".mm-following").inner_text() == f"Following the lecturer: step 12 of {len(STEPS)}"
+        phone.screenshot(path=str(ARTIFACTS / "follower_step12_390x844.png"))
+        for n in (12, 13):
+            if n == 13:
+                lecturer.keyboard.press("PageDown")
+                same_step(lecturer, [phone], 13, timeout=30_000)
+                phone.screenshot(path=str(ARTIFACTS / "follower_step13_390x844.png"))
+            time.sleep(1.0)
+            assert rail_text(phone) == rail_text(lecturer), f"step {n}: the same words and numbers"
+        assert "2.0331" in rail_text(phone) and "not trained here" in rail_text(phone)
+        assert not hall.errors(), hall.errors()
+    finally:
+        hall.close()

@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from ui.lecture import STEPS
-from ui.params import N_STEPS, TABS
+from ui.lecture import N_STEPS, STEPS
+from ui.params import TABS
 
 from .harness import ARTIFACTS, axe_violations, page_errors
 from .test_lecture import wait_step
@@ -113,7 +113,7 @@ def test_every_step_by_keyboard_follows_the_window_fits_and_passes_axe(browser, 
                 own[label] = mine
         errors = page_errors(page) + page.thrown
         assert not errors, f"{label}: {errors}"
-        if n in (3, 7, 11) and size[:2] == (1920, 1080):
+        if n in (3, 7, 11, 12, 13) and size[:2] == (1920, 1080):
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / f"presenter_step{n}.png"))
         if n < N_STEPS:
@@ -129,7 +129,7 @@ def test_every_step_by_keyboard_follows_the_window_fits_and_passes_axe(browser, 
     assert not own, f"violations in the app's own elements: {json.dumps(own)[:2000]}"
     if size[:2] == (1920, 1080) and size[2] == 1:  # the docs' screenshots, from this run
         ROOT_DOCS.mkdir(exist_ok=True)
-        for n in (3, 7, 11):
+        for n in (3, 7, 11, 12, 13):
             shutil.copyfile(ARTIFACTS / f"presenter_step{n}.png", ROOT_DOCS / f"lecture_step{n}.png")
 
 

@@ -2,7 +2,7 @@
 
 - session.py: this session's class (a `join=` link, or the lecturer's cookie), the class's word
   list (followers explore on it too), what the lecturer's page publishes, the lecturer's acts.
-- questions.py: the four kinds of question, one class each.
+- questions.py: the five kinds of question, one class each.
 - student.py: following or exploring, and the answer form above the step.
 - projector.py: the join code and the board, on the projector; the clicker goes back to the step.
 - console.py: the lecturer's console (`?mode=console`), the class's controls in a second window.

@@ -1,4 +1,4 @@
-"""The four kinds of question a lecturer asks. A kind is one class: its prompt, its answer form,
+"""The five kinds of question a lecturer asks. A kind is one class: its prompt, its answer form,
 the check of an answer, its ranking, its board's chart and its table's (and CSV's) columns."""
 
 from __future__ import annotations
@@ -7,22 +7,25 @@ import math
 import re
 
 from makemore import plots
+from makemore.mlp import MLPConfig
 from makemore.table import score
 from service.rooms import Rejected
 from ui.models import split_nlls, table_nlls
 from ui.page import Page
-from ui.runs import data_key
+from ui.runs import data_key, mlp_data_key
 
 NAME = re.compile(r"[a-z]{1,32}")
 
 
 class Question:
-    """One kind: `fields` are the answer's values (the board's columns, in order), `rank_by` the
-    value the board sorts on (lowest first)."""
+    """One kind: `fields` are the answer's values (the board's columns, in order), `kept` more
+    values the answer keeps (the board's CSV has them, its table not), `rank_by` the value the
+    board sorts on (lowest first)."""
 
     kind = ""
     prompt = ""
     fields: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()
     rank_by = ""
     axis = ""  # the chart's x axis
 
@@ -33,7 +36,7 @@ class Question:
     def check(self, value: dict) -> dict:
         """The answer as the board keeps it: the kind's fields, each finite; raises Rejected."""
         out = {}
-        for f in self.fields:
+        for f in (*self.fields, *self.kept):
             v = value.get(f)
             if (
                 isinstance(v, bool)
@@ -73,6 +76,45 @@ class Train(Question):
         dev = table_nlls(("net", run.id), run.table(), corpus, s.context)["dev"]
         cfg = run.config
         return {"dev": dev, "lr": cfg.lr, "reg": cfg.reg, "epochs": cfg.epochs}, ""
+
+
+class MLP(Question):
+    """The student's own MLP run (the MLP tab's, on the class's word list): its dev NLL, computed by
+    this server on the whole dev split when the run ended, and the settings it was trained with."""
+
+    kind, prompt = "mlp", "Train the MLP: lowest dev NLL"
+    fields, rank_by = ("dev", "context", "d", "h", "steps"), "dev"
+    kept = ("batch", "lr1", "lr2", "init_fix", "seed")
+    SETTINGS = ("context", "d", "h", "steps", "batch", "lr1", "lr2", "seed")  # MLPConfig's, as they are
+
+    def form(self, page, right):
+        run = page.runs.finished(mlp_data_key(page.corpus))
+        if run is None:
+            return None, "Train the MLP first: Explore on my own, then the MLP tab (your settings, your run)."
+        c = run.trainer.config
+        return {"dev": run.final_nll, **{f: getattr(c, f) for f in self.SETTINGS}, "init_fix": int(c.init_fix)}, ""
+
+    def check(self, value):
+        out = super().check(value)
+        try:
+            MLPConfig(**{f: out[f] for f in self.SETTINGS}).check()
+        except (TypeError, ValueError) as e:
+            raise Rejected(f"these are not an MLP's settings: {e}") from None
+        if out["init_fix"] not in (0, 1) or not 0 < out["dev"] < 100:
+            raise Rejected("this answer is not an MLP run's")
+        return out
+
+    def figure(self, rows, truth):
+        import plotly.graph_objects as go
+
+        vals = [a["value"] for a in rows]
+        fig = go.Figure(go.Scatter(x=[v["context"] for v in vals], y=[v["dev"] for v in vals], mode="markers"))
+        fig.update_traces(marker={"color": plots.BLUE, "size": 14})
+        fig.update_layout(
+            xaxis={"title": "context n", "dtick": 1, "range": [0.5, 8.5]},
+            yaxis={"title": "dev NLL", "tickformat": ".2f"},
+        )
+        return fig
 
 
 class Smoothing(Question):
@@ -145,5 +187,5 @@ class Predict(Question):
         return fig
 
 
-KINDS: dict[str, Question] = {q.kind: q for q in (Train(), Smoothing(), Likeliest(), Predict())}
+KINDS: dict[str, Question] = {q.kind: q for q in (Train(), MLP(), Smoothing(), Likeliest(), Predict())}
 QUESTIONS = {kind: q.prompt for kind, q in KINDS.items()}  # kind -> prompt

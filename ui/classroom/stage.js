@@ -93,7 +93,7 @@ function show(root, slide) {
   rail.style.flex = "1";
   stage.style.flex = "2.3";
   const h = el("h3", "mm-title", `${slide.step}. ${slide.title}`);
-  railBlock.append(h, el("p", "mm-following", `Following the lecturer: step ${slide.step} of 11`));
+  railBlock.append(h, el("p", "mm-following", `Following the lecturer: step ${slide.step} of ${slide.steps}`));
   fill(railBlock, slide.rail, hosts, me.hosts, draws);
   if (slide.formula) {
     const f = el("div", "mm-formula");

@@ -1,7 +1,8 @@
 """Lecture mode: makemore part 1 told in the lecture's order, one step per screen, live on the data.
 
-The steps live in three modules (the data and the counts; likelihood and smoothing; the neural
-net); this module is their table of contents, the navigation and the presentation keys.
+The steps live in four modules (the data and the counts; likelihood and smoothing; the neural
+net; beyond the bigram: more context and part 2's MLP); this module is their table of contents
+(STEPS, the one list every count of the steps comes from), the navigation and the presentation keys.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from pathlib import Path
 import streamlit as st
 
 from ui import slide
-from ui.lecture import counting, likelihood, network
+from ui.lecture import beyond, counting, likelihood, network
 from ui.page import Page
-from ui.params import N_STEPS, SIZES
+from ui.params import SIZES
 from ui.state import keep
 
 STEPS = [  # (title, show(page, rail, stage)) in the lecture's order
@@ -29,8 +30,10 @@ STEPS = [  # (title, show(page, rail, stage)) in the lecture's order
     ("One forward pass", network.forward),
     ("Gradient descent, live", network.descent),
     ("The punchline: the same table", network.punchline),
+    ("More context", beyond.more_context),
+    ("The MLP", beyond.mlp),
 ]
-assert len(STEPS) == N_STEPS
+N_STEPS = len(STEPS)  # the presenter's "of N", the keys', the followers' and the console's
 RAIL_STAGE = [1, 2.3]  # the widths of the rail and the stage (a follower's copy too)
 
 # each step's formula, typeset in the rail (KaTeX, at the presenter scale)
@@ -45,6 +48,8 @@ FORMULAS = {
     9: r"p_j = \mathrm{softmax}(xW)_j = \frac{e^{(xW)_j}}{\sum_k e^{(xW)_k}}",
     10: r"\begin{aligned} L &= \mathrm{NLL} + \lambda \cdot \mathrm{mean}(W^2) \\ W &\leftarrow W - \eta\, \nabla_W L \end{aligned}",
     11: r"\begin{aligned} \mathrm{softmax}(W) &\approx P \\ \iff W_{ij} &\approx \log(N_{ij} + s) + c_i \end{aligned}",
+    12: r"\begin{aligned} \text{rows} &= V^{n} = 27^{n} \\ P_{xy} &= \frac{N_{xy} + s}{\sum_k (N_{xk} + s)} \end{aligned}",
+    13: r"\begin{aligned} h &= \tanh([C_{x_1}, \dots, C_{x_n}]\, W_1 + b_1) \\ p &= \mathrm{softmax}(h W_2 + b_2) \end{aligned}",
 }
 
 _keys = st.components.v2.component(
@@ -82,7 +87,7 @@ def show(page: Page, class_button=None) -> None:
         # a rail on the left (the step, its words, its controls) and the stage on the right (its one
         # visual), so the visual can use the window's whole height
         rail, stage = st.columns(RAIL_STAGE, gap="medium")
-        with slide.record(step, title, s.size, leading) as recorded:
+        with slide.record(step, title, s.size, leading, N_STEPS) as recorded:
             if recorded is not None:
                 rail, stage = recorded.panes(rail, stage)
             with rail:

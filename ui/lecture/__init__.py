@@ -81,7 +81,7 @@ def show(page: Page, class_button=None) -> None:
     title, body = STEPS[step - 1]
     # a page that leads a class records what its step draws: the followers' copy (ui/slide.py)
     leading = (st.session_state.get("_class") or {}).get("role") == "lecturer"
-    # the presenter view: every size follows the window's height (ui/page.css), times the size the
+    # the presenter view: every size follows the window's height (ui/components/page/page.css), times the size the
     # lecturer chose (A-, A+), which names the container: its class sets the factor
     with st.container(key="lecture"), st.container(key=f"zoom{s.size}"):
         # a rail on the left (the step, its words, its controls) and the stage on the right (its one

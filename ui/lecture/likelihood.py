@@ -94,7 +94,7 @@ def smoothing(page: Page, left, right) -> None:
             f"{fmt_nll(score(raw, name).nll)}. Adding s to every count gives every pair a chance; "
             "the more s, the flatter the table:"
         )
-        # the name's NLL and the data's follow the slider while it is dragged (ui/nll_view.js)
+        # the name's NLL and the data's follow the slider while it is dragged (ui/components/nll_view/nll_view.js)
         fixed = name_live(corpus.key, corpus, s.context, s.fit_part, name)
         server = {name: score(page.tables["counts"], name).nll}
         server |= split_nlls(corpus.key, corpus, s.context, s.fit_part, s.smoothing)

@@ -34,9 +34,15 @@ CLASSROOM = HERE.parent / "classroom"  # a follower's stage (stage.js) runs thes
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 
 
+# a component whose JS is several files: its folder's parts, in this order, then <name>.js (the
+# wiring, with the module's one `export default`), concatenated into one module scope
+PARTS = {"heatmap_view": ("scale", "grid", "fit", "text", "paint", "glyphs")}
+
+
 def source(name: str, kind: str) -> str:
-    """A component's JS or CSS, from its folder (ui/components/<name>/<name>.<kind>)."""
-    return (HERE / name / f"{name}.{kind}").read_text()
+    """A component's JS or CSS, from its folder (ui/components/<name>/<name>.<kind>, after its parts)."""
+    parts = PARTS.get(name, ()) if kind == "js" else ()
+    return "".join((HERE / name / f"{part}.{kind}").read_text() + "\n" for part in (*parts, name))
 
 
 def install_plotly_js() -> None:

@@ -158,9 +158,14 @@ function refitPresenter(div) {
   const mm = div._mm, u = mmPresenterUnit(div);
   if (!u || !mm.base || !window.Plotly || !div.data) return;
   const layout = narrow(div, presented(div, themed(div, mm.base), div.data, u));
-  if (Math.abs(layout.height - (div.layout.height || 0)) < 2 && div.layout.font && Math.abs(div.layout.font.size - layout.font.size) < 0.5) return;
+  // nothing to do unless its height, its type or its width changed (a sidebar opened beside it
+  // narrows the column without resizing the window: the chart ran past the window's right edge)
+  const wide = div._fullLayout ? Math.abs(div._fullLayout.width - div.clientWidth) < 2 : true;
+  if (wide && Math.abs(layout.height - (div.layout.height || 0)) < 2 && div.layout.font && Math.abs(div.layout.font.size - layout.font.size) < 0.5) return;
   div.style.height = layout.height + "px";
-  Plotly.react(div, div.data, layout).then(() => mm.live && place(div));
+  Plotly.react(div, div.data, layout)
+    .then(() => (wide ? null : Plotly.Plots.resize(div))) // react keeps the old width; resize measures the div
+    .then(() => mm.live && place(div));
 }
 
 function draw(div) {

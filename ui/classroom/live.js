@@ -57,7 +57,7 @@ function connect(me) {
       return;
     }
     me.last = m;
-    if (m.gone) return me.trigger("changed", "gone");
+    if (m.gone) return void ((me.key = ""), me.trigger("changed", "gone")); // the class ended: no reconnecting
     if (me.host) me.host.textContent = m.unavailable ? `${m.unavailable}.` : "";
     if (m.unavailable) return void (me.down = true);
     if (me.down && d.role === "lecturer") later(me, "u"); // what it published while the store was away is sent now

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import time
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -89,8 +90,7 @@ def follow(k: dict, room: Room | None) -> Corpus | None:
     if room is None and rooms().down:
         return None
     if room is None:
-        st.session_state["_class"] = None
-        st.session_state["_class_note"] = f"Class {k['code']} has ended."
+        ended(k)
         return None
     if k["following"]:
         keep("mode", "lecture")
@@ -197,6 +197,8 @@ def open_class(page: Page) -> None:
 
 def apply_cue(k: dict, room: Room | None) -> None:
     """The projector's page takes the console's last cue (once): the view, and the step."""
+    if room is None and not rooms().down:  # the console ended the class (or it expired)
+        return ended(k)
     cue = room.cue if room else None
     if not cue:
         k.setdefault("cue", 0)
@@ -246,7 +248,30 @@ def end_class(k: dict) -> None:
     except Unavailable as e:
         st.session_state["_class_note"] = f"The class could not be ended: {e}."
         return
-    leave_class()
+    ended(k)
+
+
+ENDED_FOR = 30  # s: how long a page that learnt the class ended keeps saying so across its reruns
+
+
+def ended(k: dict) -> None:
+    """The room is gone (the console ended the class, or it expired): this page leaves it, and says
+    so at the top of its main area (ended_notice) and in its sidebar; its link no longer joins."""
+    ss = st.session_state
+    ss["_class"], ss["_class_view"] = None, "step"
+    ss["_class_note"] = f"Class {k['code']} has ended."
+    ss["_class_ended"] = (ss["_class_note"], time.time())
+    if "join" in st.query_params:
+        del st.query_params["join"]
+
+
+def ended_notice() -> None:
+    """'Class CODE has ended.' at the top of the page that learnt it, for ENDED_FOR seconds of reruns
+    (a page that does not rerun keeps it)."""
+    said = st.session_state.get("_class_ended")
+    if said and time.time() - said[1] < ENDED_FOR and st.session_state.get("_class") is None:
+        with st.container(key="class_ended"):
+            st.info(said[0])
 
 
 def present(code: str) -> tuple[int, int]:

@@ -37,8 +37,9 @@ def stage(k: dict) -> bool:
     return True
 
 
-def controls(k: dict, room) -> None:
-    sb = st.sidebar
+def controls(k: dict, room, sb=None) -> None:
+    """A student's own controls, in the sidebar's class part `sb`: explore or follow, leave."""
+    sb = sb if sb is not None else st.sidebar
     if room is None:
         return
     if k["following"]:

@@ -73,6 +73,7 @@ export default function () {
     if (joining && Date.now() - joining < 20000 && document.querySelector(".st-key-class_explore")) {
       joining = 0; // joined: the student's controls replaced the code field, the slide is what to see
       setTimeout(closeSidebar, 50);
+      document.querySelector(".mm-start")?.remove(); // the first visit's note, over the slide
     }
     const bar = document.querySelector('[data-testid="stSidebar"]');
     if (bar) {

@@ -77,6 +77,7 @@ def test_a_phone_joins_by_code_a_question_reaches_both_students_and_the_end_reac
         student.wait_for_function(
             "() => document.querySelector('[data-testid=stSidebar]').getBoundingClientRect().right <= 1"
         )  # the sidebar closed: the slide is in view
+        assert student.locator(".mm-start").count() == 0, "the first visit's note no longer covers the slide"
         student.locator(".mm-stage .mm-heatmap").wait_for()
         # a laptop student explores on their own
         explorer = hall.page((1280, 720))

@@ -87,7 +87,7 @@ def room_of(k: dict | None) -> Room | None:
 def follow(k: dict, room: Room | None) -> Corpus | None:
     """A follower's page: the room's step and settings when following (before any widget is
     drawn); its word list always, exploring included. The room gone: the page says so."""
-    if room is None and rooms().down:
+    if room is None and not gone(k["code"]):  # the store is away: nothing changes until it answers
         return None
     if room is None:
         ended(k)
@@ -197,7 +197,7 @@ def open_class(page: Page) -> None:
 
 def apply_cue(k: dict, room: Room | None) -> None:
     """The projector's page takes the console's last cue (once): the view, and the step."""
-    if room is None and not rooms().down:  # the console ended the class (or it expired)
+    if room is None and gone(k["code"]):  # the console ended the class (or it expired)
         return ended(k)
     cue = room.cue if room else None
     if not cue:
@@ -249,6 +249,14 @@ def end_class(k: dict) -> None:
         st.session_state["_class_note"] = f"The class could not be ended: {e}."
         return
     ended(k)
+
+
+def gone(code: str) -> bool:
+    """The store answers that the room is no more (not merely that it did not answer)."""
+    try:
+        return rooms().get(code) is None
+    except Unavailable:
+        return False
 
 
 ENDED_FOR = 30  # s: how long a page that learnt the class ended keeps saying so across its reruns

@@ -3,6 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+ADDRESS ?= 127.0.0.1  # make app listens on this computer only; ADDRESS=0.0.0.0 for a hall on the LAN
 JOBS ?= 2  # pytest workers (pytest-xdist): each browser worker runs its own app server and Chromium
 
 .PHONY: app test check lint bench bench-browser budget load serve names notebook notebook-html clean
@@ -20,7 +21,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.app
 	touch $@
 
 app: $(VENV)/.app
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address $(strip $(ADDRESS))
 
 test: $(VENV)/.dev
 	$(BIN)/ruff check .

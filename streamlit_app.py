@@ -61,6 +61,10 @@ def main() -> None:
     if first_run and not k and quick_start():
         return first_paint()
     presence(Runs.of_session().token)  # while this page is open, the session's runs go on
+    classroom.ended_notice()  # the class this page was in has just ended: it says so on top
+    # the class's part of the sidebar at its top: a student with a typed code finds the field there
+    # (below the settings it was 1,800 px down a phone's sidebar)
+    class_box = st.sidebar.container()
     # the sidebar first: whatever fails in a tab, the controls stay
     if room_corpus is not None:
         st.sidebar.header("Data")
@@ -73,7 +77,7 @@ def main() -> None:
         slot = question_slot(k)  # a student's question above the step
         # a following page draws the lecturer's step from the room's slide, in the page
         st.session_state["_staged"] = bool(k and k["role"] == "follower" and k["following"]) and classroom.stage(k)
-        guarded("class", class_parts, page, slot, room)
+        guarded("class", class_parts, page, slot, room, class_box)
         k = classroom.klass()
         # the projector: the step, or the join code or the board (the console chooses)
         if not st.session_state["_staged"] and not (
@@ -94,7 +98,7 @@ def main() -> None:
     page = build(corpus)
     slot = question_slot(k)  # a student's question, above the tabs
     header_and_tab(page, SHOW)
-    guarded("class", class_parts, page, slot, room)
+    guarded("class", class_parts, page, slot, room, class_box)
     if not early:
         cost_slot = settings_ui(side)
     guarded("sidebar", show_cost, cost_slot, page.settings, corpus)  # under Train: what the run will cost
@@ -121,11 +125,11 @@ def question_slot(k: dict | None):
     return st.container() if k and k["role"] == "follower" else None
 
 
-def class_parts(page: Page, slot, room) -> None:
+def class_parts(page: Page, slot, room, box) -> None:
     """The class's sidebar, a student's question (in `slot`) and the live channel; a follower's
     link names the class."""
     k = classroom.klass()
-    classroom.sidebar(k, room)
+    classroom.sidebar(k, room, box)
     if slot is not None:
         with slot:
             classroom.question(page, k, room)

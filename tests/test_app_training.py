@@ -135,6 +135,20 @@ def test_a_run_has_one_nll_on_the_page_and_it_is_the_engines(words, vocab):
     assert any(run.outcome.words in text(c) for c in at.caption), "Compare says how the run ended"
 
 
+def test_the_lectures_step_ten_shows_one_final_nll_the_trained_tables(words, vocab):
+    """A class reads one number at step 10: the trained table's NLL, not the curve's last point beside it."""
+    at = app({"mode": "lecture", "step": "10", "animate": "False", "epochs": "20"})
+    at.button(key="lecture_train").click().run()
+    finish(at)
+    run = at.session_state["_runs"].latest
+    table, records = fit_neural(count_matrix(words, vocab), vocab, 1, TrainConfig(epochs=20), progress=False)
+    final, last = f"{nll_counts(table.P, count_matrix(words, vocab)):.4f}", f"{records[-1].nll:.4f}"
+    assert last != final, "at 20 epochs the curve's last point differs: the test would prove nothing"
+    status = text(at.success[0])
+    assert final in status and last not in status, status
+    assert figure(at, "loss")["summary"]["nll"] == run.final_nll, "the line over the chart: the table's NLL"
+
+
 def test_a_net_whose_table_gives_a_pair_probability_zero_is_diverged_everywhere():
     at = train(app(), epochs=100, lr=2000.0)
     run = at.session_state["_runs"].latest

@@ -26,6 +26,9 @@ MEASURE = """() => {
   const L = document.querySelector('.st-key-lecture'), H = innerHeight, W = innerWidth;
   const m = document.querySelector('[data-testid=stMain]');
   const shown = (e) => e.offsetParent !== null && e.textContent.trim() && getComputedStyle(e).visibility !== 'hidden';
+  // what a class reads: the words, the code in them (`torch.multinomial`, `xs = [...]`), the NLL
+  // table, the slider's label, the heatmap's views (counts / probabilities / log-probabilities)
+  const BODY = '[data-testid=stMarkdownContainer] :is(p, li, td, code), .mm-nll :is(td, th), .mm-smooth label, .mm-view, .mm-views-title';
   const sizes = (sel) => [...L.querySelectorAll(sel)].filter(shown).map(e => parseFloat(getComputedStyle(e).fontSize));
   const chart = [...L.querySelectorAll('.main-svg text')].filter(t => t.textContent.trim() && t.getBBox().width > 0)
     .map(t => parseFloat(t.style.fontSize || getComputedStyle(t).fontSize));
@@ -37,7 +40,7 @@ MEASURE = """() => {
   const formula = L.querySelector('.st-key-formula .katex-html');
   const wide = [...L.querySelectorAll('.mm-chart, .stMarkdown, .mm-heatmap')].filter(e => e.getBoundingClientRect().right > W + 1).length;
   return {H, W, scroll: m.scrollHeight - m.clientHeight, docScroll: document.documentElement.scrollHeight - H,
-    docWide: document.documentElement.scrollWidth - W, body: Math.min(...sizes('[data-testid=stMarkdownContainer] :is(p, li, td), .mm-nll :is(td, th), .mm-smooth label')),
+    docWide: document.documentElement.scrollWidth - W, body: Math.min(...sizes(BODY)),
     controls: Math.min(...sizes('.mm-ticks span, .mm-axis, .mm-legend span, [data-testid=stWidgetLabel] p')),
     chart: Math.min(...chart), charts: chart.length, cellText: cellText.length ? Math.min(...cellText) : null,
     cellsShown: cells.filter(c => c.textContent).length, cells: cells.length, span: box.height, top: box.top,

@@ -21,6 +21,7 @@ from ui.classroom.session import (
     COOKIE,
     apply_cue,
     class_corpus,
+    ended_notice,
     follow,
     join,
     klass,
@@ -34,8 +35,8 @@ from ui.classroom.student import controls, question, stage
 from ui.page import Page
 from ui.text import literal
 
-__all__ = ["COOKIE", "QUESTIONS", "apply_cue", "class_corpus", "clear_cookie", "follow", "klass", "live", "nav_button",
-           "projector", "publish", "question", "room_of", "rooms", "sidebar", "stage"]  # fmt: skip
+__all__ = ["COOKIE", "QUESTIONS", "apply_cue", "class_corpus", "clear_cookie", "ended_notice", "follow", "klass", "live",
+           "nav_button", "projector", "publish", "question", "room_of", "rooms", "sidebar", "stage"]  # fmt: skip
 
 
 def nav_button(page: Page) -> None:
@@ -49,10 +50,10 @@ def nav_button(page: Page) -> None:
         st.link_button("Console ↗", "./?mode=console", help="the class's controls, in a new window")
 
 
-def sidebar(k: dict | None, room) -> None:
-    """The class in the sidebar: join one; a follower's own controls; the lecturer's class code and
-    counts (its controls are on the console)."""
-    sb = st.sidebar
+def sidebar(k: dict | None, room, sb=None) -> None:
+    """The class in the sidebar (`sb`: its place there, near the top): join one; a follower's own
+    controls; the lecturer's class code and counts (its controls are on the console)."""
+    sb = sb if sb is not None else st.sidebar
     sb.header("Class")
     note = st.session_state.get("_class_note")
     if rooms().down:
@@ -73,4 +74,4 @@ def sidebar(k: dict | None, room) -> None:
         )
         sb.link_button("Open the console", "./?mode=console", width="stretch")
     else:
-        controls(k, room)
+        controls(k, room, sb)

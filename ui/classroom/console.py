@@ -22,7 +22,10 @@ def show() -> None:
     room = room_of(k) if k and k["role"] == "lecturer" else None
     if room is None:
         st.title("Lecturer's console")
-        down = rooms().down
+        down, said = rooms().down, st.session_state.get("_class_ended")
+        if said and not down:
+            st.success(f"{said[0]} Every page of it says so; open a new class from the lecture.")
+            return
         st.info(
             f"{rooms_down()}."
             if down
@@ -55,8 +58,24 @@ def header(k: dict, room: Room) -> None:
 
 
 def end_row(k: dict) -> None:
+    """End the class: a second click confirms (its rooms, questions and answers go; every page is told)."""
     st.divider()
-    st.button("End the class", key="console_end", on_click=end_class, args=(k,))
+    if not st.session_state.get("_console_ending"):
+        st.button("End the class", key="console_end", on_click=_ending, args=(True,))
+        return
+    with st.container(horizontal=True, key="console_ending", vertical_alignment="center"):
+        st.markdown(f"**End class {k['code']} for everyone?** Its questions and answers go with it.")
+        st.button("Yes, end the class", key="console_end_yes", type="primary", on_click=_end, args=(k,))
+        st.button("Cancel", key="console_end_no", on_click=_ending, args=(False,))
+
+
+def _ending(on: bool) -> None:
+    st.session_state["_console_ending"] = on
+
+
+def _end(k: dict) -> None:
+    st.session_state["_console_ending"] = False
+    end_class(k)
 
 
 def projector_row(k: dict, room: Room) -> None:

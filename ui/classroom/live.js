@@ -1,5 +1,5 @@
 // A class's live channel (service/live.py, /api/live/rooms/{code}): a follower's page gets the
-// lecturer's step as a slide and hands it to its stage (ui/class_stage.js) with no rerun; it reruns
+// lecturer's step as a slide and hands it to its stage (ui/classroom/stage.js) with no rerun; it reruns
 // only when the question changes (its answer form), or when it draws the step itself. The
 // projector's page reruns on the console's cue, and on the board as answers arrive or the question
 // changes (at most twice a second); the console's page on any change. Every `.mm-live-count` span of the page shows the
@@ -58,7 +58,7 @@ function connect(me) {
       return;
     }
     me.last = m;
-    if (m.gone) return me.trigger("changed", "gone");
+    if (m.gone) return void ((me.key = ""), me.trigger("changed", "gone")); // the class ended: no reconnecting
     if (me.host) me.host.textContent = m.unavailable ? `${m.unavailable}.` : "";
     if (m.unavailable) return void (me.down = true);
     if (me.down && d.role === "lecturer") later(me, "u"); // what it published while the store was away is sent now

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import secrets
+import time
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -104,11 +106,10 @@ def room_of(k: dict | None) -> Room | None:
 def follow(k: dict, room: Room | None) -> Corpus | None:
     """A follower's page: the room's step and settings when following (before any widget is
     drawn); its word list always, exploring included. The room gone: the page says so."""
-    if room is None and rooms().down:
+    if room is None and not gone(k["code"]):  # the store is away: nothing changes until it answers
         return None
     if room is None:
-        st.session_state["_class"] = None
-        st.session_state["_class_note"] = f"Class {k['code']} has ended."
+        ended(k)
         return None
     if k["following"]:
         keep("mode", "lecture")
@@ -206,9 +207,7 @@ def _publish(page: Page, k: dict) -> None:
     try:
         rooms().publish(k["code"], k["secret"], state, tab=k["tab"])
     except Forbidden:  # the room ended (from another tab, or the console) or expired
-        st.session_state["_class"] = None
-        st.session_state["_class_note"] = f"Class {k['code']} has ended."
-        return
+        return ended(k)
     if st.session_state.pop("_class_opened", False):  # a class just opened, its first slide sent: followers draw it
         st.session_state["_class_view"] = "join"
         st.rerun()
@@ -251,9 +250,8 @@ def leading(k: dict, room: Room | None) -> bool:
     """Before the lecturer's page draws: the room ended (another tab or the console ended it), or
     a newer tab leads it (one line at the top, and a button to take it back). False: no room."""
     if room is None:
-        if not rooms().down:
-            st.session_state["_class"] = None
-            st.session_state["_class_note"] = f"Class {k['code']} has ended."
+        if gone(k["code"]):  # the store answers that the room is no more (not merely that it did not answer)
+            ended(k)
         return False
     k.setdefault("tab", new_tab())
     if k.get("led") and room.leader and room.leader != k["tab"]:
@@ -273,9 +271,7 @@ def take_back(k: dict) -> None:
     try:
         rooms().lead(k["code"], k["secret"], k["tab"])
     except Forbidden:
-        st.session_state["_class"] = None
-        st.session_state["_class_note"] = f"Class {k['code']} has ended."
-        return
+        return ended(k)
     except (Rejected, Unavailable) as e:
         st.session_state["_class_note"] = f"{str(e)[:1].upper()}{str(e)[1:]}."
         return
@@ -318,7 +314,38 @@ def end_class(k: dict) -> None:
     except Unavailable as e:
         st.session_state["_class_note"] = f"The class could not be ended: {e}."
         return
-    leave_class()
+    ended(k)
+
+
+def gone(code: str) -> bool:
+    """The store answers that the room is no more (not merely that it did not answer)."""
+    try:
+        return rooms().get(code) is None
+    except Unavailable:
+        return False
+
+
+ENDED_FOR = 30  # s: how long a page that learnt the class ended keeps saying so across its reruns
+
+
+def ended(k: dict) -> None:
+    """The room is gone (the console ended the class, or it expired): this page leaves it, and says
+    so at the top of its main area (ended_notice) and in its sidebar; its link no longer joins."""
+    ss = st.session_state
+    ss["_class"], ss["_class_view"] = None, "step"
+    ss["_class_note"] = f"Class {k['code']} has ended."
+    ss["_class_ended"] = (ss["_class_note"], time.time())
+    if "join" in st.query_params:
+        del st.query_params["join"]
+
+
+def ended_notice() -> None:
+    """'Class CODE has ended.' at the top of the page that learnt it, for ENDED_FOR seconds of reruns
+    (a page that does not rerun keeps it)."""
+    said = st.session_state.get("_class_ended")
+    if said and time.time() - said[1] < ENDED_FOR and st.session_state.get("_class") is None:
+        with st.container(key="class_ended"):
+            st.info(said[0])
 
 
 def present(code: str) -> tuple[int, int]:

@@ -21,7 +21,7 @@ _stage = st.components.v2.component(
 
 
 def stage(k: dict) -> bool:
-    """A following page's step: the lecturer's slide, drawn in the page (ui/class_stage.js) and
+    """A following page's step: the lecturer's slide, drawn in the page (ui/classroom/stage.js) and
     replaced there as the live route brings the next one: a page turn costs the server no rerun.
     False when the room has no slide (yet, or the store does not answer): the page draws the step."""
     try:
@@ -37,8 +37,9 @@ def stage(k: dict) -> bool:
     return True
 
 
-def controls(k: dict, room) -> None:
-    sb = st.sidebar
+def controls(k: dict, room, sb=None) -> None:
+    """A student's own controls, in the sidebar's class part `sb`: explore or follow, leave."""
+    sb = sb if sb is not None else st.sidebar
     if room is None:
         return
     if k["following"]:

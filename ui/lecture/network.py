@@ -94,7 +94,7 @@ def descent(page: Page, left, right) -> None:
             f"penalty {penalty:.4f}. The curve (the data NLL) falls towards the count model's, the dashed line."
         )
     with right:
-        net_tab.loss_panel(page, pressed, "Press **Train**: the curve is drawn as the net learns.")
+        net_tab.loss_panel(page, pressed, "Press **Train**: the curve is drawn as the net learns.", one_nll=True)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -48,10 +48,10 @@ def show_code(s) -> None:
         )
 
 
-def loss_panel(page: Page, pressed: bool, hint: str, key: str = "loss") -> Run | None:
+def loss_panel(page: Page, pressed: bool, hint: str, key: str = "loss", one_nll: bool = False) -> Run | None:
     """The status line, the run's controls and the loss curve: a new run when Train was pressed,
     else the latest one (or an empty chart and the hint). Returns the latest run. The lecture's
-    step 10 uses it too."""
+    step 10 uses it too, with `one_nll`: the trained table's NLL alone, as a class reads it."""
     s, corpus, runs = page.settings, page.corpus, page.runs
     floor = split_nlls(corpus.key, corpus, s.context, s.fit_part, s.smoothing)[s.fit_part]
     if pressed:
@@ -70,7 +70,7 @@ def loss_panel(page: Page, pressed: bool, hint: str, key: str = "loss") -> Run |
         return None
     plotly_view(loss_spec(page, run, floor), key=key, on_ended=True)
     if not run.active:
-        show_status(page, run, floor)
+        show_status(page, run, floor, one_nll)
     if runs.earlier(run):
         st.button(
             "Clear earlier runs",
@@ -155,9 +155,9 @@ def describe(config) -> str:
     return f"lr {config.lr:g}, reg {config.reg:g}, {config.epochs} epochs, {config.method}, seed {config.seed}"
 
 
-def show_status(page: Page, run: Run, floor: float) -> None:
+def show_status(page: Page, run: Run, floor: float, one_nll: bool = False) -> None:
     """How the run ended: its outcome's words (the status line over the chart says the same), and
-    what the numbers beside it are."""
+    what the numbers beside it are (`one_nll`: not the curve's last point beside the table's)."""
     s, corpus, records = page.settings, page.corpus, run.records
     if run.status == "stopped":
         at = f" The data NLL was {fmt_nll(records[-1].nll)} at that epoch." if records else ""
@@ -178,7 +178,7 @@ def show_status(page: Page, run: Run, floor: float) -> None:
         text += f" ({literal(describe(run.config))}; {run.seconds * 1000:.0f} ms of training.)"
     text += f" The count model's NLL is {fmt_nll(floor)}."
     last = records[-1].nll
-    if f"{last:.4f}" != f"{run.final_nll:.4f}":
+    if not one_nll and f"{last:.4f}" != f"{run.final_nll:.4f}":
         text += (
             f" The curve's last point, {last:.4f}, is the loss before the last update; "
             f"{run.final_nll:.4f} is the trained table's, after it."

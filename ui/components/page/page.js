@@ -1,7 +1,8 @@
 // The page's own keyboard fixes on Streamlit's elements: a collapsed sidebar is off screen but its
 // controls stayed in the tab order (Tab went to x = -281): it is made inert while collapsed. The
 // lecture's A-/A+ buttons get names a screen reader can say. On a phone the sidebar covers the page:
-// its Lecture mode button closes it, so the slide it opens is in view (Train does the same, ui/components/page/sidebar_closer.js).
+// its Lecture mode button closes it, so the slide it opens is in view (Train does the same, ui/components/page/sidebar_closer.js),
+// and so does joining a class by its typed code, once the page follows (a wrong code's note stays in view).
 const PHONE = 768; // px: below this Streamlit shows the sidebar over the page, not beside it
 
 // A first visit to the explorer shows a "start here" note, once per browser: a flag in localStorage
@@ -53,19 +54,27 @@ export default function () {
   if (window.__mmPage) return;
   window.__mmPage = true;
   startHere();
+  const closeSidebar = () => {
+    const close = document.querySelector('[data-testid=stSidebar] button[aria-label="Collapse sidebar"]');
+    if (close) close.click();
+  };
+  let joining = 0; // when Join was pressed on a phone: the sidebar closes once the page follows
   document.addEventListener(
     "click",
     (e) => {
-      if (window.innerWidth >= PHONE || !e.target.closest || !e.target.closest(".st-key-to_lecture button")) return;
-      setTimeout(() => {
-        const close = document.querySelector('[data-testid=stSidebar] button[aria-label="Collapse sidebar"]');
-        if (close) close.click();
-      }, 50);
+      if (window.innerWidth >= PHONE || !e.target.closest) return;
+      if (e.target.closest(".st-key-class_join button")) joining = Date.now();
+      if (e.target.closest(".st-key-to_lecture button")) setTimeout(closeSidebar, 50);
     },
     true,
   );
   const names = { lecture_smaller: "smaller type", lecture_larger: "larger type" };
   const check = () => {
+    if (joining && Date.now() - joining < 20000 && document.querySelector(".st-key-class_explore")) {
+      joining = 0; // joined: the student's controls replaced the code field, the slide is what to see
+      setTimeout(closeSidebar, 50);
+      document.querySelector(".mm-start")?.remove(); // the first visit's note, over the slide
+    }
     const bar = document.querySelector('[data-testid="stSidebar"]');
     if (bar) {
       const collapsed = bar.getAttribute("aria-expanded") === "false" || bar.getBoundingClientRect().right <= 1;

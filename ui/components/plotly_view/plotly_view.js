@@ -127,6 +127,9 @@ function presented(div, layout, data, u) {
       out[key] = { ...out[key], automargin: false, tickangle: 0, scaleanchor: false, constrain: "range", tickfont: { ...out[key].tickfont, size: tick } };
     }
     out.margin = { l: 3 * u, r: 60, t: 2.2 * u * 1.6 + tick * 1.6, b: 8 };
+    // the colour bar inside that right margin, close to the cells: where Plotly puts it by default it
+    // pushed the margin out, and the table with the bar came out 50 px narrower than the one without
+    for (const t of data) if (t.type === "heatmap") t.colorbar = { ...t.colorbar, x: 1, xanchor: "left", xpad: 0.5 * u, thickness: Math.min(10, 1.2 * u) };
     const top = div.getBoundingClientRect().top, fill = window.innerHeight - Math.max(18, 2.2 * u) - top;
     out.height = Math.floor(Math.max(side + out.margin.t + out.margin.b, Math.min(fill, 1.6 * side + out.margin.t + out.margin.b)));
     return out;
@@ -158,9 +161,14 @@ function refitPresenter(div) {
   const mm = div._mm, u = mmPresenterUnit(div);
   if (!u || !mm.base || !window.Plotly || !div.data) return;
   const layout = narrow(div, presented(div, themed(div, mm.base), div.data, u));
-  if (Math.abs(layout.height - (div.layout.height || 0)) < 2 && div.layout.font && Math.abs(div.layout.font.size - layout.font.size) < 0.5) return;
+  // nothing to do unless its height, its type or its width changed (a sidebar opened beside it
+  // narrows the column without resizing the window: the chart ran past the window's right edge)
+  const wide = div._fullLayout ? Math.abs(div._fullLayout.width - div.clientWidth) < 2 : true;
+  if (wide && Math.abs(layout.height - (div.layout.height || 0)) < 2 && div.layout.font && Math.abs(div.layout.font.size - layout.font.size) < 0.5) return;
   div.style.height = layout.height + "px";
-  Plotly.react(div, div.data, layout).then(() => mm.live && place(div));
+  Plotly.react(div, div.data, layout)
+    .then(() => (wide ? null : Plotly.Plots.resize(div))) // react keeps the old width; resize measures the div
+    .then(() => mm.live && place(div));
 }
 
 function draw(div) {

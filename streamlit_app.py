@@ -38,6 +38,23 @@ CONTEXT_NAMES = {1: "bigram", 2: "trigram"}
 def main() -> None:
     if st.query_params.get("mode") == "console":  # the lecturer's second window: the class's controls
         return console.show()
+    configure_page()
+    first_run = "_kept" not in st.session_state
+    notes = restore()  # the settings: kept across reruns, or from the URL
+    k, room, room_corpus = class_first()
+    if first_run and not k and quick_start():
+        return first_paint()
+    presence(Runs.of_session().token)  # while this page is open, the session's runs go on
+    classroom.ended_notice()  # the class this page was in has just ended: it says so on top
+    # the class's part of the sidebar at its top: a student with a typed code finds the field there
+    class_box = st.sidebar.container()
+    corpus = word_list(k, room, room_corpus, notes)  # the sidebar first: whatever fails in a tab, it stays
+    if st.session_state["_kept"]["mode"] == "lecture":
+        return lecture_page(corpus, room, class_box)
+    explorer_page(corpus, room, class_box)
+
+
+def configure_page() -> None:
     lecturing = st.session_state.get("_kept", {}).get("mode") == "lecture" or st.query_params.get("mode") == "lecture"
     st.set_page_config(
         page_title="makemore explorer",
@@ -48,50 +65,56 @@ def main() -> None:
     # in the sidebar: the main area's elements keep their places between the two runs of a first
     # load (below); as a component's CSS, since Markdown took ~150 ms to parse a <style> block
     page_style()
-    first_run = "_kept" not in st.session_state
-    notes = restore()
+
+
+def class_first():
+    """This page's class, before anything is drawn: a follower's page takes the class's step and
+    settings (when following) and the class's word list (exploring too); the projector takes the
+    console's cue. Returns the class, its room, and the class's word list for a follower."""
     k = classroom.klass()
     room = classroom.room_of(k)
-    # a follower's page takes the class's step and settings before anything is drawn (when
-    # following), and the class's word list (exploring too); the projector takes the console's cue
     room_corpus = classroom.follow(k, room) if k and k["role"] == "follower" else None
     if k and k["role"] == "lecturer":
         classroom.apply_cue(k, room)
-    k = classroom.klass()
-    if first_run and not k and quick_start():
-        return first_paint()
-    presence(Runs.of_session().token)  # while this page is open, the session's runs go on
-    classroom.ended_notice()  # the class this page was in has just ended: it says so on top
-    # the class's part of the sidebar at its top: a student with a typed code finds the field there
-    # (below the settings it was 1,800 px down a phone's sidebar)
-    class_box = st.sidebar.container()
-    # the sidebar first: whatever fails in a tab, the controls stay
+    return classroom.klass(), room, room_corpus
+
+
+def word_list(k, room, room_corpus, notes):
+    """The sidebar's Data: the class's word list for a follower, else the page's own choice."""
     if room_corpus is not None:
         st.sidebar.header("Data")
         st.sidebar.caption(f"The class's word list: {len(room_corpus.words):,} words.")
     corpus = room_corpus or lecturer_corpus(k, room, dataset_ui)
     if notes:
         st.sidebar.warning("Link: ignored " + "; ".join(literal(n) for n in notes) + ".", icon="🔗")
-    if st.session_state["_kept"]["mode"] == "lecture":
-        page = build(corpus)
-        slot = question_slot(k)  # a student's question above the step
-        # a following page draws the lecturer's step from the room's slide, in the page
-        st.session_state["_staged"] = bool(k and k["role"] == "follower" and k["following"]) and classroom.stage(k)
-        guarded("class", class_parts, page, slot, room, class_box)
-        k = classroom.klass()
-        # the projector: the step, or the join code or the board (the console chooses)
-        if not st.session_state["_staged"] and not (
-            k and k["role"] == "lecturer" and classroom.projector(page, k, room)
-        ):
-            guarded("lecture", lecture.show, page, classroom.nav_button)
-        if k and k["role"] == "lecturer":
-            guarded("class", classroom.publish, page, k)
-        return
+    return corpus
+
+
+def lecture_page(corpus, room, class_box) -> None:
+    """One step per screen; a follower's page draws the lecturer's slide, the projector the join
+    code or the board when the console chooses, and a leading page publishes its step."""
+    k = classroom.klass()
+    page = build(corpus)
+    slot = question_slot(k)  # a student's question above the step
+    # a following page draws the lecturer's step from the room's slide, in the page
+    classroom.here().staged = bool(k and k["role"] == "follower" and k["following"]) and classroom.stage(k)
+    guarded("class", class_parts, page, slot, room, class_box)
+    k = classroom.klass()
+    leading = bool(k and k["role"] == "lecturer")
+    if not classroom.here().staged and not (leading and classroom.projector(page, k, room)):
+        guarded("lecture", lecture.show, page, classroom.nav_button, leading)
+    if leading:
+        guarded("class", classroom.publish, page, k)
+
+
+def explorer_page(corpus, room, class_box) -> None:
+    """The sidebar and the tabs. The sidebar's place comes first; its widgets are drawn into it
+    after the open tab, so the heatmap reaches the browser ~50 ms sooner. Every setting is read
+    from `_kept`, not from the widgets, and each tab is guarded: a tab's error never takes the
+    sidebar. A training run streams for seconds and a reconnecting page's values must be read
+    back: both draw it first."""
+    k = classroom.klass()
     st.sidebar.button("Lecture mode", key="to_lecture", on_click=keep, args=("mode", "lecture"), width="stretch")
-    # the sidebar's place comes first; its widgets are drawn into it after the open tab, so the
-    # heatmap reaches the browser ~50 ms sooner. Every setting is read from `_kept`, not from the
-    # widgets, and each tab is guarded: a tab's error never takes the sidebar. A training run
-    # streams for seconds and a reconnecting page's values must be read back: both draw it first.
     side = st.sidebar.container()
     early = st.session_state["_kept"]["tab"] == "Neural net" or bool(st.session_state["_sent"])
     cost_slot = settings_ui(side) if early else None
@@ -136,7 +159,7 @@ def class_parts(page: Page, slot, room, box) -> None:
     if classroom.klass() is not k:  # left the class in this run
         k, room = classroom.klass(), None
     if k is not None:
-        classroom.live(k, room, st.session_state.get("_class_view", "step") if k["role"] == "lecturer" else "")
+        classroom.live(k, room, classroom.here().view if k["role"] == "lecturer" else "")
         if k["role"] == "follower":
             st.query_params["join"] = k["code"]  # a page that reconnects elsewhere follows again
     elif classroom.COOKIE in st.context.cookies:

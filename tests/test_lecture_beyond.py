@@ -148,7 +148,7 @@ def part2_dev_nll(state, dev: list[str], vocab, k: int) -> float:
 def test_the_mlp_question_sends_the_students_own_run_and_its_settings(words, vocab):
     lecturer = app({"mode": "lecture", "step": "13"})
     lecturer.button(key="class_open").click().run()
-    k = lecturer.session_state["_class"]
+    k = lecturer.session_state["_classroom"].member
     qid = rooms().ask(k["code"], k["secret"], "mlp", KINDS["mlp"].prompt)
     student = app({"join": k["code"]})
     student.button(key="class_explore").click().run()

@@ -44,13 +44,13 @@ def slide_text(b: dict) -> str:
 def lecturer():
     at = app({"mode": "lecture", "step": "1"})
     at.button(key="class_open").click().run()
-    at.session_state["_class_view"] = "step"
+    at.session_state["_classroom"].view = "step"
     at.run()
     return at
 
 
 def test_every_step_is_recorded_as_the_lecturer_shows_it(lecturer):
-    at, code = lecturer, lecturer.session_state["_class"]["code"]
+    at, code = lecturer, lecturer.session_state["_classroom"].member["code"]
     for step in range(1, len(STEPS) + 1):
         if step > 1:
             at.button(key="lecture_next").click().run()
@@ -84,7 +84,7 @@ def test_every_step_is_recorded_as_the_lecturer_shows_it(lecturer):
         if step in FORMULAS:
             ET.fromstring(s["formula"])  # well-formed MathML
             assert s["formula"].startswith("<math") and "<mi>&</mi>" not in s["formula"]
-        assert slide.digest_of(rooms().get_slide(code)) == at.session_state["_class"]["slide"]
+        assert slide.digest_of(rooms().get_slide(code)) == at.session_state["_classroom"].member["slide"]
 
 
 def test_a_name_is_text_on_the_slide_and_nothing_is_recorded_outside_a_class():
@@ -92,9 +92,9 @@ def test_a_name_is_text_on_the_slide_and_nothing_is_recorded_outside_a_class():
     assert slide.recording() is False
     assert "_slide" not in at.session_state, "a page that does not lead a class records nothing"
     at.button(key="class_open").click().run()
-    at.session_state["_class_view"] = "step"
+    at.session_state["_classroom"].view = "step"
     at.run()
-    s = json.loads(rooms().get_slide(at.session_state["_class"]["code"]))
+    s = json.loads(rooms().get_slide(at.session_state["_classroom"].member["code"]))
     every = blocks(s["rail"]) + blocks(s["stage"])
     assert not [b for b in every if "<img" in b.get("html", "")], "in the slide's HTML the name is characters"
     assert ["A name", "<img src=x onerror=alert(1)>"] in [b.get("value") for b in every], "a value is plain text"

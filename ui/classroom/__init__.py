@@ -23,6 +23,7 @@ from ui.classroom.session import (
     class_corpus,
     ended_notice,
     follow,
+    here,
     join,
     klass,
     open_class,
@@ -35,7 +36,7 @@ from ui.classroom.student import controls, question, stage
 from ui.page import Page
 from ui.text import literal
 
-__all__ = ["COOKIE", "QUESTIONS", "apply_cue", "class_corpus", "clear_cookie", "ended_notice", "follow", "klass", "live",
+__all__ = ["COOKIE", "QUESTIONS", "apply_cue", "class_corpus", "clear_cookie", "ended_notice", "follow", "here", "klass", "live",
            "nav_button", "projector", "publish", "question", "room_of", "rooms", "sidebar", "stage"]  # fmt: skip
 
 
@@ -55,7 +56,7 @@ def sidebar(k: dict | None, room, sb=None) -> None:
     controls; the lecturer's class code and counts (its controls are on the console)."""
     sb = sb if sb is not None else st.sidebar
     sb.header("Class")
-    note = st.session_state.get("_class_note")
+    note = here().note
     if rooms().down:
         sb.warning(f"{rooms_down()}.", icon="🔌")
     if note:

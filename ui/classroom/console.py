@@ -9,7 +9,7 @@ import streamlit as st
 from service.rooms import Room, Unavailable, rooms
 from ui.classroom.live import count_span, live
 from ui.classroom.questions import KINDS, QUESTIONS
-from ui.classroom.session import act, ask, end_class, klass, present, room_of, rooms_down
+from ui.classroom.session import act, ask, end_class, here, klass, present, room_of, rooms_down
 from ui.lecture import STEPS
 from ui.text import literal, table
 
@@ -22,7 +22,7 @@ def show() -> None:
     room = room_of(k) if k and k["role"] == "lecturer" else None
     if room is None:
         st.title("Lecturer's console")
-        down, said = rooms().down, st.session_state.get("_class_ended")
+        down, said = rooms().down, here().ended
         if said and not down:
             st.success(f"{said[0]} Every page of it says so; open a new class from the lecture.")
             return
@@ -46,7 +46,7 @@ def show() -> None:
 
 
 def header(k: dict, room: Room) -> None:
-    note = st.session_state.pop("_class_note", "")
+    note, here().note = here().note, ""
     following, exploring = present(k["code"])
     st.markdown(f"## Class {k['code']}")
     st.html(
@@ -60,7 +60,7 @@ def header(k: dict, room: Room) -> None:
 def end_row(k: dict) -> None:
     """End the class: a second click confirms (its rooms, questions and answers go; every page is told)."""
     st.divider()
-    if not st.session_state.get("_console_ending"):
+    if not here().ending:
         st.button("End the class", key="console_end", on_click=_ending, args=(True,))
         return
     with st.container(horizontal=True, key="console_ending", vertical_alignment="center"):
@@ -70,11 +70,11 @@ def end_row(k: dict) -> None:
 
 
 def _ending(on: bool) -> None:
-    st.session_state["_console_ending"] = on
+    here().ending = on
 
 
 def _end(k: dict) -> None:
-    st.session_state["_console_ending"] = False
+    here().ending = False
     end_class(k)
 
 

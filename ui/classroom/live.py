@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from service.rooms import Room, Unavailable, question_sign, rooms
-from ui.classroom.session import COOKIE
+from ui.classroom.session import COOKIE, here
 
 _live = st.components.v2.component(
     "class_live", html='<span class="mm-class-live"></span>', js=(Path(__file__).with_name("live.js")).read_text()
@@ -30,7 +30,7 @@ def live(k: dict, room: Room | None, view: str = "", tally: int | None = None) -
     data["question"] = question_sign(room.question if room else None)
     data["cue"] = (room.cue or {}).get("n", 0) if room else 0
     data["leader"] = room.leader if room else ""  # a lecturer's tab reruns when another takes the class
-    data["staged"] = k["following"] and bool(st.session_state.get("_staged"))  # its step is the slide
+    data["staged"] = k["following"] and here().staged  # its step is the slide
     data["view"] = view
     data["tally"] = tally if tally is not None else -1
     if k["role"] == "lecturer":

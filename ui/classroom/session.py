@@ -7,6 +7,7 @@ import hashlib
 import logging
 import secrets
 import time
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -25,14 +26,37 @@ COOKIE = "mm_lecturer"
 DATA_KEYS = ("dataset", "year", "sex")  # the settings that name the word list
 
 
+@dataclass
+class ClassPage:
+    """What this page knows of its class across its reruns: one typed entry of the session state
+    (where there were ten string keys read from five modules)."""
+
+    known: bool = False  # klass() has looked for its class (a join= link, the lecturer's cookie)
+    member: dict | None = None  # the class it is in: see klass()
+    note: str = ""  # one line in the class's box: a refused join, the class ended, an act refused
+    answer_note: str = ""  # one line by the answer form: an answer not sent, and why
+    answered: dict = field(default_factory=dict)  # question id -> the answer this page sent
+    pending: dict = field(default_factory=dict)  # question id -> an answer waiting for the store
+    view: str = "step"  # the projector's view: the step, the join code or the board
+    opened: bool = False  # a class just opened: the projector shows its code once its first slide is sent
+    ended: tuple[str, float] | None = None  # "Class X has ended." and when this page learnt it
+    ending: bool = False  # the console asks "End class X for everyone?"
+    staged: bool = False  # a following page draws the lecturer's slide, not the step
+
+
+def here() -> ClassPage:
+    """This page's class state."""
+    return st.session_state.setdefault("_classroom", ClassPage())
+
+
 def klass() -> dict | None:
     """This session's class: {"code", "role", "secret" (the lecturer's), "following", "ticket", and
     a lecturer's "tab" (this page, for who leads)}; restored from a `join=` link or, for the
     lecturer, from the cookie its page set."""
-    ss = st.session_state
-    if "_class" in ss:
-        return ss["_class"]
-    ss["_class"] = None
+    cp = here()
+    if cp.known:
+        return cp.member
+    cp.known, cp.member = True, None
     code = str(st.query_params.get("join", "")).strip().upper()
     cookie = st.context.cookies.get(COOKIE, "")
     if cookie.count(".") == 1:
@@ -40,40 +64,40 @@ def klass() -> dict | None:
         try:
             ticket = rooms().admit(c, secret) if valid_code(c) else None
         except Unavailable:
-            ss.pop("_class")  # asked again on the next run, when the store may answer
+            cp.known = False  # asked again on the next run, when the store may answer
             return None
         if ticket:
-            ss["_class"] = {"code": c, "role": "lecturer", "secret": secret, "following": False, "ticket": ticket,
+            cp.member = {"code": c, "role": "lecturer", "secret": secret, "following": False, "ticket": ticket,
                             "tab": new_tab()}  # fmt: skip
-            return ss["_class"]
+            return cp.member
     if code:
         join(code)
-    return ss["_class"]
+    return cp.member
 
 
 def join(code: str) -> None:
     """Follow the class `code` (a link's, or typed). Joins and failed tries are budgeted per session
     (strict) and per client address as nginx forwards it (generous: a hall behind one NAT is never
     refused); a refusal is one line (service/rooms/limits.py)."""
-    ss = st.session_state
+    cp = here()
     code = code.strip().upper()
     session, address = Runs.of_session().token, client()
     refused = gate().refusal(session, address)
     if refused:
-        ss["_class_note"] = refused
+        cp.note = refused
         return
     try:
         ticket = rooms().admit(code) if valid_code(code) else None
     except Unavailable as e:
-        ss["_class_note"] = f"{e}."
+        cp.note = f"{e}."
         return
     if ticket is None:
         gate().failed(session, address)
-        ss["_class_note"] = f"No class has the code {code[:8]!r}."
+        cp.note = f"No class has the code {code[:8]!r}."
     else:
         gate().joined(session, address)
-        ss["_class"] = {"code": code, "role": "follower", "secret": None, "following": True, "ticket": ticket}
-        ss["_class_note"] = ""
+        cp.member = {"code": code, "role": "follower", "secret": None, "following": True, "ticket": ticket}
+        cp.note = ""
 
 
 def client() -> str:
@@ -178,14 +202,14 @@ def publish(page: Page, k: dict) -> None:
     except Unavailable:
         k.pop("slide", None)  # sent again once the store answers
     except Rejected as e:  # a full store
-        st.session_state["_class_note"] = f"This step could not be sent to the class: {e}."
+        here().note = f"This step could not be sent to the class: {e}."
 
 
 def _publish(page: Page, k: dict) -> None:
     s, corpus = page.settings, page.corpus
     settings = {key: str(getattr(s, key)) for key in SHARED}
     state = {"step": s.step, "settings": settings, "upload": None, "slide": k.get("slide")}
-    state |= {"data": data_id(corpus), "view": st.session_state.get("_class_view", "step")}
+    state |= {"data": data_id(corpus), "view": here().view}
     recorded = st.session_state.pop("_slide", None)
     if recorded is not None:
         recorded.query = urlencode({"join": k["code"], "mode": "lecture", "step": s.step, **settings})
@@ -195,7 +219,7 @@ def _publish(page: Page, k: dict) -> None:
                 rooms().put_slide(k["code"], k["secret"], text)
                 state["slide"] = k["slide"] = slide.digest_of(text)
             except Rejected as e:  # a slide too large: followers keep the last one, the page says so
-                st.session_state["_class_note"] = f"This step could not be sent to the class: {e}."
+                here().note = f"This step could not be sent to the class: {e}."
             except Forbidden:
                 pass  # the room expired: publish below says so
     if corpus.key[0] == "upload":
@@ -207,8 +231,8 @@ def _publish(page: Page, k: dict) -> None:
         rooms().publish(k["code"], k["secret"], state, tab=k["tab"])
     except Forbidden:  # the room ended (from another tab, or the console) or expired
         return ended(k)
-    if st.session_state.pop("_class_opened", False):  # a class just opened, its first slide sent: followers draw it
-        st.session_state["_class_view"] = "join"
+    if here().opened:  # a class just opened, its first slide sent: followers draw it
+        here().opened, here().view = False, "join"
         st.rerun()
 
 
@@ -218,11 +242,12 @@ def open_class(page: Page) -> None:
         code, secret = rooms().open({"step": page.settings.step, "settings": {}, "upload": None}, page.runs.token)
         ticket = rooms().admit(code, secret)
     except (Unavailable, Rejected) as e:
-        st.session_state["_class_note"] = f"No class opened: {e}."
+        here().note = f"No class opened: {e}."
         return
-    st.session_state["_class"] = {"code": code, "role": "lecturer", "secret": secret, "following": False,
-                                  "ticket": ticket, "cue": 0, "tab": new_tab()}  # fmt: skip
-    st.session_state["_class_opened"] = True  # publish() shows the join code, once the first slide is sent
+    here().member = {"code": code, "role": "lecturer", "secret": secret, "following": False,
+                     "ticket": ticket, "cue": 0, "tab": new_tab()}  # fmt: skip
+    here().known = True
+    here().opened = True  # publish() shows the join code, once the first slide is sent
     keep("mode", "lecture")
 
 
@@ -240,7 +265,7 @@ def apply_cue(k: dict, room: Room | None) -> None:
     fresh = "cue" in k  # a page that comes back (a reload) does not replay the last cue
     k["cue"] = cue["n"]
     if fresh:
-        st.session_state["_class_view"] = cue["view"]
+        here().view = cue["view"]
         if cue["step"]:
             keep("step", int(cue["step"]))
 
@@ -272,7 +297,7 @@ def take_back(k: dict) -> None:
     except Forbidden:
         return ended(k)
     except (Rejected, Unavailable) as e:
-        st.session_state["_class_note"] = f"{str(e)[:1].upper()}{str(e)[1:]}."
+        here().note = f"{str(e)[:1].upper()}{str(e)[1:]}."
         return
     k["elsewhere"], k["led"] = False, True
     k.pop("slide", None)  # its step and slide are sent again at once
@@ -283,9 +308,9 @@ def act(k: dict, what: str, *args, **kwargs) -> None:
     try:
         getattr(rooms(), what)(k["code"], k["secret"], *args, **kwargs)
     except Forbidden:
-        st.session_state["_class_note"] = "This page no longer leads the class (it ended or expired)."
+        here().note = "This page no longer leads the class (it ended or expired)."
     except (Rejected, Unavailable) as e:
-        st.session_state["_class_note"] = f"{str(e)[:1].upper()}{str(e)[1:]}."
+        here().note = f"{str(e)[:1].upper()}{str(e)[1:]}."
 
 
 def ask(k: dict, kind: str) -> None:
@@ -300,8 +325,7 @@ def set_following(k: dict, on: bool) -> None:
 
 
 def leave_class() -> None:
-    st.session_state["_class"] = None
-    st.session_state["_class_note"] = ""
+    here().member, here().note = None, ""
 
 
 def end_class(k: dict) -> None:
@@ -311,7 +335,7 @@ def end_class(k: dict) -> None:
     except Forbidden:
         pass  # ended already
     except Unavailable as e:
-        st.session_state["_class_note"] = f"The class could not be ended: {e}."
+        here().note = f"The class could not be ended: {e}."
         return
     ended(k)
 
@@ -330,10 +354,10 @@ ENDED_FOR = 30  # s: how long a page that learnt the class ended keeps saying so
 def ended(k: dict) -> None:
     """The room is gone (the console ended the class, or it expired): this page leaves it, and says
     so at the top of its main area (ended_notice) and in its sidebar; its link no longer joins."""
-    ss = st.session_state
-    ss["_class"], ss["_class_view"] = None, "step"
-    ss["_class_note"] = f"Class {k['code']} has ended."
-    ss["_class_ended"] = (ss["_class_note"], time.time())
+    cp = here()
+    cp.member, cp.view = None, "step"
+    cp.note = f"Class {k['code']} has ended."
+    cp.ended = (cp.note, time.time())
     if "join" in st.query_params:
         del st.query_params["join"]
 
@@ -341,8 +365,8 @@ def ended(k: dict) -> None:
 def ended_notice() -> None:
     """'Class CODE has ended.' at the top of the page that learnt it, for ENDED_FOR seconds of reruns
     (a page that does not rerun keeps it)."""
-    said = st.session_state.get("_class_ended")
-    if said and time.time() - said[1] < ENDED_FOR and st.session_state.get("_class") is None:
+    said = here().ended
+    if said and time.time() - said[1] < ENDED_FOR and here().member is None:
         with st.container(key="class_ended"):
             st.info(said[0])
 

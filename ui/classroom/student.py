@@ -9,7 +9,7 @@ import streamlit as st
 
 from service.rooms import Rejected, Unavailable, rooms
 from ui.classroom.questions import KINDS
-from ui.classroom.session import data_id, leave_class, rooms_down, send_answer, set_following
+from ui.classroom.session import data_id, here, leave_class, rooms_down, send_answer, set_following
 from ui.components import STAGE_CSS, STAGE_JS
 from ui.page import Page
 from ui.params import SIZES
@@ -65,11 +65,11 @@ def answer_form(page: Page, k: dict, q: dict, class_data: str | None) -> None:
     answer carries the digest of the word list it was computed on."""
     kind = KINDS[q["kind"]]
     st.markdown(f"**Question:** {literal(q['prompt'])}")
-    sent = st.session_state.setdefault("_answered", {})
+    sent = here().answered
     if q["id"] in sent:  # one answer a question: the box says what went
         st.success(f"Answer sent: {literal(sent[q['id']])}.")
         return
-    if q["id"] in st.session_state.get("_pending", {}):
+    if q["id"] in here().pending:
         pending(k, page.runs.token)
         return
     left, right = st.columns(2, vertical_alignment="bottom")
@@ -84,7 +84,7 @@ def answer_form(page: Page, k: dict, q: dict, class_data: str | None) -> None:
     if value is not None and class_data and mine != class_data:
         value, ready = None, "This page shows another word list than the class's: reload it to answer."
     shown = ", ".join(f"{key} {v:.4g}" if isinstance(v, float) else f"{key} {v}" for key, v in (value or {}).items())
-    note = st.session_state.pop("_class_answer_note", "")
+    note, here().answer_note = here().answer_note, ""
     if note:
         st.warning(literal(note))
     left, right = st.columns(2, vertical_alignment="center")
@@ -95,16 +95,16 @@ def answer_form(page: Page, k: dict, q: dict, class_data: str | None) -> None:
             send_answer(k["code"], q["id"], page.runs.token, nick, value)
             sent[q["id"]] = shown
         except Rejected as e:
-            st.session_state["_class_answer_note"] = f"Not sent: {e}."
+            here().answer_note = f"Not sent: {e}."
         except Unavailable:  # kept on this page: sent when the store answers again
-            st.session_state.setdefault("_pending", {})[q["id"]] = (k["code"], nick, value, shown)
+            here().pending[q["id"]] = (k["code"], nick, value, shown)
         st.rerun()
 
 
 @st.fragment(run_every=3)
 def pending(k: dict, student: str) -> None:
     """An answer kept on the page while the class store was away: tried every 3 s until it goes."""
-    waiting = st.session_state.get("_pending", {})
+    waiting = here().pending
     for qid, (code, nick, value, shown) in list(waiting.items()):
         try:
             send_answer(code, qid, student, nick, value)
@@ -113,8 +113,8 @@ def pending(k: dict, student: str) -> None:
             return
         except Rejected as e:
             del waiting[qid]
-            st.session_state["_class_answer_note"] = f"Not sent: {e}."
+            here().answer_note = f"Not sent: {e}."
             st.rerun(scope="app")
         del waiting[qid]
-        st.session_state.setdefault("_answered", {})[qid] = shown
+        here().answered[qid] = shown
         st.rerun(scope="app")

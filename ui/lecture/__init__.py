@@ -70,9 +70,9 @@ def clicker(back: bool = False):
     return _keys(key="lecture_keys", data=data, on_move_change=lambda: None).move
 
 
-def show(page: Page, class_button=None) -> None:
+def show(page: Page, class_button=None, leading: bool = False) -> None:
     """The lecture's step; `class_button` draws the class's one button under the keys' hint
-    (open a class, or its console)."""
+    (open a class, or its console); a page `leading` a class records its step for the followers."""
     s = page.settings
     step = asked_step(clicker(), s.step)
     if step != s.step:
@@ -80,7 +80,6 @@ def show(page: Page, class_button=None) -> None:
         st.rerun()  # redraw with the new step (and the URL) before anything of the old one is sent
     title, body = STEPS[step - 1]
     # a page that leads a class records what its step draws: the followers' copy (ui/slide.py)
-    leading = (st.session_state.get("_class") or {}).get("role") == "lecturer"
     # the presenter view: every size follows the window's height (ui/components/page/page.css), times the size the
     # lecturer chose (A-, A+), which names the container: its class sets the factor
     with st.container(key="lecture"), st.container(key=f"zoom{s.size}"):
@@ -99,7 +98,7 @@ def show(page: Page, class_button=None) -> None:
                         st.latex(FORMULAS[step])
             if recorded is not None:
                 recorded.formula = slide.mathml(FORMULAS[step]) if step in FORMULAS else ""
-                st.session_state["_slide"] = recorded
+                st.session_state["_slide"] = recorded  # publish() sends it (ui/classroom/session.py)
 
 
 def asked_step(move, step: int) -> int:

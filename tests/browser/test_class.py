@@ -451,11 +451,13 @@ def test_two_lecturer_tabs_the_newest_leads_and_end_ends_the_class_for_all(brows
         assert first.locator(".st-key-class_elsewhere").count() == 0
         console = console_of(first)
         console.get_by_role("button", name="End the class").click()
+        console.get_by_role("button", name="Yes, end the class").click()  # it asks first
         for tab in (first, second):  # both tabs learn it ended: the lecture, no class
             tab.get_by_role("button", name="Open a class").wait_for(timeout=30_000)
             assert tab.locator(".st-key-class_elsewhere").count() == 0
         open_sidebar(student)
-        student.get_by_text(f"Class {code} has ended.").wait_for(timeout=30_000)
+        student.locator("[data-testid=stSidebar]").get_by_text(f"Class {code} has ended.").wait_for(timeout=30_000)
+        student.locator(".st-key-class_ended").get_by_text(f"Class {code} has ended.").wait_for()  # and on top
         assert not hall.errors(), hall.errors()
     finally:
         hall.close()

@@ -25,7 +25,10 @@ from ui.tabs.net import controls
 from ui.text import literal, sentence
 
 LANE = "mlp"
-STEP_HELP = "pause, then take one minibatch step: the curve and the embedding move by one step"
+STEP_HELP = (
+    "pause, then take one minibatch step: the embedding moves by one step, and so does the curve of a run "
+    "of up to 2,000 steps (a longer run's curve is means of several steps: it moves once they are taken)"
+)
 REFRESH = 1.0  # s between redraws of the embedding while the run trains
 
 
@@ -116,7 +119,8 @@ def loss_panel(page: Page, run: Run | None) -> None:
         curve = next(t for t in fig["data"] if t.get("meta") == "run")
         curve["x"], curve["y"] = [run.x(i) for i in range(len(records))], [r.nll for r in records]
         curve["name"] = f"minibatch loss, mean of each {every:,} steps"
-        fig["layout"]["xaxis"]["title"] = f"step (a point: the mean loss of {every:,} steps)"
+        fig["layout"]["xaxis"]["title"] = {"text": f"step (a point: the mean loss of {every:,} steps)"}
+        fig["layout"]["margin"] = {**fig["layout"].get("margin", {}), "b": 56}  # room for the axis's words
     if run.active:
         fig["live"] = {"run": run.id, "from": len(records), "epochs": run.epochs, "status": run.status}
         fig["live"] |= {"unit": "step", "loss": "minibatch loss", "every": every}  # the status line's words

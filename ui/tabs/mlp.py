@@ -121,6 +121,7 @@ def loss_panel(page: Page, run: Run | None) -> None:
         curve["name"] = f"minibatch loss, mean of each {every:,} steps"
         fig["layout"]["xaxis"]["title"] = {"text": f"step (a point: the mean loss of {every:,} steps)"}
         fig["layout"]["margin"] = {**fig["layout"].get("margin", {}), "b": 56}  # room for the axis's words
+        fig["layout"]["meta"] = f"{min(len(records) * every, run.epoch)}/{run.epochs}"  # the steps it covers
     if run.active:
         fig["live"] = {"run": run.id, "from": len(records), "epochs": run.epochs, "status": run.status}
         fig["live"] |= {"unit": "step", "loss": "minibatch loss", "every": every}  # the status line's words

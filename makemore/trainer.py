@@ -10,6 +10,11 @@ and knows nothing of what its parameters are.
     trainer.final()                    # the parameters after the last update (a plain loop's end)
     table = trainer.table(state)       # any state as a Table, for every view
     outcome(records, trainer.nll(trainer.final()), config=...)  # trained, warned or diverged, in words
+
+A trainer may say how its records are summarised for the live curve: `curve_every`, the steps
+one point of the curve stands for (the mean of their nll, as makemore part 3 plots
+`lossi.view(-1, 1000).mean(1)`). Without it, `curve_every(trainer)` keeps a run of up to
+CURVE_POINTS steps point per step and a longer one at most CURVE_POINTS bucket means.
 """
 
 from __future__ import annotations
@@ -106,6 +111,24 @@ class Trainer(Protocol):
         ...
 
 
+CURVE_POINTS = 2000  # at most this many points on a run's curve: a longer run's are bucket means
+NICE = (1, 2, 5)  # bucket sizes are 1, 2, 5 times a power of ten: "mean of each 100 steps"
+
+
+def curve_every(trainer) -> int:
+    """Steps per point of the trainer's curve: its own `curve_every` if it says, else 1 for a run
+    of up to CURVE_POINTS steps, else the smallest 1, 2, 5 x 10**n keeping it to CURVE_POINTS points."""
+    own = getattr(trainer, "curve_every", None)
+    if isinstance(own, int) and own >= 1:
+        return own
+    epochs, scale = max(1, int(trainer.epochs)), 1
+    while True:
+        for m in NICE:
+            if math.ceil(epochs / (m * scale)) <= CURVE_POINTS:
+                return m * scale
+        scale *= 10
+
+
 def finite(x: float) -> bool:
     return isinstance(x, int | float) and math.isfinite(x)
 
@@ -124,14 +147,21 @@ class Outcome:
     epoch: int | None = None  # a diverged run: the epoch it left at
 
 
-def outcome(records: list[Record], final_nll: float | None, diverged_at: int | None = None, config=None) -> Outcome:
+def outcome(
+    records: list[Record],
+    final_nll: float | None,
+    diverged_at: int | None = None,
+    config=None,
+    steps: int | None = None,
+) -> Outcome:
     """Trained, warned or diverged, from what a run recorded.
 
     records: one per step (the forward pass before its update); final_nll: the data NLL of the
     trained table, after the last update (None when the run never got there); diverged_at: the
     epoch whose loss was not finite (TrainingDiverged.epoch), if one was; config: the run's
     settings, whose `lr` and `reg` the advice names when they are numbers, and whose `unit` and
-    `measure` name a step and the NLL where they are not an epoch and the data's (the MLP's).
+    `measure` name a step and the NLL where they are not an epoch and the data's (the MLP's);
+    steps: how many steps the run took, when `records` is a summary of them (Run.for_outcome).
 
     diverged: a loss that was not finite, or a trained table that gives the data probability 0.
     warned: the penalty outweighed the data at the start, the NLL ended above its lowest point,
@@ -156,7 +186,7 @@ def outcome(records: list[Record], final_nll: float | None, diverged_at: int | N
             advice = f"{smaller}, or a smaller regularization" if heavy else smaller
             words = f"the loss became infinite; try {advice}"
         return Outcome("diverged", f"Training diverged at epoch {diverged_at}: {words}.", diverged_at)
-    n = len(records)
+    n = steps if steps is not None else len(records)
     if final_nll is None or not finite(final_nll):
         return Outcome(
             "diverged",

@@ -21,8 +21,8 @@ from collections import deque
 
 import torch
 
-from makemore.trainer import Trainer, TrainingDiverged, outcome
-from service.run import Run
+from makemore.trainer import Cost, Trainer, TrainingDiverged, curve_every, outcome
+from service.run import MEASURED, Run
 
 log = logging.getLogger(__name__)
 GRACE = 0.8  # s a session may be without a page (a reload, a blip) before its runs are stopped
@@ -31,6 +31,10 @@ MEMORY_ENV = "MAKEMORE_RUN_MEMORY_MB"  # memory all running runs of the process 
 MEMORY_DEFAULT = 600_000_000  # a 1 GB replica: ~300 MB for the app and its pages, the rest for runs
 WORKER_NICE = 10  # workers yield the CPU to the threads that serve pages
 FAILED = "the run stopped on an error in the server (it is logged there); press Train to try again"
+SPREAD = (
+    2.0  # with no run measured here yet, a run may take up to this times its estimate (bench/bench_mlp.py --estimate)
+)
+PACES_KEPT = 8  # the recent runs whose measured pace against their estimate calibrates the next
 
 
 class RunService:
@@ -47,6 +51,7 @@ class RunService:
         self._by_session: dict[str, list[Run]] = {}
         self._pages: dict[str, int] = {}  # open presence channels per session
         self._closing = False
+        self._slowdowns: dict[str, deque[float]] = {}  # per trainer type: measured / estimated s a step, recent runs
         self._orphans: dict[str, float] = {}  # sessions whose last page closed: when their grace ends
         self._reaping = threading.Condition()  # guards _orphans; one reaper thread, not a timer per close
         self._threads = [threading.Thread(target=self._work, daemon=True, name=f"run-{i}") for i in range(self.workers)]
@@ -67,6 +72,8 @@ class RunService:
                 if old.active and old.lane == lane:
                     self._cancel(old, "a newer run was started")
             run = Run(secrets.token_urlsafe(16), session, len(mine) + 1, trainer, data, pace, c, lane=lane)
+            run.every = curve_every(trainer)  # a long run keeps (and streams) bucket means, not every step
+            run.scale = self._slowdown(trainer)  # its estimate as the recent runs here went, until it has its own pace
             mine.append(run)
             mine[:-20] = [r for r in mine[:-20] if r.active]  # the history kept (the page keeps its own)
             self._runs[run.id] = run
@@ -97,6 +104,29 @@ class RunService:
         for r in ahead:
             heapq.heappush(free, heapq.heappop(free) + r.seconds_left())
         return free[0]
+
+    def _slowdown(self, trainer) -> float:  # holds self._lock
+        """How much slower than their estimates the recent runs of this kind of trainer went here
+        (their median; 1 with none)."""
+        xs = sorted(self._slowdowns.get(type(trainer).__name__, ()))
+        return xs[len(xs) // 2] if xs else 1.0
+
+    def time_range(self, kind: type, cost: Cost, epochs: int) -> tuple[float, float]:
+        """The seconds a run of `epochs` of this cost and kind of trainer should take, stated before it
+        starts, as a range: from its estimate (a machine with a core to spare) to the slowest of the
+        recent runs of its kind here against theirs (the load now); up to SPREAD times the estimate
+        until one was measured."""
+        est = cost.seconds(epochs)
+        with self._lock:
+            seen = list(self._slowdowns.get(kind.__name__, ()))
+        return est * min([1.0, *seen]), est * max([SPREAD if not seen else 1.0, *seen])
+
+    def _measured(self, run: Run) -> None:
+        """An ended run that trained long enough to have its own pace: how it went against its estimate."""
+        if run.cost and run.cost.seconds_per_epoch > 0 and run.seconds >= MEASURED and run.epoch:
+            with self._lock:
+                kind = self._slowdowns.setdefault(type(run.trainer).__name__, deque(maxlen=PACES_KEPT))
+                kind.append(run.seconds / run.epoch / run.cost.seconds_per_epoch)
 
     def load(self, session: str = "") -> tuple[int, int]:
         """(runs on a worker, runs queued) in this process, but those of `session`."""
@@ -238,12 +268,14 @@ class RunService:
 
     def _end(self, run: Run, status: str, message: str = "") -> None:
         with run._cond:
+            run.flush()  # a run that ended mid-bucket: its last steps are the curve's last point
             run.status, run.message = status, message
             run._cond.notify_all()
 
     def _finish(self, run: Run) -> None:
         """A run whose steps ended (or diverged): its outcome decides done or failed."""
-        run.outcome = outcome(run.records, run.final_nll, run.diverged_at, run.config)
+        run.flush()
+        run.outcome = outcome(run.for_outcome(), run.final_nll, run.diverged_at, run.config, run.epoch)
         run.diverged_at = run.outcome.epoch
         self._end(run, "failed" if run.outcome.kind == "diverged" else "done", run.outcome.words)
 
@@ -311,6 +343,7 @@ class RunService:
                 log.exception("run %s (session run %d) failed", run.id, run.n)
                 self._end(run, "failed", FAILED)
             if ended:
+                self._measured(run)
                 with self._lock:
                     self._release(run)
                 give_back_memory()
@@ -342,7 +375,7 @@ class RunService:
             before, run.state = run.state, trainer.state()
             if before is not None:
                 run.change = trainer.describe(before, run.state)
-            run.records.append(record)
+            run.add(record)
             if run.epoch >= run.epochs:
                 continue  # the last epoch's update follows at once: the parameters a plain loop ends with
             # the pace: the next epoch at the next tick; a late epoch (or a pause) owes nothing
@@ -357,6 +390,7 @@ class RunService:
             with run._cond:
                 while True:
                     if run._cancel:
+                        run.flush()
                         run.status, run.message = "stopped", run._cancel
                         run._cond.notify_all()
                         return "stopped"

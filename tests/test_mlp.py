@@ -240,3 +240,12 @@ def test_rows_on_demand_give_the_dense_tables_nll_samples_and_scores(words, voca
     assert nll(lazy, words[:2000]) == pytest.approx(nll(dense, words[:2000]), abs=1e-9)
     assert sample(lazy, 20, seed=7, temperature=0.7) == sample(dense, 20, seed=7, temperature=0.7)
     assert score(lazy, "andrej") == score(dense, "andrej")
+
+
+def test_the_lectures_schedule_is_drawn_as_2000_bucket_means_and_a_short_run_per_step(splits, vocab):
+    """200,000 steps: 2,000 points of 100 steps each (part 3 plots means of 1,000); 1,000 steps: one a step."""
+    from makemore.trainer import curve_every
+
+    train, dev, _ = splits
+    assert curve_every(MLPTrainer(train[:50], dev[:10], vocab, MLPConfig())) == 100
+    assert curve_every(MLPTrainer(train[:50], dev[:10], vocab, MLPConfig(steps=1000))) == 1

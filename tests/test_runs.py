@@ -392,3 +392,134 @@ def test_pages_opening_and_closing_make_no_thread_each(svc):
     time.sleep(1.5)  # the grace is over: every session was reaped by the one reaper
     with svc._reaping:
         assert not svc._orphans
+
+
+# ---- a long run: its curve is bucket means (makemore part 3's lossi.view(-1, 1000).mean(1))
+
+
+class Long(Quadratic):
+    """A toy of many steps whose losses are known in advance, with a held-out point every 500 steps."""
+
+    def __init__(self, vocab, epochs=10_001, **kw):
+        super().__init__(vocab, epochs=epochs, records=[1 + (i % 7) / 10 + 1 / (i + 1) for i in range(epochs)], **kw)
+
+    def steps(self):
+        for epoch in range(1, self.epochs + 1):
+            loss = self.losses[epoch - 1]
+            yield Record(epoch, loss, loss, 2.0 + 1 / epoch if epoch == 1 or epoch % 500 == 0 else None)
+
+    def nll(self, state):
+        return 1.9
+
+
+def bucket_means(losses, every):
+    """The lecture's plot of a long run, written plainly: the mean of each `every` losses (the last
+    bucket whatever is left)."""
+    out = []
+    for i in range(0, len(losses), every):
+        part = losses[i : i + every]
+        out.append(sum(part) / len(part))
+    return out
+
+
+def test_curve_every_keeps_a_short_run_per_step_and_a_long_one_to_2000_points(vocab):
+    from makemore.trainer import curve_every
+
+    class T:
+        def __init__(self, epochs, **own):
+            self.epochs = epochs
+            self.__dict__.update(own)
+
+    assert [curve_every(T(e)) for e in (1, 100, 1000, 2000)] == [1, 1, 1, 1], "the net's runs: a point a step"
+    assert [curve_every(T(e)) for e in (2001, 4000, 4001, 10_001, 50_000, 200_000)] == [2, 2, 5, 10, 50, 100]
+    assert curve_every(T(200_000, curve_every=1000)) == 1000, "a trainer may say its own"
+
+
+def test_a_long_run_keeps_bucket_means_of_its_steps_and_its_held_out_points(svc, vocab):
+    trainer = Long(vocab)
+    run = svc.start("l" * 16, trainer, ("toy",))
+    assert svc.wait(run, 60) and run.status == "done", run.message
+    assert run.every == 10 and run.epoch == 10_001
+    assert len(run.records) == 1001, "1,000 full buckets and the one step left"
+    assert run.nlls == pytest.approx(bucket_means(trainer.losses, 10), abs=1e-12)
+    assert [r.epoch for r in run.records][:2] == [10, 20] and run.records[-1].epoch == 10_001
+    assert run.devs == [(e, 2.0 + 1 / e) for e in [1, *range(500, 10_001, 500)]]
+    assert run.x(0) == 5.5 and run.x(1000) == 10_001, "a point at its bucket's middle"
+    assert run.outcome.words == "Trained 10001 epochs: data NLL 1.9000.", "the steps it took, not its points"
+
+
+def test_a_long_run_stopped_mid_bucket_ends_its_curve_with_what_it_took(svc, vocab):
+    trainer = Long(vocab, epochs=4000)  # 2 steps a point
+    run = svc.start("l" * 16, trainer, ("toy",), pace=400.0)
+    while run.epoch < 7:
+        time.sleep(0.01)
+    svc.pause(run)  # held: no partial point while it can go on
+    taken = run.epoch
+    assert len(run.records) == taken // 2
+    svc.stop(run)
+    assert run.status == "stopped" and run.epoch == taken
+    assert run.nlls == pytest.approx(bucket_means(trainer.losses[:taken], 2), abs=1e-12)
+
+
+def test_the_live_route_streams_a_long_runs_buckets_once_across_a_reconnect(route, svc, vocab):
+    trainer = Long(vocab, epochs=20_000)  # 10 steps a point: 2,000 points
+    run = svc.start("l" * 16, trainer, ("toy",), pace=4000.0)  # ~5 s
+    got, dev, sizes, epochs = [], [], [], []
+
+    def follow(ws, stop_after=None):
+        while True:
+            text = ws.recv()
+            msg = json.loads(text)
+            assert msg["from"] == len(got), "no point skipped, none repeated"
+            assert msg["every"] == 10 and msg["to"] == msg["from"] + len(msg["y"])
+            got.extend(msg["y"])
+            dev.extend(tuple(p) for p in msg.get("dev", []))
+            sizes.append((len(msg["y"]), len(msg.get("dev", [])), len(text)))
+            epochs.append(msg["epoch"])
+            if msg["status"] == "done" or (stop_after and len(got) >= stop_after):
+                return
+
+    with connect(f"{route}/api/live/runs/{run.id}?from=0") as ws:
+        follow(ws, stop_after=300)  # the page goes away mid-run (a blip) ...
+    assert run.active, "the reconnect is tested mid-run"
+    with connect(f"{route}/api/live/runs/{run.id}?from={len(got)}") as ws:  # ... and comes back with its points
+        follow(ws)
+    assert got == pytest.approx(bucket_means(trainer.losses, 10), abs=1e-12)
+    assert len(got) == 2000
+    assert dev == [(e, 2.0 + 1 / e) for e in [1, *range(500, 20_001, 500)]], "each held-out point once, in order"
+    assert epochs[-1] == 20_000 and epochs == sorted(epochs), "the status line counts steps"
+    too_big = [(k, d, b) for k, d, b in sizes if b > 700 + 30 * k + 40 * d]
+    assert not too_big, f"updates larger than their new points: {too_big[:5]} (points, held-out, bytes)"
+
+
+def test_the_time_left_follows_the_runs_own_pace_once_measured(vocab):
+    from service.run import MEASURED, Run
+
+    run = Run("r", "s" * 16, 1, Quadratic(vocab, epochs=1000), ("toy",), cost=Cost(0, 1e-3))
+    assert run.seconds_left() == pytest.approx(1.0), "before it runs: the estimate, 1 ms a step"
+    run.epoch, run.seconds = 100, MEASURED / 2
+    assert run.seconds_left() == pytest.approx(0.9), "too little measured yet: still the estimate"
+    run.epoch, run.seconds = 200, 2 * MEASURED
+    assert run.seconds_left() == pytest.approx(800 * 2 * MEASURED / 200), "its own pace: 5x the estimate"
+    run.pace = 1.0
+    assert run.seconds_left() == pytest.approx(800.0), "a slower pace it was given"
+
+
+def test_the_cost_before_a_run_is_a_range_that_the_runs_measured_here_widen(svc, vocab):
+    from service.run import MEASURED, Run
+    from service.runs import SPREAD
+
+    cost = Cost(0, 1e-3)
+    assert svc.time_range(Quadratic, cost, 1000) == pytest.approx((1.0, SPREAD)), "none measured yet"
+    went = Run("r", "s" * 16, 1, Quadratic(vocab, epochs=1000), ("toy",), cost=cost)
+    went.epoch, went.seconds = 100, 4 * MEASURED  # 40 ms a step against an estimate of 1 ms: 40x
+    svc._measured(went)
+    assert svc.time_range(Quadratic, cost, 1000) == pytest.approx((1.0, 40 * MEASURED))
+    assert svc.time_range(Long, cost, 1000) == pytest.approx((1.0, SPREAD)), "another kind of trainer: its own"
+    short = Run("q", "s" * 16, 2, Quadratic(vocab, epochs=1000), ("toy",), cost=cost)
+    short.epoch, short.seconds = 10, MEASURED / 10  # too short to have a pace of its own: not counted
+    svc._measured(short)
+    assert svc.time_range(Quadratic, cost, 1000) == pytest.approx((1.0, 40 * MEASURED))
+    run = svc.start("n" * 16, Quadratic(vocab, epochs=1000), ("toy",), pace=1e-3)  # held by its pace
+    assert run.scale == pytest.approx(40 * MEASURED) and run.per_epoch() == pytest.approx(40 * MEASURED * 1e-3)
+    svc.stop(run)

@@ -7,6 +7,7 @@ from .harness import chart_state, wait_chart
 from .test_e2e import tab, wait_text
 
 STEPS = 10_000
+EVERY = 5  # its curve: the mean of each 5 steps (2,000 points at most: makemore.trainer.curve_every)
 
 
 def live_n(page) -> int:
@@ -42,7 +43,7 @@ def test_train_pause_step_and_find_the_mlp_in_compare(page):
     status.get_by_text(re.compile(rf"^Paused at step \d+ of {STEPS}")).wait_for()
     paused_at = int(re.search(r"step (\d+)", status.inner_text()).group(1))
     time.sleep(1.0)
-    assert live_n(page) == paused_at, "a paused run took more steps"
+    assert live_n(page) == paused_at // EVERY, "a paused run took more steps (its curve: the full buckets)"
     assert dev_circles(page) >= 1, "the dev NLL of step 1 is drawn over the live curve"
     page.get_by_text(re.compile(rf"Embedding C, after step {paused_at:,} of {STEPS:,}")).wait_for()
     page.screenshot(path=str(page.artifacts / "mlp_paused_1280.png"))
@@ -50,11 +51,14 @@ def test_train_pause_step_and_find_the_mlp_in_compare(page):
     status.get_by_text(re.compile(rf"^Paused at step {paused_at + 1} of {STEPS}")).wait_for()
     assert "moved the parameters by at most" in status.inner_text()
     time.sleep(0.5)
-    assert live_n(page) == paused_at + 1, "one step is one step"
+    assert live_n(page) == (paused_at + 1) // EVERY, "one step is one step"
     page.get_by_text(re.compile(rf"Embedding C, after step {paused_at + 1:,} of")).wait_for()
     page.get_by_role("button", name="Resume", exact=True).click()
     done = wait_chart(page, "mlp_loss", lambda s: s["meta"] == f"{STEPS}/{STEPS}" and s["live"] is None, timeout=240)
     dev = next(t for t in done["data"] if t.get("meta") == "dev")
+    curve = next(t for t in done["data"] if t.get("meta") == "run")
+    assert len(curve["x"]) == STEPS // EVERY and curve["x"][0] == (1 + EVERY) / 2, "bucket means at their middles"
+    assert curve["name"] == f"minibatch loss, mean of each {EVERY} steps"
     assert dev["x"][0] == 1 and dev["x"][-1] == STEPS and len(dev["x"]) == STEPS // 500 + 1
     wait_text(page, rf"Trained {STEPS} steps: dev NLL \d\.\d{{4}}\.")
     page.get_by_text(re.compile(r"^Embedding C, trained$")).wait_for()

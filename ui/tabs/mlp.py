@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from makemore.mlp import MLPConfig, n_params
+from makemore.mlp import MLPConfig, MLPTrainer, n_params
 from makemore.neural import human_bytes, human_seconds
 from makemore.plots import mlp as plots
 from makemore.trainer import Cost
 from service.run import Run
+from service.runs import service
 from ui.components import plotly_view, spec
 from ui.corpus import Corpus
 from ui.models import count_row_of
@@ -24,7 +25,10 @@ from ui.tabs.net import controls
 from ui.text import literal, sentence
 
 LANE = "mlp"
-STEP_HELP = "pause, then take one minibatch step: the curve and the embedding move by one step"
+STEP_HELP = (
+    "pause, then take one minibatch step: the embedding moves by one step, and so does the curve of a run "
+    "of up to 2,000 steps (a longer run's curve is means of several steps: it moves once they are taken)"
+)
 REFRESH = 1.0  # s between redraws of the embedding while the run trains
 
 
@@ -48,10 +52,12 @@ def show(page: Page) -> None:
     run = runs.lanes.get(LANE)
     with rest:
         controls(run, "mlp_loss", "One step", STEP_HELP)
+    low, high = service().time_range(MLPTrainer, cost, config.steps)
     st.caption(
-        f"Train: {n_params(len(corpus.vocab), config):,} parameters; about "
-        f"{human_seconds(cost.seconds(config.steps))} of training ({human_seconds(cost.seconds_per_epoch)} "
-        f"per step) on one worker, {human_bytes(cost.bytes)}."
+        f"Train: {n_params(len(corpus.vocab), config):,} parameters; {time_words(low, high)} of training on "
+        f"one worker ({human_seconds(cost.seconds_per_epoch)} a step with a core to itself; the slower end is "
+        f"how much slower the recent MLP runs here went), {human_bytes(cost.bytes)}. Once it runs, the "
+        "status line says the time left from its own pace."
     )
     loss_panel(page, run)
     embedding_panel(page, run)
@@ -80,6 +86,15 @@ def cost_of(key: tuple, _corpus: Corpus, config: MLPConfig) -> Cost | None:
         return None
 
 
+def time_words(low: float, high: float) -> str:
+    """A range of seconds in words: "about 1 min", "1-3 min", "40 s to 2 min"."""
+    a, b = human_seconds(low), human_seconds(high)
+    if a == b:
+        return f"about {a}"
+    (x, u), (y, v) = a.split(" ", 1), b.split(" ", 1)
+    return f"{x}-{y} {u}" if u == v else f"{a} to {b}"
+
+
 def floor_of(corpus: Corpus, n: int) -> tuple[float, str]:
     """The count model's dev NLL at n characters of context, at its best smoothing on dev."""
     row = count_row_of(corpus.key, corpus, n)
@@ -97,20 +112,33 @@ def loss_panel(page: Page, run: Run | None) -> None:
         plotly_view(fig, key="mlp_loss")
         return
     run.chart = {"floor": floor, "log": True}  # the live route's y axis: log, holding the floor too
-    records = run.records[:]
-    dev = [(r.epoch, r.dev) for r in records if r.dev is not None]
+    records, every = run.records[:], run.every
+    dev = [(e, d) for e, d in run.devs[:] if e <= len(records) * every]  # those of the points drawn
     fig = spec(plots.mlp_curve([r.nll for r in records], run.epochs, dev, floor, label))
+    if every > 1:  # a long run's curve: each point the mean of `every` steps, drawn at their middle
+        curve = next(t for t in fig["data"] if t.get("meta") == "run")
+        curve["x"], curve["y"] = [run.x(i) for i in range(len(records))], [r.nll for r in records]
+        curve["name"] = f"minibatch loss, mean of each {every:,} steps"
+        fig["layout"]["xaxis"]["title"] = {"text": f"step (a point: the mean loss of {every:,} steps)"}
+        fig["layout"]["margin"] = {**fig["layout"].get("margin", {}), "b": 56}  # room for the axis's words
+        fig["layout"]["meta"] = f"{min(len(records) * every, run.epoch)}/{run.epochs}"  # the steps it covers
     if run.active:
         fig["live"] = {"run": run.id, "from": len(records), "epochs": run.epochs, "status": run.status}
-        fig["live"] |= {"unit": "step", "loss": "minibatch loss"}  # the status line's words
+        fig["live"] |= {"unit": "step", "loss": "minibatch loss", "every": every}  # the status line's words
     else:
         last = run.final_nll if run.final_nll is not None else records[-1].nll if records else None
         fig["summary"] = {"status": run.status, "epoch": run.epoch, "epochs": run.epochs, "nll": last}
         fig["summary"] |= {"message": run.message, "unit": "step", "loss": "minibatch loss"}
     plotly_view(fig, key="mlp_loss", on_ended=True)
     st.caption(
-        "The minibatch loss of each step in nats on a log axis (the lecture plots its log10: the "
-        "same shape), and the dev NLL on the whole dev split (circles) every few hundred steps."
+        (
+            "The minibatch loss of each step"
+            if every == 1
+            else f"The minibatch loss as the mean of each {every:,} steps (the lecture's part 3 plots "
+            "lossi.view(-1, 1000).mean(1)),"
+        )
+        + " in nats on a log axis (the lecture plots its log10: the same shape), and the dev NLL on "
+        "the whole dev split (circles) every few hundred steps."
     )
     if not run.active:
         show_status(page, run)
@@ -126,8 +154,8 @@ def describe(c: MLPConfig) -> str:
 def show_status(page: Page, run: Run) -> None:
     """How the run ended, in the outcome's words, and what its numbers are."""
     if run.status == "stopped":
-        dev = [r for r in run.records if r.dev is not None]
-        at = f" Its last dev NLL was {dev[-1].dev:.4f}, at step {dev[-1].epoch:,}." if dev else ""
+        dev = run.devs[-1:]
+        at = f" Its last dev NLL was {dev[0][1]:.4f}, at step {dev[0][0]:,}." if dev else ""
         st.warning(f"Training stopped at step {run.epoch:,} of {run.epochs:,}: {literal(run.message)}.{at}")
         return
     o = run.outcome

@@ -216,7 +216,8 @@ function draw(div) {
 // far, opens the app's live route for the rest (only new points in each message) and draws the
 // curve itself in every animation frame, easing towards the last point received, on an SVG path
 // over Plotly's plot area; Plotly redraws only when the y axis has to change. When the run ends
-// the page asks for a rerun, and the finished figure replaces it all.
+// the page asks for a rerun, and the finished figure replaces it all. A long run's points are
+// bucket means (`every` steps each, the run service's Run.every), drawn at their bucket's middle.
 const ACTIVE = ["queued", "running", "paused"];
 
 function follow(div, host, fig) {
@@ -239,7 +240,7 @@ function follow(div, host, fig) {
   if (devTrace) devTrace.x = devTrace.y = [];
   if (mm.live && mm.live.run === live.run) return; // the same run, already followed
   if (mm.socket) mm.socket.close();
-  mm.live = { run: live.run, ys: ys.slice(), dev, shown: ys.length, frames: 0, last: 0, epochs: live.epochs, ended: false, unit: live.unit, loss: live.loss };
+  mm.live = { run: live.run, ys: ys.slice(), dev, shown: ys.length, frames: 0, last: 0, epochs: live.epochs, ended: false, unit: live.unit, loss: live.loss, every: live.every || 1 };
   status(host, { status: live.status, epoch: ys.length, epochs: live.epochs, nll: ys[ys.length - 1], ahead: 0, unit: live.unit, loss: live.loss });
   connect(div, host, 0);
   if (ys.length) {
@@ -287,7 +288,8 @@ function status(host, msg) {
   const words = {
     queued: () => `Queued: ${msg.ahead ? msg.ahead + " run" + (msg.ahead > 1 ? "s" : "") + " ahead" : "next to start"}` +
       (msg.starts_in >= 1 ? `, starts in about ${mmSeconds(msg.starts_in)}` : ""),
-    running: () => `Training: ${unit} ${msg.epoch} of ${msg.epochs}, ${loss} ${fmt(msg.nll)}`,
+    running: () => `Training: ${unit} ${msg.epoch} of ${msg.epochs}, ${loss} ${fmt(msg.nll)}` +
+      (msg.left >= 1 ? `; about ${mmSeconds(msg.left)} left` : ""), // at the run's own pace once measured
     paused: () => `Paused at ${unit} ${msg.epoch} of ${msg.epochs}, ${loss} ${fmt(msg.nll)}` +
       (msg.change ? `; ${msg.change}` : ""), // the trainer's words for what the last step changed
     done: () => msg.message || `Trained ${msg.epochs} epochs: data NLL ${fmt(msg.nll)}`, // the run's outcome
@@ -305,8 +307,15 @@ function status(host, msg) {
   bar.setAttribute("aria-label", "epochs done");
 }
 
+// the step point i of the curve is drawn at: its own, or the middle of its bucket
+function stepAt(live, i) {
+  const e = live.every || 1, lo = i * e + 1;
+  return e === 1 ? lo : (lo + Math.min(lo + e - 1, live.epochs || Infinity)) / 2;
+}
+
 function receive(div, delta) {
   const mm = div._mm, live = mm.live;
+  if (delta.every) live.every = delta.every;
   if (delta.from > live.ys.length) live.gap = true; // cannot happen on one socket; the tests check it
   delta.y.forEach((y, k) => (live.ys[delta.from + k] = y === null ? NaN : y));
   for (const [x, y] of delta.dev || []) if (y !== null && !live.dev.some((p) => p[0] === x)) live.dev.push([x, y]);
@@ -384,14 +393,16 @@ function animate(div, t) {
     for (let i = 0; i < whole; i++) {
       const y = live.ys[i];
       if (y === undefined || !isFinite(y)) continue;
-      parts.push((parts.length ? "L" : "M") + map.x(i + 1).toFixed(1) + "," + map.y(y).toFixed(1));
+      parts.push((parts.length ? "L" : "M") + map.x(stepAt(live, i)).toFixed(1) + "," + map.y(y).toFixed(1));
     }
     const f = live.shown - whole, a = live.ys[whole - 1], b = live.ys[whole];
     if (f > 0 && whole > 0 && isFinite(a) && isFinite(b)) {
-      parts.push("L" + map.x(whole + f).toFixed(1) + "," + map.y(a + (b - a) * f).toFixed(1));
+      const xa = stepAt(live, whole - 1), xb = stepAt(live, whole);
+      parts.push("L" + map.x(xa + (xb - xa) * f).toFixed(1) + "," + map.y(a + (b - a) * f).toFixed(1));
     }
     // the held-out points up to where the curve is: small circles
-    const r = 3.5, circles = (live.dev || []).filter(([x, y]) => x <= live.shown && isFinite(y)).map(([x, y]) => {
+    const upTo = live.shown * (live.every || 1); // the steps the curve has reached
+    const r = 3.5, circles = (live.dev || []).filter(([x, y]) => x <= upTo && isFinite(y)).map(([x, y]) => {
       const cx = map.x(x), cy = map.y(y);
       return `M${(cx - r).toFixed(1)},${cy.toFixed(1)}a${r},${r} 0 1,0 ${2 * r},0a${r},${r} 0 1,0 ${-2 * r},0`;
     });

@@ -10,7 +10,7 @@
 export default function (component) {
   const { data, setTriggerValue, parentElement } = component;
   const d = JSON.parse(new TextDecoder().decode(data));
-  const me = (window.__mmClass = window.__mmClass || { socket: null, tries: 0 });
+  const me = (window.__mmClass = window.__mmClass || { socket: null });
   me.trigger = setTriggerValue;
   me.d = d;
   me.host = parentElement.querySelector(".mm-class-live");
@@ -40,57 +40,61 @@ function counts(m) {
 }
 
 function connect(me) {
-  const d = me.d;
-  const as = d.role === "follower" && !d.following ? "&as=explorer" : "";
-  const url = new URL(`./api/live/rooms/${encodeURIComponent(d.code)}?ticket=${encodeURIComponent(d.ticket)}${as}`, location.href);
-  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-  const ws = (me.socket = new WebSocket(url));
   const key = me.key;
-  ws.onopen = () => {
-    if (me.tries > 0 && me.d.role === "lecturer") me.down = true; // back: the lecturer's page sends its step again
-    me.tries = 0;
+  const path = () => {
+    const d = me.d, as = d.role === "follower" && !d.following ? "&as=explorer" : "";
+    return `./api/live/rooms/${encodeURIComponent(d.code)}?ticket=${encodeURIComponent(d.ticket)}${as}`;
   };
-  ws.onmessage = (e) => {
-    const m = JSON.parse(e.data), d = me.d;
-    if (m.show) {
-      me.slide = m.show; // the lecturer's step: the stage draws it (a stage mounted later starts from it)
-      if (d.role === "follower" && d.following) window.dispatchEvent(new CustomEvent("mm-slide", { detail: m.show }));
-      return;
+  me.socket = mmSocket(path, {
+    message: (e) => received(me, e),
+    // back after the server went (a process killed, nginx sends the page to another one): the
+    // lecturer's page sends its step again
+    opened: (back) => back && me.d.role === "lecturer" && (me.down = true),
+    closed: (e) => {
+      if (e.code !== 4403 && e.code !== 4400) return true; // the server went: try again
+      me.trigger("changed", `refused${Date.now()}`); // a refused ticket: a rerun gets a new one, or learns the class ended
+      return false;
+    },
+    alive: () => me.key === key,
+    wait: (n) => Math.min(5000, 300 * n),
+  });
+}
+
+// one message of the room's live channel
+function received(me, e) {
+  const m = JSON.parse(e.data), d = me.d;
+  if (m.show) {
+    me.slide = m.show; // the lecturer's step: the stage draws it (a stage mounted later starts from it)
+    if (d.role === "follower" && d.following) window.dispatchEvent(new CustomEvent("mm-slide", { detail: m.show }));
+    return;
+  }
+  me.last = m;
+  if (m.gone) return void ((me.key = ""), me.trigger("changed", "gone")); // the class ended: no reconnecting
+  if (me.host) me.host.textContent = m.unavailable ? `${m.unavailable}.` : "";
+  if (m.unavailable) return void (me.down = true);
+  if (me.down && d.role === "lecturer") later(me, "u"); // what it published while the store was away is sent now
+  me.down = false;
+  counts(m);
+  if (d.role === "follower") {
+    // a question reaches every student, exploring too; a page that draws the step itself follows every change
+    const rerun = d.staged || !d.following ? m.question !== d.question : m.version !== d.version;
+    if (rerun && m.version !== me.asked) {
+      me.asked = m.version;
+      me.trigger("changed", `v${m.version}`);
     }
-    me.last = m;
-    if (m.gone) return void ((me.key = ""), me.trigger("changed", "gone")); // the class ended: no reconnecting
-    if (me.host) me.host.textContent = m.unavailable ? `${m.unavailable}.` : "";
-    if (m.unavailable) return void (me.down = true);
-    if (me.down && d.role === "lecturer") later(me, "u"); // what it published while the store was away is sent now
-    me.down = false;
-    counts(m);
-    if (d.role === "follower") {
-      // a question reaches every student, exploring too; a page that draws the step itself follows every change
-      const rerun = d.staged || !d.following ? m.question !== d.question : m.version !== d.version;
-      if (rerun && m.version !== me.asked) {
-        me.asked = m.version;
-        me.trigger("changed", `v${m.version}`);
-      }
-      return;
-    }
-    if (d.view !== "console" && m.leader !== undefined && m.leader !== d.leader && m.leader !== me.led) {
-      me.led = m.leader; // another lecturer's tab took the class (or this one took it back): say so
-      later(me, "l");
-    } else if (d.view === "console" ? (m.version !== d.version || m.tally !== d.tally) && `${m.version}/${m.tally}` !== me.cued : m.cue !== d.cue && m.cue !== me.cued) {
-      me.cued = d.view === "console" ? `${m.version}/${m.tally}` : m.cue;
-      later(me, "c");
-    } else if (d.view === "board" && (m.tally !== me.tally || (m.version !== d.version && m.version !== me.seen))) {
-      me.seen = m.version; // an answer, or the question revealed, hidden, closed
-      later(me, "t");
-    }
-    me.tally = m.tally;
-  };
-  ws.onclose = (e) => {
-    if (me.socket !== ws || me.key !== key) return;
-    if (e.code === 4403 || e.code === 4400) return me.trigger("changed", `refused${Date.now()}`); // a new ticket
-    me.tries += 1; // the server went (a process killed, nginx sends the page to another one)
-    setTimeout(() => me.key === key && connect(me), Math.min(5000, 300 * me.tries));
-  };
+    return;
+  }
+  if (d.view !== "console" && m.leader !== undefined && m.leader !== d.leader && m.leader !== me.led) {
+    me.led = m.leader; // another lecturer's tab took the class (or this one took it back): say so
+    later(me, "l");
+  } else if (d.view === "console" ? (m.version !== d.version || m.tally !== d.tally) && `${m.version}/${m.tally}` !== me.cued : m.cue !== d.cue && m.cue !== me.cued) {
+    me.cued = d.view === "console" ? `${m.version}/${m.tally}` : m.cue;
+    later(me, "c");
+  } else if (d.view === "board" && (m.tally !== me.tally || (m.version !== d.version && m.version !== me.seen))) {
+    me.seen = m.version; // an answer, or the question revealed, hidden, closed
+    later(me, "t");
+  }
+  me.tally = m.tally;
 }
 
 // a rerun, at most twice a second however many messages come

@@ -10,9 +10,12 @@ import streamlit as st
 
 from service.rooms import Room, Unavailable, question_sign, rooms
 from ui.classroom.session import COOKIE, here
+from ui.components import SOCKET_JS
 
 _live = st.components.v2.component(
-    "class_live", html='<span class="mm-class-live"></span>', js=(Path(__file__).with_name("live.js")).read_text()
+    "class_live",
+    html='<span class="mm-class-live"></span>',
+    js=SOCKET_JS + Path(__file__).with_name("live.js").read_text(),
 )
 
 

@@ -58,10 +58,11 @@ def install_plotly_js() -> None:
 STOPS_JSON = json.dumps({"stops": SMOOTHINGS})
 install_plotly_js()
 LIVE_JS = (HERE / "live.js").read_text()  # the page's one smoothing value, its slider, the count model's arithmetic
+SOCKET_JS = (HERE / "socket.js").read_text()  # a WebSocket to the app's live routes that opens again
 _plotly = st.components.v2.component(
     "plotly_view",
     html='<div class="mm-chart"></div>',
-    js=LIVE_JS + source("plotly_view", "js"),
+    js=LIVE_JS + SOCKET_JS + source("plotly_view", "js"),
     css=source("plotly_view", "css"),
     isolate_styles=False,
 )
@@ -93,6 +94,7 @@ def _module(name: str) -> str:
 STAGE_VIEWS = ("plotly_view", "heatmap_view", "nll_view", "smoothing_view", "count_controls")
 STAGE_JS = (
     LIVE_JS
+    + SOCKET_JS
     + "const MM_VIEWS = {};\n"
     + "".join(_module(name) for name in STAGE_VIEWS)
     + (CLASSROOM / "stage.js").read_text()
@@ -107,7 +109,7 @@ _closer = st.components.v2.component(
 
 
 _presence = st.components.v2.component(
-    "presence", html='<span class="mm-presence"></span>', js=(HERE / "page" / "presence.js").read_text()
+    "presence", html='<span class="mm-presence"></span>', js=SOCKET_JS + (HERE / "page" / "presence.js").read_text()
 )
 
 

@@ -13,18 +13,6 @@ export default function (component) {
     window.__mmPresenceUnload = true; // a reload or a closed tab is a new page, not a page coming back
     window.addEventListener("pagehide", () => (document.cookie = "mm_page=; path=/; max-age=0; SameSite=Strict"));
   }
-  let tries = 0;
-  const open = () => {
-    if (host._token !== token || !host.isConnected) return;
-    const url = new URL(`./api/live/presence/${token}`, location.href);
-    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-    const ws = (host._socket = new WebSocket(url));
-    ws.onopen = () => (tries = 0);
-    ws.onclose = () => {
-      if (host._socket !== ws) return;
-      tries += 1;
-      setTimeout(open, Math.min(5000, 250 * tries)); // the server went away: keep trying
-    };
-  };
-  open();
+  // the server went away: keep trying, as long as this page is this token's
+  host._socket = mmSocket(`./api/live/presence/${token}`, { alive: () => host._token === token && host.isConnected });
 }

@@ -242,35 +242,37 @@ function follow(div, host, fig) {
   if (mm.socket) mm.socket.close();
   mm.live = { run: live.run, ys: ys.slice(), dev, shown: ys.length, frames: 0, last: 0, epochs: live.epochs, ended: false, unit: live.unit, loss: live.loss, every: live.every || 1 };
   status(host, { status: live.status, epoch: ys.length, epochs: live.epochs, nll: ys[ys.length - 1], ahead: 0, unit: live.unit, loss: live.loss });
-  connect(div, host, 0);
+  connect(div, host);
   if (ys.length) {
     mm.live.received = now();
     startLoop(div);
   }
 }
 
-function connect(div, host, tries) {
+// the run's live points: a socket that opens again where the curve ends (`from`), five tries
+function connect(div, host) {
   const mm = div._mm, live = mm.live;
-  const url = new URL(`./api/live/runs/${encodeURIComponent(live.run)}?from=${live.ys.length}`, location.href);
-  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-  const ws = (mm.socket = new WebSocket(url));
-  ws.onmessage = (e) => {
-    const msg = JSON.parse(e.data);
-    if (mm.live !== live) return ws.close();
-    if (msg.error) return status(host, { status: "lost", message: "This run is no longer on the server." });
-    receive(div, msg);
-    status(host, msg);
-    if (!ACTIVE.includes(msg.status) && !live.ended) {
-      live.ended = true;
-      ws.close();
-      if (mm.trigger) mm.trigger("ended", live.run); // the finished figure, the matrices, the other tabs
-    }
-  };
-  ws.onclose = () => {
-    if (mm.socket !== ws || live.ended || mm.live !== live || !div.isConnected) return;
-    if (tries >= 5) return status(host, { status: "lost", message: "Lost the connection to the run." });
-    setTimeout(() => mm.live === live && connect(div, host, tries + 1), 500 * (tries + 1));
-  };
+  const socket = (mm.socket = mmSocket(() => `./api/live/runs/${encodeURIComponent(live.run)}?from=${live.ys.length}`, {
+    message: (e) => received(div, host, live, socket, e),
+    alive: () => !live.ended && mm.live === live && div.isConnected,
+    tries: 5,
+    wait: (n) => 500 * n,
+    gaveUp: () => status(host, { status: "lost", message: "Lost the connection to the run." }),
+  }));
+}
+
+// one message of the run's live route: its new points and its status
+function received(div, host, live, socket, e) {
+  const mm = div._mm, msg = JSON.parse(e.data);
+  if (mm.live !== live) return socket.close();
+  if (msg.error) return status(host, { status: "lost", message: "This run is no longer on the server." });
+  receive(div, msg);
+  status(host, msg);
+  if (!ACTIVE.includes(msg.status) && !live.ended) {
+    live.ended = true;
+    socket.close();
+    if (mm.trigger) mm.trigger("ended", live.run); // the finished figure, the matrices, the other tabs
+  }
 }
 
 // the status line over the chart: the run's place in the queue, its epoch and loss

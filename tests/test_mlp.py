@@ -210,18 +210,6 @@ def test_cost_grows_with_the_net(splits, vocab):
     assert 0 < small.bytes < big.bytes < 1e9
 
 
-@pytest.mark.slow
-def test_the_lectures_full_schedule_ends_near_its_dev_loss(splits, vocab):
-    """Part 2's last run (200,000 steps of 32, d 10, h 200, lr 0.1 then 0.01): ~2.17 in the lecture.
-    About 100 s here on one thread (bench/bench_mlp.py times it)."""
-    train, dev, _ = splits
-    trainer = MLPTrainer(train, dev, vocab, MLPConfig(dev_every=0))
-    for _ in trainer.steps():
-        pass
-    got = trainer.nll(trainer.final(), "dev")
-    assert abs(got - 2.17) < 0.03, f"dev NLL {got:.4f} after the full schedule; the lecture's is ~2.17"
-
-
 def test_train_mlp_splits_trains_and_reports(words, splits):
     seen = []
     trainer, state = train_mlp(words, MLPConfig(d=2, h=10, steps=20, dev_every=10), on_record=seen.append)

@@ -57,28 +57,6 @@ def assert_every_method_follows_the_loop(N, xs, ys, losses, W_ref) -> None:
         assert torch.allclose(W, W_ref, rtol=1e-4, atol=1e-4), f"{method}: W differs from the loop's"
 
 
-@pytest.mark.slow
-def test_the_lecture_figures_on_the_lectures_file(lecture_words):
-    """The lecture's printed losses: 3.7686 at the first epoch and 2.4901 at the hundredth."""
-    from makemore.data import Vocab
-
-    vocab = Vocab.from_words(lecture_words)
-    N, (xs, ys) = count_matrix(lecture_words, vocab), examples(lecture_words, vocab)
-    losses, W_ref = lecture_training(xs, ys, EPOCHS)
-    assert round(losses[0], 4) == 3.7686, f"first total loss {losses[0]:.6f}"
-    assert round(losses[-1], 4) == 2.4901, f"epoch-100 total loss {losses[-1]:.6f}"
-    assert_every_method_follows_the_loop(N, xs, ys, losses, W_ref)
-
-
-@pytest.mark.slow
-def test_every_method_follows_the_lecture_loop_on_names_txt(words, vocab):
-    part = words[::4]  # every fourth name: a quarter of the loop's cost, the same check (the full
-    N, (xs, ys) = count_matrix(part, vocab), examples(part, vocab)  # data: the lecture's file above)
-    losses, W_ref = lecture_training(xs, ys, EPOCHS)
-    assert losses[-1] < losses[0] - 1, "the loop itself should learn"
-    assert_every_method_follows_the_loop(N, xs, ys, losses, W_ref)
-
-
 def test_record_is_before_the_update_and_total_adds_the_penalty(data):
     _, N, _, _ = data
     g = torch.Generator().manual_seed(2147483647)

@@ -1,0 +1,47 @@
+"""The engine's full training schedules against the lecture's own figures (minutes, not seconds):
+a tier apart from `unit` (which stays under 30 s), run with the servers' tier by `make test`."""
+
+import pytest
+
+from makemore.counts import count_matrix, examples
+from makemore.data import split
+from makemore.mlp import MLPConfig, MLPTrainer
+from tests.test_neural import EPOCHS, assert_every_method_follows_the_loop, lecture_training
+
+pytestmark = [pytest.mark.system, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def splits(words):
+    return split(words)
+
+
+def test_the_lectures_full_schedule_ends_near_its_dev_loss(splits, vocab):
+    """Part 2's last run (200,000 steps of 32, d 10, h 200, lr 0.1 then 0.01): ~2.17 in the lecture.
+    About 100 s here on one thread (bench/bench_mlp.py times it)."""
+    train, dev, _ = splits
+    trainer = MLPTrainer(train, dev, vocab, MLPConfig(dev_every=0))
+    for _ in trainer.steps():
+        pass
+    got = trainer.nll(trainer.final(), "dev")
+    assert abs(got - 2.17) < 0.03, f"dev NLL {got:.4f} after the full schedule; the lecture's is ~2.17"
+
+
+def test_the_lecture_figures_on_the_lectures_file(lecture_words):
+    """The lecture's printed losses: 3.7686 at the first epoch and 2.4901 at the hundredth."""
+    from makemore.data import Vocab
+
+    vocab = Vocab.from_words(lecture_words)
+    N, (xs, ys) = count_matrix(lecture_words, vocab), examples(lecture_words, vocab)
+    losses, W_ref = lecture_training(xs, ys, EPOCHS)
+    assert round(losses[0], 4) == 3.7686, f"first total loss {losses[0]:.6f}"
+    assert round(losses[-1], 4) == 2.4901, f"epoch-100 total loss {losses[-1]:.6f}"
+    assert_every_method_follows_the_loop(N, xs, ys, losses, W_ref)
+
+
+def test_every_method_follows_the_lecture_loop_on_names_txt(words, vocab):
+    part = words[::4]  # every fourth name: a quarter of the loop's cost, the same check (the full
+    N, (xs, ys) = count_matrix(part, vocab), examples(part, vocab)  # data: the lecture's file above)
+    losses, W_ref = lecture_training(xs, ys, EPOCHS)
+    assert losses[-1] < losses[0] - 1, "the loop itself should learn"
+    assert_every_method_follows_the_loop(N, xs, ys, losses, W_ref)

@@ -157,7 +157,7 @@ def test_bad_upload_shows_an_error_and_the_page_still_works(page):
 def test_a_shared_url_restores_the_settings(page):
     open_app(page, "smoothing=10.0&seed=7&context=2&epochs=300&method=index&temperature=0.5")
     # the sidebar comes with the page's second run; a number input may show 0 as it mounts
-    expect(page.locator(".st-key-seed input")).to_have_value("7")
+    expect(page.locator(".st-key-seed input")).to_have_value("7", timeout=30_000)
     assert page.locator(".st-key-smoothing_sidebar input[type=range]").get_attribute("aria-valuetext") == "10"
     assert page.locator(".st-key-epochs input[type=range]").input_value() == "300"
     assert page.locator(".st-key-context input[type=radio]").nth(1).is_checked()

@@ -151,6 +151,36 @@ def test_answers_are_bounded_one_per_student_and_only_while_open(backend):
     assert q["hidden"] == ["student-a"] and q["revealed"] and not q["open"]
 
 
+def test_the_class_csv_holds_every_question_asked_with_iso_times_and_no_formula(backend):
+    """One CSV for the class: every question asked (its number, kind, prompt), each answer under it,
+    hidden ones marked, times in ISO 8601, and a nickname like '=1+1' kept as text, not a formula."""
+    import csv
+    import io
+    import re
+
+    from service.live import board_csv
+
+    rooms, _ = backend
+    code, secret = rooms.open(STATE)
+    first = rooms.ask(code, secret, "smoothing", "Find the smoothing with the lowest dev NLL")
+    rooms.answer(code, first, "student-a", "=1+1", {"smoothing": 1.0, "dev": 2.4576})
+    rooms.answer(code, first, "student-b", "bea", {"smoothing": 0.5, "dev": 2.4571})
+    rooms.mark(code, secret, hide="student-a")
+    second = rooms.ask(code, secret, "likeliest", "Type the name you think the model finds likeliest")
+    rooms.answer(code, second, "student-c", "", {"name": "anna", "nll": 2.1})
+    q = rooms.get(code).question
+    assert q["id"] == second and [e["id"] for e in q["earlier"]] == [first]
+    text = board_csv(q, rooms.answers(code, second), {e["id"]: rooms.answers(code, e["id"]) for e in q["earlier"]})
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [(r["question"], r["kind"], r["nickname"], r["hidden"]) for r in rows] == [
+        ("1", "smoothing", "'=1+1", "True"),
+        ("1", "smoothing", "bea", "False"),
+        ("2", "likeliest", "anonymous", "False"),
+    ]
+    assert rows[0]["prompt"] == "Find the smoothing with the lowest dev NLL" and rows[2]["name"] == "anna"
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", r["at"]) for r in rows), rows
+
+
 def test_a_student_answers_at_most_once_a_second(backend):
     rooms, _ = backend
     code, secret = rooms.open(STATE)

@@ -5,6 +5,7 @@ board's CSV, made from the store on any process, for the lecturer's ticket only.
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -40,18 +41,31 @@ async def lecturer_cookie(request: Request) -> Response:
     return response
 
 
-def board_csv(q: dict, answers: list[dict]) -> str:
-    """The board as CSV: one row an answer, its fields, whether the lecturer hid it."""
+def board_csv(q: dict, answers: list[dict], earlier: dict[str, list[dict]] | None = None) -> str:
+    """The class's answers as one CSV: a row an answer, under its question (its number, kind and
+    prompt), its fields, whether the lecturer hid it, when it came (ISO 8601, UTC). `earlier`: the
+    answers of the class's earlier questions (q["earlier"]) by id. A cell a spreadsheet would read
+    as a formula (=, +, -, @ first) is kept as text."""
     import csv
     import io
 
+    questions = [*q.get("earlier", []), q]
+    by_id = {**(earlier or {}), q.get("id"): answers}
+    rows = [(n, e, a) for n, e in enumerate(questions, 1) for a in by_id.get(e.get("id"), [])]
+    fields = sorted({f for _, _, a in rows for f in a["value"]})
     out = io.StringIO()
-    fields = sorted({f for a in answers for f in a["value"]})
     w = csv.writer(out)
-    w.writerow(["nickname", "hidden", *fields, "at"])
-    for a in answers:
-        w.writerow([a["nick"], a["student"] in q["hidden"], *(a["value"].get(f, "") for f in fields), f"{a['at']:.3f}"])
+    w.writerow(["question", "kind", "prompt", "nickname", "hidden", *fields, "at"])
+    for n, e, a in rows:
+        at = datetime.fromtimestamp(a["at"], UTC).isoformat(timespec="seconds")
+        cells = [n, e["kind"], e["prompt"], a["nick"] or "anonymous", a["student"] in e.get("hidden", [])]
+        w.writerow([text_cell(c) for c in (*cells, *(a["value"].get(f, "") for f in fields), at)])
     return out.getvalue()
+
+
+def text_cell(value):
+    """A value as a spreadsheet will not run it: text that starts like a formula gets a quote."""
+    return "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 async def board_download(request: Request) -> Response:
@@ -65,7 +79,9 @@ async def board_download(request: Request) -> Response:
             return None
         room = r.get(code)
         q = room.question if room else None
-        return (q, r.answers(code, q["id"])) if q else ({"hidden": []}, [])
+        if not q:
+            return {"hidden": []}, [], {}
+        return q, r.answers(code, q["id"]), {e["id"]: r.answers(code, e["id"]) for e in q.get("earlier", [])}
 
     try:
         got = await asyncio.to_thread(read)
@@ -73,5 +89,5 @@ async def board_download(request: Request) -> Response:
         return Response(DOWN, status_code=503)
     if got is None:
         return Response("only the class's lecturer downloads its board", status_code=403)
-    headers = {"Content-Disposition": f'attachment; filename="class_{code}.csv"', "Cache-Control": "no-store"}
+    headers = {"Content-Disposition": f'attachment; filename="class_{code}_answers.csv"', "Cache-Control": "no-store"}
     return Response(board_csv(*got), media_type="text/csv", headers=headers)

@@ -113,9 +113,17 @@ def check_data(state: dict, value: dict) -> None:
         raise Rejected("your answer was computed on another word list than the class's; reload the page")
 
 
-def new_question(kind: str, prompt: str) -> dict:
+EARLIER = 40  # questions of a class kept with the current one: the class's CSV holds them all
+
+
+def new_question(kind: str, prompt: str, previous: dict | None = None) -> dict:
+    """A question; the class's earlier ones ride along with it (their id, kind, prompt and hidden
+    answers), so the class's one CSV holds every question asked."""
+    earlier = []
+    if previous:
+        earlier = [*previous.get("earlier", []), {f: previous[f] for f in ("id", "kind", "prompt", "hidden")}]
     return {"id": secrets.token_hex(6), "kind": kind, "prompt": prompt[:200], "open": True, "revealed": False,
-            "hidden": []}  # fmt: skip
+            "hidden": [], "earlier": earlier[-EARLIER:]}  # fmt: skip
 
 
 def question_sign(q: dict | None) -> str:

@@ -317,7 +317,8 @@ class LocalRooms(Rooms):
         self._write(code, secret, leader=str(tab)[:64])
 
     def ask(self, code: str, secret: str, kind: str, prompt: str) -> str:
-        q = new_question(kind, prompt)
+        room = self.get(code)
+        q = new_question(kind, prompt, room.question if room else None)
         self._write(code, secret, question=q, bump=True)
         return q["id"]
 

@@ -199,7 +199,8 @@ class RedisRooms(Rooms):
         self._w(code, secret, "leader", str(tab)[:64])
 
     def ask(self, code: str, secret: str, kind: str, prompt: str) -> str:
-        q = new_question(kind, prompt)
+        room = self.get(code)
+        q = new_question(kind, prompt, room.question if room else None)
         self._w(code, secret, "question", json.dumps(q), bump=True)
         self._r.sadd(f"{self.key(code)}:qids", q["id"])
         self._r.expire(f"{self.key(code)}:qids", TTL)

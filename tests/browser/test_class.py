@@ -3,10 +3,13 @@ process) and on two app processes behind nginx with a real redis-server started 
 security cases; and the faults at small scale (a killed app process, a Redis restart, the
 lecturer's reload)."""
 
+import csv
+import io
 import os
 import re
 import shutil
 import time
+from urllib.parse import urljoin
 
 import pytest
 
@@ -273,6 +276,31 @@ def run_the_class(hall: Hall, label: str, words) -> None:
     lecturer.screenshot(path=f"{shots}_board.png")
     console.screenshot(path=f"{shots}_console_board.png")  # the two windows side by side (docs/class.md)
     assert "Reveal" not in lecturer.locator("[data-testid=stMain]").inner_text(), "no class controls on the projector"
+    # a prediction: the board ranks the closest guess first, not the lowest
+    ask(console, "Predict the count model's NLL at s = 0 before I show it")
+    for student, (nick, guess) in zip(followers, (("low", "1.5"), ("close", "2.45")), strict=True):
+        student.locator("[data-testid=stMain] .st-key-class_question").wait_for(timeout=30_000)
+        field = student.locator(".st-key-class_guess input")
+        field.fill(guess)
+        field.press("Enter")
+        student.get_by_text(f"Your answer: nll {guess}").wait_for()
+        answer(student, nick)
+    cue(console, "Reveal the answers")
+    lecturer.locator(".mm-board-count").get_by_text("revealed").wait_for()
+    ranked = board.locator("table").inner_text()
+    assert ranked.index("close") < ranked.index("low"), f"the closest guess first: {ranked}"
+    # the class's one CSV, read back: both questions, every answer under its own
+    href = console.get_by_role("link", name="Board (CSV)").get_attribute("href")
+    got = console.request.get(urljoin(console.url, href))
+    assert got.ok, got.status
+    rows = list(csv.DictReader(io.StringIO(got.text())))
+    assert [(r["question"], r["nickname"]) for r in rows] == [
+        ("1", "explorer"),
+        ("1", "'=1+1"),
+        ("2", "low"),
+        ("2", "close"),
+    ]
+    cue(console, "Close the question")
     # the clicker on the board: back to the step, then on
     turn(lecturer)
     same_step(lecturer, followers, 7)

@@ -82,9 +82,22 @@ class RunService:
             if refusal:
                 run.status, run.message = "failed", refusal
                 return run
-            self._queue.append(run)
+            self._enqueue(run)
             self._lock.notify_all()
         return run
+
+    def _enqueue(self, run: Run) -> None:  # holds self._lock
+        """Into the queue in turns, not in order of arrival: a session's k-th queued run goes after
+        every other session's k-th, so one student's eight crossover runs never hold the hall's
+        single runs behind them (each session's own runs keep their order)."""
+        turn = sum(r.session == run.session for r in self._queue)
+        seen: dict[str, int] = {}
+        for i, r in enumerate(self._queue):
+            k = seen[r.session] = seen.get(r.session, -1) + 1
+            if k > turn:
+                self._queue.insert(i, run)
+                return
+        self._queue.append(run)
 
     def get(self, run_id: str) -> Run | None:
         return self._runs.get(run_id) if isinstance(run_id, str) else None

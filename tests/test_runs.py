@@ -265,6 +265,21 @@ def test_a_trainer_that_is_not_the_net_runs_to_the_loops_numbers(svc, vocab):
     assert run.change == f"w moved by {plain_loop(39)[1] - plain_loop(38)[1]:+.4f}"
 
 
+def test_the_queue_takes_sessions_in_turns_so_one_student_never_holds_the_hall(svc, vocab):
+    """A student who queues eight runs (the crossover's) does not hold another student's one run
+    behind all eight: it goes after the first student's first."""
+    busy = toy(svc, vocab, "z" * 16, pace=50.0, epochs=400)  # on the only worker for ~8 s
+    while busy.status != "running":
+        time.sleep(0.01)
+    many = [svc.start("a" * 16, Quadratic(vocab), ("toy",), None, lane=f"crossover {n}") for n in range(1, 9)]
+    one = toy(svc, vocab, "b" * 16)
+    other = toy(svc, vocab, "c" * 16)
+    assert [svc.ahead(r) for r in (*many, one, other)] == [0, 3, 4, 5, 6, 7, 8, 9, 1, 2]
+    assert svc.expected_start(one) < svc.expected_start(many[1])
+    for r in (busy, *many, one, other):
+        svc.stop(r)
+
+
 def test_with_one_worker_a_toy_queues_pauses_steps_resumes_at_its_pace(svc, vocab):
     a = toy(svc, vocab, "a" * 16, pace=50.0, epochs=200)
     b = toy(svc, vocab, "b" * 16, pace=50.0)

@@ -151,8 +151,10 @@ def test_the_mlp_question_sends_the_students_own_run_and_its_settings(words, voc
     k = lecturer.session_state["_classroom"].member
     qid = rooms().ask(k["code"], k["secret"], "mlp", KINDS["mlp"].prompt)
     student = app({"join": k["code"]})
-    student.button(key="class_explore").click().run()
-    student.button(key="lecture_exit").click().run()  # exploring on their own: the explorer's tabs
+    # one click in the question's form: exploring on their own, in the explorer's MLP tab
+    student.button(key="class_to_tab").click().run()
+    kept, member = student.session_state["_kept"], student.session_state["_classroom"].member
+    assert (kept["mode"], kept["tab"], member["following"]) == ("explorer", "MLP", False)
     for key, value in {"mlp_steps": 200, "mlp_init_fix": True, "mlp_context": 2, "mlp_d": 4}.items():
         student.session_state["_kept"][key] = value
     open_tab(student, "MLP")

@@ -248,11 +248,11 @@ def run_the_class(hall: Hall, label: str, words) -> None:
     console.get_by_text("2 following · 1 exploring on their own").wait_for(timeout=30_000)
     # a question from the console: the projector shows the board; it reaches the explorer too
     ask(console, "Find the smoothing with the lowest dev NLL")
-    lecturer.locator(".mm-board-count").get_by_text("Answers: 0 of 2 following").wait_for()
+    lecturer.locator(".mm-board-count").get_by_text("Answers: 0 · 2 following · 1 exploring").wait_for()
     sent = answer(explorer, "explorer")
     assert sent.startswith("dev ") and nll.split()[-1][:5] in sent, "the answer is the class's dev NLL at s = 1"
     answer(followers[0], "=1+1")
-    lecturer.locator(".mm-board-count").get_by_text("Answers: 2 of 2 following").wait_for(timeout=20_000)
+    lecturer.locator(".mm-board-count").get_by_text("Answers: 2 · 2 following · 1 exploring").wait_for(timeout=20_000)
     console.locator(".mm-console-tally").get_by_text("Answers so far: 2").wait_for()
     for nick in ("explorer", "=1+1"):  # the answers as they come, in the console's table
         console.locator("[data-testid=stMain] table").get_by_text(nick, exact=True).wait_for()
@@ -361,14 +361,14 @@ def test_a_class_across_two_processes_with_redis_survives_its_faults(browser, tw
         console = console_of(lecturer)
         ask(console, "Type the name you think the model finds likeliest")
         answer(students[0], "first", "anna")
-        lecturer.locator(".mm-board-count").get_by_text("Answers: 1 of").wait_for()
+        lecturer.locator(".mm-board-count").get_by_text("Answers: 1 ·").wait_for()
         lecturer.reload()  # the room is still the lecturer's (its cookie); the projector shows the step
         wait_step(lecturer, 3)
         sup.redis.restart()  # append-only file on: the answer is still there, followers go on
         turn(lecturer)
         same_step(lecturer, students, 4, timeout=30_000)
         cue(console, "The board")
-        lecturer.locator(".mm-board-count").get_by_text("Answers: 1 of").wait_for()
+        lecturer.locator(".mm-board-count").get_by_text("Answers: 1 ·").wait_for()
         busiest(apps).kill()  # its followers come back following, on the step the lecturer is on
         time.sleep(1.0)
         lecturer.reload()

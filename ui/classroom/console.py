@@ -65,8 +65,14 @@ def end_row(k: dict) -> None:
         return
     with st.container(horizontal=True, key="console_ending", vertical_alignment="center"):
         st.markdown(f"**End class {k['code']} for everyone?** Its questions and answers go with it.")
+        st.link_button("Download its answers first (CSV)", csv_link(k))
         st.button("Yes, end the class", key="console_end_yes", type="primary", on_click=_end, args=(k,))
         st.button("Cancel", key="console_end_no", on_click=_ending, args=(False,))
+
+
+def csv_link(k: dict) -> str:
+    """The class's one CSV: every question asked, every answer (service/live/lecturer.py)."""
+    return f"./api/live/board/{k['code']}.csv?ticket={k.get('ticket', '')}"
 
 
 def _ending(on: bool) -> None:
@@ -123,7 +129,7 @@ def question(k: dict, room: Room) -> None:
                   on_click=act, args=(k, "mark"), kwargs={"revealed": not q["revealed"]})  # fmt: skip
         st.button("Close the question" if q["open"] else "Reopen it", key="console_close",
                   on_click=act, args=(k, "mark"), kwargs={"open": not q["open"]})  # fmt: skip
-        st.link_button("Board (CSV)", f"./api/live/board/{k['code']}.csv?ticket={k.get('ticket', '')}")
+        st.link_button("Board (CSV)", csv_link(k))
     try:
         answers = rooms().answers(k["code"], q["id"])
     except Unavailable:

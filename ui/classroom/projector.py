@@ -66,6 +66,7 @@ def join_view(code: str, room: Room | None) -> None:
         st.html(
             f'<p class="mm-join-count" style="font-size:3.5vh">{count_span("followers", present(code)[0])} following</p>'
         )
+        st.link_button("Console ↗", "./?mode=console", help="the class's controls, in a new window")
         if loopback(link):
             st.warning(
                 "This link is this computer's own address: no student's device reaches it. Open the "
@@ -85,9 +86,13 @@ def board(page: Page, room: Room, answers: list[dict]) -> None:
     rows = ranked(kind, q, answers, room.state.get("data"), truth)
     st.markdown(f"## {literal(q['prompt'])}")
     state = ("" if q["open"] else " · closed") + (" · revealed" if q["revealed"] else "")
-    tally, following = count_span("tally", len(answers)), count_span("followers", present(room.code)[0])
+    # answers, and who could send one: students following and students exploring both answer
+    followers, explorers = present(room.code)
+    tally, following = count_span("tally", len(answers)), count_span("followers", followers)
+    exploring = count_span("exploring", explorers)
     st.html(
-        f'<p class="mm-board-count" style="font-size:3vh">Answers: <b>{tally}</b> of {following} following{state}</p>'
+        f'<p class="mm-board-count" style="font-size:3vh">Answers: <b>{tally}</b> · {following} following · '
+        f"{exploring} exploring{state}</p>"
     )
     left, right = st.columns([1, 1.3])
     with right:

@@ -28,6 +28,7 @@ class Question:
     kept: tuple[str, ...] = ()
     rank_by = ""
     axis = ""  # the chart's x axis
+    tab = ""  # the explorer's tab where a student computes the answer (a button in the form opens it)
 
     def form(self, page: Page, right) -> tuple[dict | None, str]:
         """The answer this student's page gives (None and why not, when it gives none yet)."""
@@ -67,12 +68,13 @@ class Question:
 class Train(Question):
     kind, prompt = "train", "Train the net with your own learning rate and regularization"
     fields, rank_by, axis = ("dev", "lr", "reg", "epochs"), "dev", "learning rate"
+    tab = "Neural net"
 
     def form(self, page, right):
         s, corpus = page.settings, page.corpus
         run = page.runs.finished(data_key(s, corpus))
         if run is None:
-            return None, "Train the net first: Explore on my own, then the Neural net tab."
+            return None, "Train the net first, in the Neural net tab (the button opens it; the class's data stays)."
         dev = table_nlls(("net", run.id), run.table(), corpus, s.context)["dev"]
         cfg = run.config
         return {"dev": dev, "lr": cfg.lr, "reg": cfg.reg, "epochs": cfg.epochs}, ""
@@ -84,13 +86,14 @@ class MLP(Question):
 
     kind, prompt = "mlp", "Train the MLP: lowest dev NLL"
     fields, rank_by = ("dev", "context", "d", "h", "steps"), "dev"
+    tab = "MLP"
     kept = ("batch", "lr1", "lr2", "init_fix", "seed")
     SETTINGS = ("context", "d", "h", "steps", "batch", "lr1", "lr2", "seed")  # MLPConfig's, as they are
 
     def form(self, page, right):
         run = page.runs.finished(mlp_data_key(page.corpus))
         if run is None:
-            return None, "Train the MLP first: Explore on my own, then the MLP tab (your settings, your run)."
+            return None, "Train the MLP first, in the MLP tab (the button opens it; your settings, your run)."
         c = run.trainer.config
         return {"dev": run.final_nll, **{f: getattr(c, f) for f in self.SETTINGS}, "init_fix": int(c.init_fix)}, ""
 

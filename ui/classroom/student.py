@@ -13,6 +13,7 @@ from ui.classroom.session import data_id, here, leave_class, rooms_down, send_an
 from ui.components import STAGE_CSS, STAGE_JS
 from ui.page import Page
 from ui.params import SIZES
+from ui.state import keep
 from ui.text import literal
 
 _stage = st.components.v2.component(
@@ -89,6 +90,9 @@ def answer_form(page: Page, k: dict, q: dict, class_data: str | None) -> None:
         st.warning(literal(note))
     left, right = st.columns(2, vertical_alignment="center")
     left.caption(literal(ready) if ready else f"Your answer: {literal(shown)}" if value is not None else "")
+    if value is None and kind.tab and (page.settings.mode == "lecture" or page.settings.tab != kind.tab):
+        # the answer is computed in a tab of the explorer: one click there, exploring the class's data
+        left.button(f"Open the {kind.tab} tab", key="class_to_tab", on_click=to_tab, args=(k, kind.tab))
     if right.button("Send my answer", key="class_send", disabled=value is None, width="stretch", type="primary"):
         value = {**value, "data": mine}
         try:
@@ -118,3 +122,10 @@ def pending(k: dict, student: str) -> None:
         del waiting[qid]
         here().answered[qid] = shown
         st.rerun(scope="app")
+
+
+def to_tab(k: dict, tab: str) -> None:
+    """Explore on my own, in the explorer's `tab` (a question answered by training there)."""
+    set_following(k, False)
+    keep("mode", "explorer")
+    keep("tab", tab)

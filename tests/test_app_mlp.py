@@ -117,3 +117,18 @@ def test_the_crossover_trains_the_mlp_at_every_n():
     assert next(t for t in fig["data"] if t.get("meta") == "mlp_dev")["x"] == list(range(1, 9))
     anchors = next(t for t in fig["data"] if t.get("meta") == "anchors")
     assert "2.1118" in anchors["text"][0] and "its own split" in anchors["hovertext"][0]
+
+
+def test_the_crossover_runs_stop_with_one_click_and_finished_ones_keep_their_figures():
+    at = app({"tab": "Crossover"})
+    for key, value in {"crossover_with": "this page's MLP settings", "mlp_steps": 20_000, "mlp_d": 2}.items():
+        at.session_state["_kept"][key] = value
+    at.run()
+    at.button(key="train_crossover").click().run()
+    runs = [at.session_state["_runs"].lanes[f"crossover {n}"] for n in range(1, 9)]
+    assert any(r.active for r in runs)
+    at.button(key="stop_crossover").click().run()
+    for run in runs:
+        assert service().wait(run, 30), run.status
+    assert {r.status for r in runs} <= {"stopped", "done"} and "stopped" in {r.status for r in runs}
+    check(at)

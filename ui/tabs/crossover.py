@@ -17,6 +17,7 @@ from makemore.mlp import MLPConfig, n_params
 from makemore.ngram import MAX_CONTEXT
 from makemore.plots import mlp as plots
 from service.run import Run
+from service.runs import service
 from ui.components import plotly_view
 from ui.corpus import Corpus
 from ui.models import count_row_of
@@ -46,6 +47,10 @@ def show(page: Page) -> None:
     if pressed:
         queue(page.runs, corpus, config)
     going = any(r.active for r in lane_runs(page.runs, corpus, config).values())
+    if going and c2.button("Stop the runs", key="stop_crossover", width="stretch"):
+        for run in lane_runs(page.runs, corpus, config).values():
+            service().stop(run)  # the finished ones keep their figures; the rest can be queued again
+        going = False
     st.fragment(lambda: results(page, config), run_every=REFRESH if going else None)()
 
 

@@ -18,6 +18,7 @@ from service.rooms import Rejected, rooms
 from service.runs import service
 from tests.conftest import ROOT
 from tests.helpers.apptest import app, check, figure, open_tab, plain, text
+from tests.test_mlp import build_dataset
 from ui.classroom.questions import KINDS
 from ui.lecture import beyond
 
@@ -131,15 +132,7 @@ def test_the_embedding_view_draws_every_character_of_the_vocabulary(vocab):
 
 def part2_dev_nll(state, dev: list[str], vocab, k: int) -> float:
     """Part 2's evaluation cell on the dev words: build_dataset, emb = C[X], tanh, cross_entropy."""
-    X, Y = [], []
-    for w in dev:
-        context = [0] * k
-        for ch in w + ".":
-            ix = vocab.stoi[ch]
-            X.append(context)
-            Y.append(ix)
-            context = context[1:] + [ix]
-    X, Y = torch.tensor(X), torch.tensor(Y)
+    X, Y = build_dataset(dev, vocab.stoi, k)  # the lecture's cell (tests/test_mlp.py)
     emb = state.C[X]
     h = torch.tanh(emb.view(-1, k * state.C.shape[1]) @ state.W1 + state.b1)
     return F.cross_entropy(h @ state.W2 + state.b2, Y).item()

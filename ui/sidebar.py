@@ -41,7 +41,7 @@ def open_tab(name: str) -> None:
 # the lecture's light/dark switch (ui/lecture/theme.js), offered in the explorer too
 _theme = st.components.v2.component(
     "explorer_theme",
-    html='<button class="mm-theme" type="button"></button>',
+    html='<button class="mm-theme" type="button" aria-label="switch the theme">Theme</button>',
     js=(Path(__file__).parent / "lecture" / "theme.js").read_text(),
     isolate_styles=False,
 )

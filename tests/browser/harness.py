@@ -47,3 +47,45 @@ def page_errors(page) -> list[str]:
     writes when it catches one (ui/boundary.py, in a container keyed crash_<part>)."""
     found = page.locator("[data-testid=stException], [class*='st-key-crash_']")
     return [found.nth(i).inner_text()[:300] for i in range(found.count())]
+
+
+# the page is still: connected, no script run going (the state Streamlit writes on its root for its
+# own tests), every chart drawn, and the
+# layout (elements, text, boxes of charts and blocks) unchanged for `quiet` ms; a chart's refit
+# comes 400 ms after its draw (ui/components/plotly_view), so a quiet 450 ms outlasts it
+SETTLED = """async (quiet) => {
+  await document.fonts.ready;
+  const main = () => document.querySelector('[data-testid=stMain]');
+  const look = () => {
+    const m = main();
+    const boxes = [...document.querySelectorAll('.mm-chart, .mm-heatmap, [data-testid=stVerticalBlock]')]
+      .map((e) => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.width, r.height].map(Math.round).join(','); });
+    return [document.getElementsByTagName('*').length, m ? m.textContent.length : -1, m ? m.scrollHeight : -1,
+            boxes.join(';')].join('|');
+  };
+  const app = () => document.querySelector('[data-testid=stApp]');
+  const busy = () => !app() || app().dataset.testScriptState !== 'notRunning' || app().dataset.testConnectionState !== 'CONNECTED' ||
+    [...document.querySelectorAll('.mm-chart')].some((c) => c.clientHeight > 0 && !c.querySelector('.main-svg') && !c.textContent.trim());
+  let last = look(), since = performance.now();
+  for (const start = since; performance.now() - start < 30000;) {
+    await new Promise((r) => setTimeout(r, 50));
+    const now = look();
+    if (now !== last || busy()) { last = now; since = performance.now(); }
+    else if (performance.now() - since >= quiet) return true;
+  }
+  return false;
+}"""
+
+
+def settled(page, quiet: int = 450) -> None:
+    """Wait until the page is still (SETTLED): what a viewer sees once the charts have fitted."""
+    assert page.evaluate(SETTLED, quiet), "the page was still changing after 30 s"
+
+
+def wait_step(page, n: int) -> None:
+    """The lecture (or a follower) on step n, drawn and still."""
+    from ui.lecture import STEPS
+
+    page.wait_for_function("(n) => new URLSearchParams(location.search).get('step') === String(n)", arg=n)
+    page.get_by_role("heading", name=f"{n}. {STEPS[n - 1][0]}").wait_for()
+    settled(page)

@@ -17,8 +17,7 @@ from deploy.serve import busiest, find_nginx, replicas
 from tools.servers import REDIS_HINT, free_port
 from ui.lecture import STEPS
 
-from .harness import ARTIFACTS, ROOT, page_errors
-from .test_lecture import wait_step
+from .harness import ARTIFACTS, ROOT, page_errors, wait_step
 
 FOLLOWERS = 3
 

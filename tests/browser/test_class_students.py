@@ -8,9 +8,8 @@ import time
 
 from ui.lecture import STEPS
 
-from .harness import ARTIFACTS
+from .harness import ARTIFACTS, settled, wait_step
 from .test_class import Hall, ask, console_of, cue, open_class, open_sidebar, same_step, turn
-from .test_lecture import wait_step
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
@@ -139,7 +138,7 @@ def test_a_phone_and_a_laptop_follow_steps_five_and_eleven(browser, server):
         same_step(lecturer, [student, laptop], 11)
         for page, label in ((student, "phone"), (laptop, "laptop")):
             page.wait_for_function("() => document.querySelectorAll('.mm-stage .js-plotly-plot .hm image').length == 2")
-            time.sleep(1.5)  # the tables fit their columns
+            settled(page)  # the tables fit their columns
             page.screenshot(path=str(ARTIFACTS / f"students_{label}_step11.png"))
         net, counts = student.evaluate(TABLES)
         assert abs(net["w"] - counts["w"]) <= 4 and abs(net["h"] - counts["h"]) <= 4, f"two sizes: {net}, {counts}"
@@ -147,7 +146,7 @@ def test_a_phone_and_a_laptop_follow_steps_five_and_eleven(browser, server):
         assert net["bar"] == counts["bar"] == "none", "no Plotly toolbar over a phone's chart titles"
         # the laptop's formula (its sidebar open beside the slide) fits its rail
         open_sidebar(laptop)
-        time.sleep(1.0)
+        settled(laptop)
         cut = laptop.evaluate(
             """() => { const f = document.querySelector('.mm-stage .mm-formula'), r = f.closest('.mm-rail');
                        return [f.scrollWidth - f.clientWidth, f.getBoundingClientRect().right - r.getBoundingClientRect().right]; }"""
@@ -176,7 +175,6 @@ def test_a_phone_reads_its_own_steps_five_and_eleven(browser, server):
         assert len(chips) == 20 and max(chips) <= 390, chips
         page.goto(f"{server}/?mode=lecture&step=11")
         wait_step(page, 11)
-        time.sleep(1.5)
         net, counts = page.evaluate(TABLES)
         assert abs(net["w"] - counts["w"]) <= 4 and net["w"] >= 0.6 * 390, (net, counts)
         assert net["bar"] == counts["bar"] == "none"
@@ -196,7 +194,7 @@ def test_a_chart_stays_in_the_window_when_the_sidebar_opens_at_1280x720(browser,
         page.wait_for_function(
             "() => document.querySelector('[data-testid=stSidebar]').getBoundingClientRect().right > 250"
         )
-        time.sleep(1.5)  # the sidebar's slide and the chart's refit end
+        settled(page)  # the sidebar's slide and the chart's refit end
         svg = ".st-key-lecture .js-plotly-plot .main-svg"
         right = page.evaluate(f"() => document.querySelector('{svg}').getBoundingClientRect().right")
         assert right <= 1280 + 1, f"the chart runs past the window's edge, to {right:.0f} px"

@@ -11,7 +11,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from makemore.data import MAX_SYMBOLS
 from ui.lecture import STEPS
 
-from .harness import ARTIFACTS, axe_violations, page_errors, wait_chart
+from .harness import ARTIFACTS, axe_violations, page_errors, settled, wait_chart, wait_step
 
 SIZES = [(1280, 720), (1920, 1080)]
 
@@ -26,13 +26,6 @@ def context(browser, server, size, scheme="light"):
     page.set_default_timeout(60_000)
     page.base = server
     return ctx, page
-
-
-def wait_step(page, n: int) -> None:
-    page.wait_for_function("(n) => new URLSearchParams(location.search).get('step') === String(n)", arg=n)
-    page.get_by_role("heading", name=f"{n}. {STEPS[n - 1][0]}").wait_for()
-    page.wait_for_load_state("networkidle")
-    time.sleep(0.8)  # charts lay out
 
 
 def assert_fits(page, what: str) -> None:
@@ -157,7 +150,7 @@ def test_on_a_phone_train_leaves_the_curve_in_view_and_the_tabs_work(browser, se
     assert train.is_visible()
     train.click()
     wait_chart(page, "loss", lambda s: s["meta"] == "50/50")
-    time.sleep(0.8)
+    settled(page)
     box = page.locator(".st-key-loss").bounding_box()
     sidebar = page.locator("[data-testid=stSidebar]").bounding_box()
     covered = sidebar and sidebar["x"] + sidebar["width"] > box["x"] + 10 and sidebar["width"] > 50
@@ -193,8 +186,7 @@ def test_streamlits_own_dark_theme_setting_is_followed(browser):
         ):
             page.goto(f"{url}/?{view}")
             page.locator(chart).first.wait_for()
-            page.wait_for_load_state("networkidle")
-            time.sleep(1.5)
+            settled(page)
             background = page.evaluate("() => getComputedStyle(document.querySelector('.stApp')).backgroundColor")
             text = page.evaluate("(sel) => getComputedStyle(document.querySelector(sel)).color", chart)
             assert background.startswith("rgb(") and sum(map(int, background[4:-1].split(",")[:3])) < 200, background

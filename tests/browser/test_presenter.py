@@ -13,8 +13,7 @@ import pytest
 from ui.lecture import N_STEPS, STEPS
 from ui.params import TABS
 
-from .harness import ARTIFACTS, axe_violations, page_errors
-from .test_lecture import wait_step
+from .harness import ARTIFACTS, axe_violations, page_errors, settled, wait_step
 
 ROOT_DOCS = ARTIFACTS.parent / "docs"
 # (CSS width, height, device scale): 1920x1080 and 1280x720 projectors, and browser zoom: 125% of
@@ -68,11 +67,7 @@ def closed(ctx, page) -> None:
     assert not errors, f"the page met an exception: {errors}"
 
 
-def settle(page) -> None:
-    page.wait_for_load_state("networkidle")
-    time.sleep(
-        1.0
-    )  # charts lay out, then fit the window (ui/components/plotly_view/plotly_view.js refits after 400 ms)
+settle = settled  # the charts lay out, then fit the window
 
 
 # one walk per viewport: the scheme each walks in, and the walks that run the full axe-core audit

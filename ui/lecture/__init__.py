@@ -57,7 +57,7 @@ _keys = st.components.v2.component(
 )
 _theme = st.components.v2.component(
     "theme_switch",
-    html='<button class="mm-theme" type="button"></button>',
+    html='<button class="mm-theme" type="button" aria-label="switch the theme">Theme</button>',
     js=(Path(__file__).with_name("theme.js")).read_text(),
     isolate_styles=False,
 )

@@ -78,7 +78,7 @@ def test_names_every_cell_shows_its_text_in_every_view(page, size):
         page.screenshot(path=str(ARTIFACTS / "heatmap_text_1280.png"))
 
 
-@pytest.mark.parametrize("year", [1880, 1920, 1960, 2000, 2017])
+@pytest.mark.parametrize("year", [1880, 1960, 2017])  # the fewest names, the largest counts, the newest
 def test_ssa_every_cell_shows_its_text(page, year):
     page.set_viewport_size({"width": 1280, "height": 720})
     open_app(page, f"dataset=SSA+year&year={year}")

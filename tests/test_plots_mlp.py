@@ -26,8 +26,12 @@ def test_the_log_axis_holds_every_point_and_the_floor():
     axis = log_axis([25.0, 3.0, 1.9], 2.1)
     lo, hi = axis["range"]
     assert axis["type"] == "log" and lo < math.log10(1.9) and hi > math.log10(25.0)
-    lo, hi = log_axis([], 2.1)["range"]  # before a run: room for where a run starts
-    assert lo < math.log10(2.1) and hi > math.log10(3.3)
+    before = log_axis([], 2.1)["range"]  # before a run: room for where a run starts
+    assert before[0] < math.log10(2.1) and before[1] > math.log10(3.3)
+    # every label is its number in full (Plotly's own read "2" for 20 after "10"), inside the range
+    ticks = dict(zip(axis["tickvals"], axis["ticktext"], strict=True))
+    assert 3 <= len(ticks) <= 7 and all(float(text) == value for value, text in ticks.items()), ticks
+    assert all(lo <= math.log10(v) <= hi for v in ticks) and any(v > 10 for v in ticks), ticks
 
 
 def test_a_long_curve_is_thinned_and_says_so():

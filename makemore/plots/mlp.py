@@ -20,6 +20,9 @@ ANCHORS = (
 )
 
 
+LOG_TICKS = (0.5, 0.7, 1, 1.5, 2, 2.5, 3, 4, 5, 7, 10, 15, 20, 30, 50, 70, 100)
+
+
 def log_axis(values: list[float], floor: float | None) -> dict:
     """A logarithmic y axis holding every finite positive value and the floor: the lecture plots
     the minibatch loss's log10, whose first steps (~25 without part 3's fix) dwarf the rest."""
@@ -27,8 +30,13 @@ def log_axis(values: list[float], floor: float | None) -> dict:
     if not values:  # before a run: from the floor up to about where a run starts (ln 27 ~ 3.3)
         ys += [2.0, 4.0]
     a, b = math.log10(min(ys)), math.log10(max(ys))
-    pad = 0.05 * max(b - a, 0.1)
-    return {"type": "log", "range": [a - pad, b + pad]}
+    pad = 0.08 * max(b - a, 0.1)  # a dev marker (8 px) at the top or bottom stays whole
+    lo, hi = a - pad, b + pad
+    # labelled in full: Plotly's own labels on a short log axis read "2" for 20 after "10"
+    ticks = [t for t in LOG_TICKS if lo <= math.log10(t) <= hi]
+    while len(ticks) > 7:
+        ticks = ticks[::2]
+    return {"type": "log", "range": [lo, hi], "tickvals": ticks, "ticktext": [f"{t:g}" for t in ticks]}
 
 
 def mlp_curve(

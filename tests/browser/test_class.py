@@ -15,6 +15,7 @@ import pytest
 
 from deploy.serve import busiest, find_nginx, replicas
 from tools.servers import REDIS_HINT, free_port
+from ui.classroom.projector import WAITING
 from ui.lecture import STEPS
 
 from .harness import ARTIFACTS, ROOT, page_errors, wait_step
@@ -262,6 +263,7 @@ def run_the_class(hall: Hall, label: str, words, whole: bool = True) -> None:
     # a question from the console: the projector shows the board; it reaches the explorer too
     ask(console, "Find the smoothing with the lowest dev NLL")
     lecturer.locator(".mm-board-count").get_by_text("Answers: 0 · 2 following · 1 exploring").wait_for()
+    lecturer.locator(".st-key-class_board").get_by_text(WAITING).wait_for()  # not axes around nothing
     sent = answer(explorer, "explorer")
     assert sent.startswith("dev ") and nll.split()[-1][:5] in sent, "the answer is the class's dev NLL at s = 1"
     answer(followers[0], "=1+1")

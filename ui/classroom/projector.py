@@ -79,6 +79,9 @@ def join_view(code: str, room: Room | None) -> None:
         st.html(f'<img class="mm-qr" src="{uri}" alt="QR code of the join link" style="width:100%;max-height:80vh">')
 
 
+WAITING = "Waiting for the first answer"
+
+
 def board(page: Page, room: Room, answers: list[dict]) -> None:
     q = room.question
     kind = KINDS[q["kind"]]
@@ -99,6 +102,9 @@ def board(page: Page, room: Room, answers: list[dict]) -> None:
         fig = kind.figure(rows, truth)
         # read from the back of the hall: large type on the projector
         fig.update_layout(height=560, margin={"l": 90, "r": 20, "t": 40, "b": 90}, showlegend=False, font={"size": 22})
+        if not rows:  # no axes spanning -1 to 4 around nothing: what the hall waits for
+            fig.update_xaxes(visible=False).update_yaxes(visible=False)
+            fig.add_annotation(text=WAITING, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)
         plotly_view(fig, key="class_board")
     with left:
         if q["revealed"]:

@@ -326,7 +326,8 @@ function receive(div, delta) {
   if (axis && window.Plotly && div.layout && div.layout.yaxis) {
     const [a, b] = div.layout.yaxis.range || [0, 1], [c, e] = axis.range, tol = 0.02 * Math.abs(e - c);
     if (div.layout.yaxis.type !== axis.type || Math.abs(a - c) > tol || Math.abs(b - e) > tol) {
-      Plotly.relayout(div, { "yaxis.type": axis.type, "yaxis.range": axis.range }).then(() => place(div));
+      const ticks = axis.tickvals ? { "yaxis.tickvals": axis.tickvals, "yaxis.ticktext": axis.ticktext } : {};
+      Plotly.relayout(div, { "yaxis.type": axis.type, "yaxis.range": axis.range, ...ticks }).then(() => place(div));
     }
   }
   startLoop(div);

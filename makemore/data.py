@@ -130,6 +130,11 @@ def _read_pipe(path: Path) -> bytes:
     return b"".join(chunks)
 
 
+# Unicode's control characters (category Cc, a fixed set: C0, DEL and C1), found in C: a test of
+# each character's category in Python took 3.4 s of a 20 MB list's 4.2 s
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def parse_words(data: bytes) -> list[str]:
     """Validate UTF-8 text with one word per line and return the words."""
     words = read_words(data)
@@ -158,9 +163,9 @@ def read_words(data: bytes) -> list[str]:
             raise DataError(f"line {lineno}: {word[:30]!r} contains '.', which is reserved as the start/end token")
         if len(word) > MAX_WORD_LEN:
             raise DataError(f"line {lineno}: a word of {len(word):,} characters; the limit is {MAX_WORD_LEN}")
-        bad = next((c for c in word if unicodedata.category(c) == "Cc"), None)
+        bad = CONTROL.search(word)
         if bad is not None:
-            raise DataError(f"line {lineno}: control character U+{ord(bad):04X} (is this a binary file?)")
+            raise DataError(f"line {lineno}: control character U+{ord(bad[0]):04X} (is this a binary file?)")
         words.append(word)
         if len(words) > MAX_WORDS:
             raise DataError(f"more than {MAX_WORDS:,} words; the limit is {MAX_WORDS:,}")

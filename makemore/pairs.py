@@ -5,6 +5,8 @@ Below the table and the models: both the count model and the net start from thes
 
 from __future__ import annotations
 
+import functools
+
 import torch
 
 from makemore.data import BOUNDARY, Vocab
@@ -43,15 +45,23 @@ def examples(words: list[str], vocab: Vocab, k: int = 1) -> tuple[torch.Tensor, 
 
 def encode(text: str, vocab: Vocab) -> torch.Tensor:
     """Indices of the characters of text (all must be in the vocabulary), as int64."""
-    cps = torch.frombuffer(bytearray(text.encode("utf-32-le")), dtype=torch.int32).long()
-    vocab_cps = torch.tensor([ord(s) for s in vocab.itos])
-    order = torch.argsort(vocab_cps)
-    pos = torch.searchsorted(vocab_cps[order], cps).clamp(max=len(vocab) - 1)
-    found = vocab_cps[order][pos] == cps
-    if not bool(found.all()):
-        bad = chr(int(cps[~found][0]))
+    cps = torch.frombuffer(bytearray(text.encode("utf-32-le")), dtype=torch.int32)
+    table = lookup(vocab.itos)
+    ix = table[cps.clamp(max=len(table) - 1).long()]  # one gather (a search per character took 2x)
+    if bool((ix < 0).any()):
+        bad = chr(int(cps[ix < 0][0]))
         raise ValueError(f"symbol {bad!r} is not in the vocabulary")
-    return order[pos]
+    return ix
+
+
+@functools.lru_cache(maxsize=16)
+def lookup(itos: tuple[str, ...]) -> torch.Tensor:
+    """A code point's index in the vocabulary, -1 where it is none (the last entry: every code
+    point above the vocabulary's largest)."""
+    cps = torch.tensor([ord(s) for s in itos], dtype=torch.long)
+    table = torch.full((int(cps.max()) + 2,), -1, dtype=torch.long)
+    table[cps] = torch.arange(len(itos))
+    return table
 
 
 CHUNK = 2_000  # words counted at a time: small blocks keep a 500,000-word list's counting in ~10 MB

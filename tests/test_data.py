@@ -166,3 +166,15 @@ def test_read_words_leaves_the_list_checks_to_check_words():
     assert len(read_words(many)) == 150
     with pytest.raises(DataError, match="150 distinct characters"):
         check_words(read_words(many))
+
+
+def test_the_control_characters_refused_are_unicodes_category_cc():
+    """`data.CONTROL`, one regex searched in C, is the set a test of each character's category finds."""
+    import unicodedata
+
+    every = (chr(i) for i in range(0x110000))
+    assert [c for c in every if data.CONTROL.fullmatch(c)] == [
+        chr(i) for i in range(0x110000) if unicodedata.category(chr(i)) == "Cc"
+    ]
+    with pytest.raises(DataError, match=r"line 2: control character U\+0085"):
+        parse_words("anna\nbo\u0085b\n".encode())

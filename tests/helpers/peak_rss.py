@@ -6,7 +6,6 @@ Prints one JSON object: the RSS before the job (after imports and data), the pea
 from __future__ import annotations
 
 import json
-import random
 import sys
 
 
@@ -46,10 +45,13 @@ def train_one(method: str, k: str, copies: str = "3") -> dict:
 
 
 def word_list(seed: int, n: int = 500_000, length: int = 39) -> bytes:
-    """A list at the limits: 500,000 distinct words of 39 letters, just under 20 MB."""
-    rng = random.Random(seed)
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    return "\n".join("".join(rng.choices(letters, k=length)) for _ in range(n)).encode()
+    """A list at the limits: 500,000 words of 39 random letters (distinct: 26**39 to draw from),
+    just under 20 MB; drawn as one array (letter by letter in Python took seconds a list)."""
+    import numpy as np
+
+    flat = np.random.default_rng(seed).integers(ord("a"), ord("z") + 1, size=n * (length + 1) - 1, dtype=np.uint8)
+    flat[length :: length + 1] = ord("\n")
+    return flat.tobytes()
 
 
 def uploads(count: str) -> dict:

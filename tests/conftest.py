@@ -52,3 +52,24 @@ def pytest_collection_modifyitems(items):
         raise pytest.UsageError(
             "each test needs exactly one tier marker (unit, app, system, browser):\n" + "\n".join(untiered)
         )
+
+
+# a test rerun after a failure (make test: --reruns 1): its first try's failure is kept and shown
+# at the end, so a flake is fixed rather than retried (the -rR line names it, without its trace)
+_first_tries: list = []
+
+
+def pytest_runtest_logreport(report):
+    if report.outcome == "rerun":
+        _first_tries.append((report.nodeid, report.longreprtext))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _first_tries:
+        return
+    terminalreporter.section("first tries of the tests that were rerun")
+    for nodeid, text in _first_tries:
+        terminalreporter.write_line(f"--- {nodeid}")
+        terminalreporter.write_line("\n".join(text.splitlines()[-40:]))
+    (ROOT / "artifacts").mkdir(exist_ok=True)
+    (ROOT / "artifacts" / "reruns.txt").write_text("".join(f"--- {n}\n{t}\n" for n, t in _first_tries))

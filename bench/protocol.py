@@ -47,7 +47,7 @@ async def hold_presence(base: str, token: str, headers: dict) -> None:
 
 
 async def follow_run(base: str, run_id: str, start: int, headers: dict) -> dict:
-    """The loss chart's live route (ui/components/plotly_view/plotly_view.js): its messages until the run ends; the last one."""
+    """The loss chart's live route (ui/components/plotly_view/curve.js): its messages until the run ends; the last one."""
     last: dict = {}
     url = f"{ws_base(base)}/api/live/runs/{run_id}?from={start}"
     async with websockets.connect(url, additional_headers=headers, max_size=None) as ws:

@@ -36,7 +36,7 @@ PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.mi
 
 # a component whose JS is several files: its folder's parts, in this order, then <name>.js (the
 # wiring, with the module's one `export default`), concatenated into one module scope
-PARTS = {"heatmap_view": ("scale", "grid", "fit", "text", "paint", "glyphs")}
+PARTS = {"heatmap_view": ("scale", "grid", "fit", "text", "paint", "glyphs"), "plotly_view": ("load", "fit", "curve")}
 
 
 def source(name: str, kind: str) -> str:

@@ -73,8 +73,8 @@ def class_first():
     console's cue. Returns the class, its room, and the class's word list for a follower."""
     k = classroom.klass()
     room = classroom.room_of(k)
-    room_corpus = classroom.follow(k, room) if k and k["role"] == "follower" else None
-    if k and k["role"] == "lecturer":
+    room_corpus = classroom.follow(k, room) if k and k.role == "follower" else None
+    if k and k.role == "lecturer":
         classroom.apply_cue(k, room)
     return classroom.klass(), room, room_corpus
 
@@ -97,10 +97,10 @@ def lecture_page(corpus, room, class_box) -> None:
     page = build(corpus)
     slot = question_slot(k)  # a student's question above the step
     # a following page draws the lecturer's step from the room's slide, in the page
-    classroom.here().staged = bool(k and k["role"] == "follower" and k["following"]) and classroom.stage(k)
+    classroom.here().staged = bool(k and k.role == "follower" and k.following) and classroom.stage(k)
     guarded("class", class_parts, page, slot, room, class_box)
     k = classroom.klass()
-    leading = bool(k and k["role"] == "lecturer")
+    leading = bool(k and k.role == "lecturer")
     if not classroom.here().staged and not (leading and classroom.projector(page, k, room)):
         guarded("lecture", lecture.show, page, classroom.nav_button, leading)
     if leading:
@@ -128,12 +128,12 @@ def explorer_page(corpus, room, class_box) -> None:
     preload()  # after the open tab: the heatmap needs no plotly.js, the other tabs do
 
 
-def lecturer_corpus(k: dict | None, room, choose):
+def lecturer_corpus(k: classroom.Member | None, room, choose):
     """The sidebar's word list; a lecturer's page whose upload is gone (a reload) gets its class's
     file back from the room, so the projector and the followers keep the class's numbers."""
     corpus = choose()
     lost = corpus.key[0] != "upload" and st.session_state["_kept"]["dataset"] == "upload"
-    kept_ = classroom.class_corpus(k, room) if lost and k and k["role"] == "lecturer" and room else None
+    kept_ = classroom.class_corpus(k, room) if lost and k and k.role == "lecturer" and room else None
     if kept_ is not None and kept_.key[0] == "upload":
         st.sidebar.caption(
             f"Showing the class's uploaded word list ({len(kept_.words):,} words), which the class keeps."
@@ -142,10 +142,10 @@ def lecturer_corpus(k: dict | None, room, choose):
     return corpus
 
 
-def question_slot(k: dict | None):
+def question_slot(k: classroom.Member | None):
     """Where a follower's question goes; None for everyone else (an empty container still takes
     a gap of the page's layout)."""
-    return st.container() if k and k["role"] == "follower" else None
+    return st.container() if k and k.role == "follower" else None
 
 
 def class_parts(page: Page, slot, room, box) -> None:
@@ -159,9 +159,9 @@ def class_parts(page: Page, slot, room, box) -> None:
     if classroom.klass() is not k:  # left the class in this run
         k, room = classroom.klass(), None
     if k is not None:
-        classroom.live(k, room, classroom.here().view if k["role"] == "lecturer" else "")
-        if k["role"] == "follower":
-            st.query_params["join"] = k["code"]  # a page that reconnects elsewhere follows again
+        classroom.live(k, room, classroom.here().view if k.role == "lecturer" else "")
+        if k.role == "follower":
+            st.query_params["join"] = k.code  # a page that reconnects elsewhere follows again
     elif classroom.COOKIE in st.context.cookies:
         classroom.clear_cookie()
 

@@ -142,12 +142,12 @@ def test_the_mlp_question_sends_the_students_own_run_and_its_settings(words, voc
     lecturer = app({"mode": "lecture", "step": "13"})
     lecturer.button(key="class_open").click().run()
     k = lecturer.session_state["_classroom"].member
-    qid = rooms().ask(k["code"], k["secret"], "mlp", KINDS["mlp"].prompt)
-    student = app({"join": k["code"]})
+    qid = rooms().ask(k.code, k.secret, "mlp", KINDS["mlp"].prompt)
+    student = app({"join": k.code})
     # one click in the question's form: exploring on their own, in the explorer's MLP tab
     student.button(key="class_to_tab").click().run()
     kept, member = student.session_state["_kept"], student.session_state["_classroom"].member
-    assert (kept["mode"], kept["tab"], member["following"]) == ("explorer", "MLP", False)
+    assert (kept["mode"], kept["tab"], member.following) == ("explorer", "MLP", False)
     for key, value in {"mlp_steps": 200, "mlp_init_fix": True, "mlp_context": 2, "mlp_d": 4}.items():
         student.session_state["_kept"][key] = value
     open_tab(student, "MLP")
@@ -160,13 +160,13 @@ def test_the_mlp_question_sends_the_students_own_run_and_its_settings(words, voc
     student.text_input(key="class_nick").set_value("ada").run()
     student.button(key="class_send").click().run()
     check(student)
-    (answer,) = rooms().answers(k["code"], qid)
+    (answer,) = rooms().answers(k.code, qid)
     value = answer["value"]
     assert value["dev"] == pytest.approx(mine, abs=1e-5), "the dev NLL the student's run reached"
     assert {f: value[f] for f in ("context", "d", "h", "steps", "batch", "lr1", "lr2", "init_fix")} == {
         "context": 2, "d": 4, "h": 200, "steps": 200, "batch": 32, "lr1": 0.1, "lr2": 0.01, "init_fix": 1
     }  # fmt: skip
-    header = board_csv(rooms().get(k["code"]).question, [answer]).splitlines()[0].split(",")
+    header = board_csv(rooms().get(k.code).question, [answer]).splitlines()[0].split(",")
     assert {"dev", "context", "d", "h", "steps", "batch", "lr1", "lr2", "init_fix", "seed"} <= set(header)
 
 

@@ -50,7 +50,7 @@ def lecturer():
 
 
 def test_every_step_is_recorded_as_the_lecturer_shows_it(lecturer):
-    at, code = lecturer, lecturer.session_state["_classroom"].member["code"]
+    at, code = lecturer, lecturer.session_state["_classroom"].member.code
     for step in range(1, len(STEPS) + 1):
         if step > 1:
             at.button(key="lecture_next").click().run()
@@ -84,7 +84,7 @@ def test_every_step_is_recorded_as_the_lecturer_shows_it(lecturer):
         if step in FORMULAS:
             ET.fromstring(s["formula"])  # well-formed MathML
             assert s["formula"].startswith("<math") and "<mi>&</mi>" not in s["formula"]
-        assert slide.digest_of(rooms().get_slide(code)) == at.session_state["_classroom"].member["slide"]
+        assert slide.digest_of(rooms().get_slide(code)) == at.session_state["_classroom"].member.slide
 
 
 def test_a_name_is_text_on_the_slide_and_nothing_is_recorded_outside_a_class():
@@ -94,7 +94,7 @@ def test_a_name_is_text_on_the_slide_and_nothing_is_recorded_outside_a_class():
     at.button(key="class_open").click().run()
     at.session_state["_classroom"].view = "step"
     at.run()
-    s = json.loads(rooms().get_slide(at.session_state["_classroom"].member["code"]))
+    s = json.loads(rooms().get_slide(at.session_state["_classroom"].member.code))
     every = blocks(s["rail"]) + blocks(s["stage"])
     assert not [b for b in every if "<img" in b.get("html", "")], "in the slide's HTML the name is characters"
     assert ["A name", "<img src=x onerror=alert(1)>"] in [b.get("value") for b in every], "a value is plain text"

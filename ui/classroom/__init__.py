@@ -19,6 +19,7 @@ from ui.classroom.projector import projector
 from ui.classroom.questions import QUESTIONS
 from ui.classroom.session import (
     COOKIE,
+    Member,
     apply_cue,
     class_corpus,
     ended_notice,
@@ -36,8 +37,27 @@ from ui.classroom.student import controls, question, stage
 from ui.page import Page
 from ui.text import literal
 
-__all__ = ["COOKIE", "QUESTIONS", "apply_cue", "class_corpus", "clear_cookie", "ended_notice", "follow", "here", "klass", "live",
-           "nav_button", "projector", "publish", "question", "room_of", "rooms", "sidebar", "stage"]  # fmt: skip
+__all__ = [
+    "COOKIE",
+    "QUESTIONS",
+    "Member",
+    "apply_cue",
+    "class_corpus",
+    "clear_cookie",
+    "ended_notice",
+    "follow",
+    "here",
+    "klass",
+    "live",
+    "nav_button",
+    "projector",
+    "publish",
+    "question",
+    "room_of",
+    "rooms",
+    "sidebar",
+    "stage",
+]
 
 
 def nav_button(page: Page) -> None:
@@ -47,11 +67,11 @@ def nav_button(page: Page) -> None:
         st.button(
             "Open a class", key="class_open", on_click=open_class, args=(page,), help="students follow this lecture"
         )
-    elif k["role"] == "lecturer":
+    elif k.role == "lecturer":
         st.link_button("Console ↗", "./?mode=console", help="the class's controls, in a new window")
 
 
-def sidebar(k: dict | None, room, sb=None) -> None:
+def sidebar(k: Member | None, room, sb=None) -> None:
     """The class in the sidebar (`sb`: its place there, near the top): join one; a follower's own
     controls; the lecturer's class code and counts (its controls are on the console)."""
     sb = sb if sb is not None else st.sidebar
@@ -67,10 +87,10 @@ def sidebar(k: dict | None, room, sb=None) -> None:
             join(typed)
             st.rerun()
         return
-    if k["role"] == "lecturer":
-        following, exploring = present(k["code"])
+    if k.role == "lecturer":
+        following, exploring = present(k.code)
         sb.html(
-            f"<p>Class <b>{k['code']}</b>: {count_span('followers', following)} following, "
+            f"<p>Class <b>{k.code}</b>: {count_span('followers', following)} following, "
             f"{count_span('exploring', exploring)} exploring</p>"
         )
         sb.link_button("Open the console", "./?mode=console", width="stretch")

@@ -9,7 +9,7 @@ import streamlit as st
 from service.rooms import Room, Unavailable, rooms
 from ui.classroom.live import count_span, live
 from ui.classroom.questions import KINDS, QUESTIONS
-from ui.classroom.session import act, ask, end_class, here, klass, present, room_of, rooms_down
+from ui.classroom.session import Member, act, ask, end_class, here, klass, present, room_of, rooms_down
 from ui.lecture import STEPS
 from ui.text import literal, table
 
@@ -19,7 +19,7 @@ VIEWS = {"step": "The step", "join": "The join code", "board": "The board"}
 def show() -> None:
     st.set_page_config(page_title="makemore console", page_icon="🎛️", layout="wide", initial_sidebar_state="collapsed")
     k = klass()
-    room = room_of(k) if k and k["role"] == "lecturer" else None
+    room = room_of(k) if k and k.role == "lecturer" else None
     if room is None:
         st.title("Lecturer's console")
         down, said = rooms().down, here().ended
@@ -45,10 +45,10 @@ def show() -> None:
     live(k, room, "console", tally=tally(k, room))
 
 
-def header(k: dict, room: Room) -> None:
+def header(k: Member, room: Room) -> None:
     note, here().note = here().note, ""
-    following, exploring = present(k["code"])
-    st.markdown(f"## Class {k['code']}")
+    following, exploring = present(k.code)
+    st.markdown(f"## Class {k.code}")
     st.html(
         f'<p class="mm-console-count"><b>{count_span("followers", following)}</b> following · '
         f"<b>{count_span('exploring', exploring)}</b> exploring on their own</p>"
@@ -57,34 +57,34 @@ def header(k: dict, room: Room) -> None:
         st.warning(literal(note))
 
 
-def end_row(k: dict) -> None:
+def end_row(k: Member) -> None:
     """End the class: a second click confirms (its rooms, questions and answers go; every page is told)."""
     st.divider()
     if not here().ending:
         st.button("End the class", key="console_end", on_click=_ending, args=(True,))
         return
     with st.container(horizontal=True, key="console_ending", vertical_alignment="center"):
-        st.markdown(f"**End class {k['code']} for everyone?** Its questions and answers go with it.")
+        st.markdown(f"**End class {k.code} for everyone?** Its questions and answers go with it.")
         st.link_button("Download its answers first (CSV)", csv_link(k))
         st.button("Yes, end the class", key="console_end_yes", type="primary", on_click=_end, args=(k,))
         st.button("Cancel", key="console_end_no", on_click=_ending, args=(False,))
 
 
-def csv_link(k: dict) -> str:
+def csv_link(k: Member) -> str:
     """The class's one CSV: every question asked, every answer (service/live/lecturer.py)."""
-    return f"./api/live/board/{k['code']}.csv?ticket={k.get('ticket', '')}"
+    return f"./api/live/board/{k.code}.csv?ticket={k.ticket or ''}"
 
 
 def _ending(on: bool) -> None:
     here().ending = on
 
 
-def _end(k: dict) -> None:
+def _end(k: Member) -> None:
     here().ending = False
     end_class(k)
 
 
-def projector_row(k: dict, room: Room) -> None:
+def projector_row(k: Member, room: Room) -> None:
     shown = room.state.get("view", "step")
     with st.container(horizontal=True, key="console_views"):
         st.markdown("**The projector shows:**")
@@ -96,7 +96,7 @@ def projector_row(k: dict, room: Room) -> None:
             )  # fmt: skip
 
 
-def steps(k: dict, room: Room) -> None:
+def steps(k: Member, room: Room) -> None:
     current = int(room.state.get("step", 1))
     st.markdown("**Steps** (the projector goes there)")
     with st.container(key="console_steps"):
@@ -107,14 +107,14 @@ def steps(k: dict, room: Room) -> None:
             )  # fmt: skip
 
 
-def tally(k: dict, room: Room) -> int:
+def tally(k: Member, room: Room) -> int:
     try:
-        return rooms().tally(k["code"], room.question["id"]) if room.question else 0
+        return rooms().tally(k.code, room.question["id"]) if room.question else 0
     except Unavailable:
         return 0
 
 
-def question(k: dict, room: Room) -> None:
+def question(k: Member, room: Room) -> None:
     q = room.question
     st.markdown("**Ask the class**")
     kind = st.radio(
@@ -131,7 +131,7 @@ def question(k: dict, room: Room) -> None:
                   on_click=act, args=(k, "mark"), kwargs={"open": not q["open"]})  # fmt: skip
         st.link_button("Board (CSV)", csv_link(k))
     try:
-        answers = rooms().answers(k["code"], q["id"])
+        answers = rooms().answers(k.code, q["id"])
     except Unavailable:
         st.caption(f"{rooms_down()}.")
         return
@@ -151,7 +151,7 @@ def question(k: dict, room: Room) -> None:
         hide_ui(k, q, answers)
 
 
-def hide_ui(k: dict, q: dict, answers: list[dict]) -> None:
+def hide_ui(k: Member, q: dict, answers: list[dict]) -> None:
     """Take an answer off the board (or put it back), every answer of its nickname, or its burst
     (answers that came within seconds of each other, as one client stuffing the board sends)."""
     n = {a["student"]: i for i, a in enumerate(answers, 1)}

@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from service.rooms import Room, Unavailable, question_sign, rooms
-from ui.classroom.session import COOKIE, here
+from ui.classroom.session import COOKIE, Member, here
 from ui.components import SOCKET_JS
 
 _live = st.components.v2.component(
@@ -19,32 +19,32 @@ _live = st.components.v2.component(
 )
 
 
-def live(k: dict, room: Room | None, view: str = "", tally: int | None = None) -> None:
+def live(k: Member, room: Room | None, view: str = "", tally: int | None = None) -> None:
     """A follower reruns when the question changes (or, drawing the step itself, on every change);
     the projector reruns on the console's cues and, on the board, as answers arrive; the console
     (view "console") on every change. Every page's `.mm-live-count` spans follow the counts."""
     try:  # a ticket the store no longer knows (an ended room, a store that lost it): a new one
-        if not k.get("ticket") or rooms().ticket_role(k["code"], k["ticket"]) is None:
-            k["ticket"] = rooms().admit(k["code"], k["secret"]) or k.get("ticket")
+        if not k.ticket or rooms().ticket_role(k.code, k.ticket) is None:
+            k.ticket = rooms().admit(k.code, k.secret) or k.ticket
     except Unavailable:
         pass
-    data = {"code": k["code"], "ticket": k.get("ticket") or "", "role": k["role"], "following": k["following"]}
+    data = {"code": k.code, "ticket": k.ticket or "", "role": k.role, "following": k.following}
     data["version"] = room.version if room else 0
     data["question"] = question_sign(room.question if room else None)
     data["cue"] = (room.cue or {}).get("n", 0) if room else 0
     data["leader"] = room.leader if room else ""  # a lecturer's tab reruns when another takes the class
-    data["staged"] = k["following"] and here().staged  # its step is the slide
+    data["staged"] = k.following and here().staged  # its step is the slide
     data["view"] = view
     data["tally"] = tally if tally is not None else -1
-    if k["role"] == "lecturer":
+    if k.role == "lecturer":
         # the page asks the server to set the lecturer's cookie (HttpOnly: no script can read it)
         data["cookie"] = cookie_of(k) if st.context.cookies.get(COOKIE) != cookie_of(k) else ""
     with st.sidebar:
         _live(key="class_live", data=json.dumps(data).encode(), on_changed_change=lambda: None)
 
 
-def cookie_of(k: dict) -> str:
-    return f"{k['code']}.{k['secret']}"
+def cookie_of(k: Member) -> str:
+    return f"{k.code}.{k.secret}"
 
 
 def clear_cookie() -> None:

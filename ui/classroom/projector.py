@@ -11,7 +11,7 @@ import streamlit as st
 from service.rooms import Room, Unavailable, rooms
 from ui.classroom.live import count_span
 from ui.classroom.questions import KINDS, Question
-from ui.classroom.session import here, present, rooms_down
+from ui.classroom.session import Member, here, present, rooms_down
 from ui.components import plotly_view
 from ui.lecture import clicker
 from ui.page import Page
@@ -20,7 +20,7 @@ from ui.text import literal, table
 LOOPBACK = ("localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0")
 
 
-def projector(page: Page, k: dict, room: Room | None) -> bool:
+def projector(page: Page, k: Member, room: Room | None) -> bool:
     """The projector's view when it is not the step (False: the page draws the step)."""
     view = here().view
     if view == "step":
@@ -28,7 +28,7 @@ def projector(page: Page, k: dict, room: Room | None) -> bool:
     if clicker(back=True):  # PageDown, PageUp, an arrow or Space: back to the step
         here().view = "step"
         st.rerun()
-    code = k["code"]
+    code = k.code
     with st.container(key="class_projector"):
         if rooms().down:
             st.warning(f"{rooms_down()}.", icon="🔌")

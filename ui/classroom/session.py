@@ -27,12 +27,30 @@ DATA_KEYS = ("dataset", "year", "sex")  # the settings that name the word list
 
 
 @dataclass
+class Member:
+    """This page's place in a class (ClassPage.member)."""
+
+    code: str
+    role: str  # "lecturer" (its page leads, the console is its) or "follower"
+    ticket: str | None  # admits its page to the class's live route
+    secret: str | None = None  # the lecturer's: every act on the room takes it
+    following: bool = False  # a follower on the lecturer's step (else exploring on its own)
+    tab: str | None = None  # a lecturer's page, for who leads (the newest tab, or the one that took it back)
+    led: bool = False  # this tab has taken the lead once (rooms().lead)
+    elsewhere: bool = False  # a newer tab leads: this one's steps are not sent
+    cue: int | None = None  # the console's last cue this projector applied (None: none seen since a reload)
+    slide: str | None = None  # the digest of the last slide sent (None: send it again)
+    upload_id: tuple | None = None  # the upload whose bytes were sent, and their digest in the store
+    digest: str | None = None
+
+
+@dataclass
 class ClassPage:
     """What this page knows of its class across its reruns: one typed entry of the session state
     (where there were ten string keys read from five modules)."""
 
     known: bool = False  # klass() has looked for its class (a join= link, the lecturer's cookie)
-    member: dict | None = None  # the class it is in: see klass()
+    member: Member | None = None  # the class it is in: see klass()
     note: str = ""  # one line in the class's box: a refused join, the class ended, an act refused
     answer_note: str = ""  # one line by the answer form: an answer not sent, and why
     answered: dict = field(default_factory=dict)  # question id -> the answer this page sent
@@ -49,10 +67,9 @@ def here() -> ClassPage:
     return st.session_state.setdefault("_classroom", ClassPage())
 
 
-def klass() -> dict | None:
-    """This session's class: {"code", "role", "secret" (the lecturer's), "following", "ticket", and
-    a lecturer's "tab" (this page, for who leads)}; restored from a `join=` link or, for the
-    lecturer, from the cookie its page set."""
+def klass() -> Member | None:
+    """This session's class, restored from a `join=` link or, for the lecturer, from the cookie
+    its page set."""
     cp = here()
     if cp.known:
         return cp.member
@@ -67,8 +84,7 @@ def klass() -> dict | None:
             cp.known = False  # asked again on the next run, when the store may answer
             return None
         if ticket:
-            cp.member = {"code": c, "role": "lecturer", "secret": secret, "following": False, "ticket": ticket,
-                            "tab": new_tab()}  # fmt: skip
+            cp.member = Member(c, "lecturer", ticket, secret=secret, tab=new_tab())
             return cp.member
     if code:
         join(code)
@@ -96,7 +112,7 @@ def join(code: str) -> None:
         cp.note = f"No class has the code {code[:8]!r}."
     else:
         gate().joined(session, address)
-        cp.member = {"code": code, "role": "follower", "secret": None, "following": True, "ticket": ticket}
+        cp.member = Member(code, "follower", ticket, following=True)
         cp.note = ""
 
 
@@ -116,50 +132,50 @@ def send_answer(code: str, qid: str, student: str, nick: str, value: dict) -> No
     gate().answered(address, qid)
 
 
-def room_of(k: dict | None) -> Room | None:
+def room_of(k: Member | None) -> Room | None:
     """The room as the store has it now (None: no class, the room gone, or the store away)."""
     if k is None:
         return None
     try:
-        return rooms().get(k["code"])
+        return rooms().get(k.code)
     except Unavailable:
         return None
 
 
-def follow(k: dict, room: Room | None) -> Corpus | None:
+def follow(k: Member, room: Room | None) -> Corpus | None:
     """A follower's page: the room's step and settings when following (before any widget is
     drawn); its word list always, exploring included. The room gone: the page says so."""
-    if room is None and not gone(k["code"]):  # the store is away: nothing changes until it answers
+    if room is None and not gone(k.code):  # the store is away: nothing changes until it answers
         return None
     if room is None:
         ended(k)
         return None
-    if k["following"]:
+    if k.following:
         keep("mode", "lecture")
     for key, value in room.state.get("settings", {}).items():
-        if key in SHARED and (k["following"] or key in DATA_KEYS):
+        if key in SHARED and (k.following or key in DATA_KEYS):
             try:
                 keep(key, value)
             except ValueError:
-                log.warning("room %s sent %s=%r", k["code"], key, str(value)[:40])
-    if k["following"]:
+                log.warning("room %s sent %s=%r", k.code, key, str(value)[:40])
+    if k.following:
         keep("step", int(room.state.get("step", 1)))
     return class_corpus(k, room)
 
 
-def class_corpus(k: dict, room: Room) -> Corpus | None:
+def class_corpus(k: Member, room: Room) -> Corpus | None:
     """The room's word list: its upload (the room keeps the file), else the built-in set its
     settings name. None when the upload cannot be read now."""
     up = room.state.get("upload")
     if up:
         try:
-            data = rooms().get_data(k["code"], up)
+            data = rooms().get_data(k.code, up)
         except Unavailable:
             data = None
         if data is None:
             return None
-        corpus = uploads().get(f"room-{k['code']}-{up[:16]}", data)
-        k["digest"], k["upload_id"] = up, corpus.key  # a lecturer's page publishes it again as it is
+        corpus = uploads().get(f"room-{k.code}-{up[:16]}", data)
+        k.digest, k.upload_id = up, corpus.key  # a lecturer's page publishes it again as it is
         return corpus
     s = room.state.get("settings", {})
     try:
@@ -182,53 +198,53 @@ def new_tab() -> str:
     return secrets.token_hex(8)
 
 
-def publish(page: Page, k: dict) -> None:
+def publish(page: Page, k: Member) -> None:
     """The lecturer's step, settings, word list (its digest, and an upload once) and what the
     projector shows to the room, and the step as its followers' pages draw it (the slide this run
     recorded, when it changed). The store away: nothing is sent, the next run sends it as it is then.
 
     One lecturer's tab leads: the newest (its first publish takes the class over), or the one that
     took it back; another tab's step is not sent, that page says so (`leading`)."""
-    if k.get("elsewhere"):
+    if k.elsewhere:
         return
     try:
-        if not k.get("led"):
-            rooms().lead(k["code"], k["secret"], k["tab"])
-            k["led"] = True
+        if not k.led:
+            rooms().lead(k.code, k.secret, k.tab)
+            k.led = True
         _publish(page, k)
     except Elsewhere:  # a newer tab took the class over between this page's runs
-        k["elsewhere"] = True
+        k.elsewhere = True
         st.rerun()
     except Unavailable:
-        k.pop("slide", None)  # sent again once the store answers
+        k.slide = None  # sent again once the store answers
     except Rejected as e:  # a full store
         here().note = f"This step could not be sent to the class: {e}."
 
 
-def _publish(page: Page, k: dict) -> None:
+def _publish(page: Page, k: Member) -> None:
     s, corpus = page.settings, page.corpus
     settings = {key: str(getattr(s, key)) for key in SHARED}
-    state = {"step": s.step, "settings": settings, "upload": None, "slide": k.get("slide")}
+    state = {"step": s.step, "settings": settings, "upload": None, "slide": k.slide}
     state |= {"data": data_id(corpus), "view": here().view}
     recorded = st.session_state.pop("_slide", None)
     if recorded is not None:
-        recorded.query = urlencode({"join": k["code"], "mode": "lecture", "step": s.step, **settings})
-        text = recorded.text(k["code"])
-        if slide.digest_of(text) != k.get("slide"):
+        recorded.query = urlencode({"join": k.code, "mode": "lecture", "step": s.step, **settings})
+        text = recorded.text(k.code)
+        if slide.digest_of(text) != k.slide:
             try:
-                rooms().put_slide(k["code"], k["secret"], text)
-                state["slide"] = k["slide"] = slide.digest_of(text)
+                rooms().put_slide(k.code, k.secret, text)
+                state["slide"] = k.slide = slide.digest_of(text)
             except Rejected as e:  # a slide too large: followers keep the last one, the page says so
                 here().note = f"This step could not be sent to the class: {e}."
             except Forbidden:
                 pass  # the room expired: publish below says so
     if corpus.key[0] == "upload":
         up = st.session_state.get("upload")
-        if k.get("upload_id") != corpus.key and up is not None:
-            k["digest"], k["upload_id"] = rooms().put_data(k["code"], k["secret"], up.getvalue()), corpus.key
-        state["upload"] = k.get("digest")
+        if k.upload_id != corpus.key and up is not None:
+            k.digest, k.upload_id = rooms().put_data(k.code, k.secret, up.getvalue()), corpus.key
+        state["upload"] = k.digest
     try:
-        rooms().publish(k["code"], k["secret"], state, tab=k["tab"])
+        rooms().publish(k.code, k.secret, state, tab=k.tab)
     except Forbidden:  # the room ended (from another tab, or the console) or expired
         return ended(k)
     if here().opened:  # a class just opened, its first slide sent: followers draw it
@@ -244,94 +260,93 @@ def open_class(page: Page) -> None:
     except (Unavailable, Rejected) as e:
         here().note = f"No class opened: {e}."
         return
-    here().member = {"code": code, "role": "lecturer", "secret": secret, "following": False,
-                     "ticket": ticket, "cue": 0, "tab": new_tab()}  # fmt: skip
+    here().member = Member(code, "lecturer", ticket, secret=secret, cue=0, tab=new_tab())
     here().known = True
     here().opened = True  # publish() shows the join code, once the first slide is sent
     keep("mode", "lecture")
 
 
-def apply_cue(k: dict, room: Room | None) -> None:
+def apply_cue(k: Member, room: Room | None) -> None:
     """The projector's page takes the console's last cue (once): the view, and the step; and
     says when the class ended or is led from another tab (`leading`)."""
     if not leading(k, room):
         return
     cue = room.cue if room else None
     if not cue:
-        k.setdefault("cue", 0)
+        k.cue = 0 if k.cue is None else k.cue
         return
-    if cue["n"] == k.get("cue"):
+    if cue["n"] == k.cue:
         return
-    fresh = "cue" in k  # a page that comes back (a reload) does not replay the last cue
-    k["cue"] = cue["n"]
+    fresh = k.cue is not None  # a page that comes back (a reload) does not replay the last cue
+    k.cue = cue["n"]
     if fresh:
         here().view = cue["view"]
         if cue["step"]:
             keep("step", int(cue["step"]))
 
 
-def leading(k: dict, room: Room | None) -> bool:
+def leading(k: Member, room: Room | None) -> bool:
     """Before the lecturer's page draws: the room ended (another tab or the console ended it), or
     a newer tab leads it (one line at the top, and a button to take it back). False: no room."""
     if room is None:
-        if gone(k["code"]):  # the store answers that the room is no more (not merely that it did not answer)
+        if gone(k.code):  # the store answers that the room is no more (not merely that it did not answer)
             ended(k)
         return False
-    k.setdefault("tab", new_tab())
-    if k.get("led") and room.leader and room.leader != k["tab"]:
-        k["elsewhere"] = True
-    if k.get("elsewhere"):
+    k.tab = k.tab or new_tab()
+    if k.led and room.leader and room.leader != k.tab:
+        k.elsewhere = True
+    if k.elsewhere:
         with st.container(key="class_elsewhere"):  # the button under the line: the page's header covers its right
             st.warning(
-                f"Class {k['code']} is now led from another tab: this tab's steps do not reach it.",
+                f"Class {k.code} is now led from another tab: this tab's steps do not reach it.",
                 icon=":material/tab:",
             )
             st.button("Lead from this tab", key="class_take_back", on_click=take_back, args=(k,), type="primary")
     return True
 
 
-def take_back(k: dict) -> None:
+def take_back(k: Member) -> None:
     """This tab leads the class again (the other tab's page says so in its turn)."""
     try:
-        rooms().lead(k["code"], k["secret"], k["tab"])
+        rooms().lead(k.code, k.secret, k.tab)
     except Forbidden:
         return ended(k)
     except (Rejected, Unavailable) as e:
         here().note = f"{str(e)[:1].upper()}{str(e)[1:]}."
         return
-    k["elsewhere"], k["led"] = False, True
-    k.pop("slide", None)  # its step and slide are sent again at once
+    k.elsewhere, k.led = False, True
+    k.slide = None  # its step and slide are sent again at once
 
 
-def act(k: dict, what: str, *args, **kwargs) -> None:
+def act(k: Member, what: str, *args, **kwargs) -> None:
     """One of the lecturer's acts on the room (ask, mark, cue, end); a refusal is one line."""
     try:
-        getattr(rooms(), what)(k["code"], k["secret"], *args, **kwargs)
+        getattr(rooms(), what)(k.code, k.secret, *args, **kwargs)
     except Forbidden:
         here().note = "This page no longer leads the class (it ended or expired)."
     except (Rejected, Unavailable) as e:
         here().note = f"{str(e)[:1].upper()}{str(e)[1:]}."
 
 
-def ask(k: dict, kind: str) -> None:
+def ask(k: Member, kind: str) -> None:
     act(k, "ask", kind, KINDS[kind].prompt)
     act(k, "cue", "board")
 
 
-def set_following(k: dict, on: bool) -> None:
-    if not on and k["following"]:
+def set_following(k: Member, on: bool) -> None:
+    if not on and k.following:
         follow(k, room_of(k))  # the page explores from where the lecturer is (it drew the slide, not the step)
-    k["following"] = on
+    k.following = on
 
 
 def leave_class() -> None:
     here().member, here().note = None, ""
 
 
-def end_class(k: dict) -> None:
+def end_class(k: Member) -> None:
     """End frees the room at once (its followers are told it ended)."""
     try:
-        rooms().end(k["code"], k["secret"])
+        rooms().end(k.code, k.secret)
     except Forbidden:
         pass  # ended already
     except Unavailable as e:
@@ -351,12 +366,12 @@ def gone(code: str) -> bool:
 ENDED_FOR = 30  # s: how long a page that learnt the class ended keeps saying so across its reruns
 
 
-def ended(k: dict) -> None:
+def ended(k: Member) -> None:
     """The room is gone (the console ended the class, or it expired): this page leaves it, and says
     so at the top of its main area (ended_notice) and in its sidebar; its link no longer joins."""
     cp = here()
     cp.member, cp.view = None, "step"
-    cp.note = f"Class {k['code']} has ended."
+    cp.note = f"Class {k.code} has ended."
     cp.ended = (cp.note, time.time())
     if "join" in st.query_params:
         del st.query_params["join"]

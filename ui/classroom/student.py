@@ -9,7 +9,7 @@ import streamlit as st
 
 from service.rooms import Rejected, Unavailable, rooms
 from ui.classroom.questions import KINDS
-from ui.classroom.session import data_id, here, leave_class, rooms_down, send_answer, set_following
+from ui.classroom.session import Member, data_id, here, leave_class, rooms_down, send_answer, set_following
 from ui.components import STAGE_CSS, STAGE_JS
 from ui.page import Page
 from ui.params import SIZES
@@ -21,12 +21,12 @@ _stage = st.components.v2.component(
 )
 
 
-def stage(k: dict) -> bool:
+def stage(k: Member) -> bool:
     """A following page's step: the lecturer's slide, drawn in the page (ui/classroom/stage.js) and
     replaced there as the live route brings the next one: a page turn costs the server no rerun.
     False when the room has no slide (yet, or the store does not answer): the page draws the step."""
     try:
-        text = rooms().get_slide(k["code"])
+        text = rooms().get_slide(k.code)
         size = int(json.loads(text)["size"]) if text else 0
     except Unavailable:  # the room's store is away (logged once by its guard): one line, the step below
         st.warning(f"{rooms_down()}.", icon="🔌")
@@ -38,30 +38,30 @@ def stage(k: dict) -> bool:
     return True
 
 
-def controls(k: dict, room, sb=None) -> None:
+def controls(k: Member, room, sb=None) -> None:
     """A student's own controls, in the sidebar's class part `sb`: explore or follow, leave."""
     sb = sb if sb is not None else st.sidebar
     if room is None:
         return
-    if k["following"]:
-        sb.markdown(f"Following class **{k['code']}**")
+    if k.following:
+        sb.markdown(f"Following class **{k.code}**")
         sb.button("Explore on my own", key="class_explore", on_click=set_following, args=(k, False), width="stretch")
     else:
-        sb.markdown(f"Exploring on your own, on the class's word list; class **{k['code']}** goes on")
+        sb.markdown(f"Exploring on your own, on the class's word list; class **{k.code}** goes on")
         sb.button("Back to the lecturer", key="class_back", on_click=set_following, args=(k, True), width="stretch")
     sb.button("Leave the class", key="class_leave", on_click=leave_class, width="stretch")
 
 
-def question(page: Page, k: dict | None, room) -> None:
+def question(page: Page, k: Member | None, room) -> None:
     """A student's open question, above the step (in the main area: on a phone the sidebar is
     closed, and a question there would go unseen)."""
-    q = room.question if room is not None and k is not None and k["role"] == "follower" else None
+    q = room.question if room is not None and k is not None and k.role == "follower" else None
     if q and q["open"] and q["kind"] in KINDS:
         with st.container(key="class_question", border=True):
             answer_form(page, k, q, room.state.get("data"))
 
 
-def answer_form(page: Page, k: dict, q: dict, class_data: str | None) -> None:
+def answer_form(page: Page, k: Member, q: dict, class_data: str | None) -> None:
     """The student's answer: what the app knows is filled in; only a name or a guess is typed. The
     answer carries the digest of the word list it was computed on."""
     kind = KINDS[q["kind"]]
@@ -96,17 +96,17 @@ def answer_form(page: Page, k: dict, q: dict, class_data: str | None) -> None:
     if right.button("Send my answer", key="class_send", disabled=value is None, width="stretch", type="primary"):
         value = {**value, "data": mine}
         try:
-            send_answer(k["code"], q["id"], page.runs.token, nick, value)
+            send_answer(k.code, q["id"], page.runs.token, nick, value)
             sent[q["id"]] = shown
         except Rejected as e:
             here().answer_note = f"Not sent: {e}."
         except Unavailable:  # kept on this page: sent when the store answers again
-            here().pending[q["id"]] = (k["code"], nick, value, shown)
+            here().pending[q["id"]] = (k.code, nick, value, shown)
         st.rerun()
 
 
 @st.fragment(run_every=3)
-def pending(k: dict, student: str) -> None:
+def pending(k: Member, student: str) -> None:
     """An answer kept on the page while the class store was away: tried every 3 s until it goes."""
     waiting = here().pending
     for qid, (code, nick, value, shown) in list(waiting.items()):
@@ -124,7 +124,7 @@ def pending(k: dict, student: str) -> None:
         st.rerun(scope="app")
 
 
-def to_tab(k: dict, tab: str) -> None:
+def to_tab(k: Member, tab: str) -> None:
     """Explore on my own, in the explorer's `tab` (a question answered by training there)."""
     set_following(k, False)
     keep("mode", "explorer")

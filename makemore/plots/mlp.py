@@ -68,6 +68,7 @@ def mlp_curve(
             name="dev NLL",
             meta="dev",
             marker={"color": "white", "size": 8, "line": {"color": "#111111", "width": 2}},
+            cliponaxis=False,  # the first point sits on the axis (step 1): drawn whole
         )
     )
     if floor is not None and math.isfinite(floor):

@@ -104,7 +104,9 @@ def board(page: Page, room: Room, answers: list[dict]) -> None:
         fig.update_layout(height=560, margin={"l": 90, "r": 20, "t": 40, "b": 90}, showlegend=False, font={"size": 22})
         if not rows:  # no axes spanning -1 to 4 around nothing: what the hall waits for
             fig.update_xaxes(visible=False).update_yaxes(visible=False)
-            fig.add_annotation(text=WAITING, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)
+            fig.add_annotation(
+                text=WAITING, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5, font={"size": 32}
+            )
         plotly_view(fig, key="class_board")
     with left:
         if q["revealed"]:

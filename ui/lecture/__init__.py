@@ -102,10 +102,12 @@ def show(page: Page, class_button=None, leading: bool = False) -> None:
 
 
 def asked_step(move, step: int) -> int:
-    """The step the keys asked for: "step:N:seq" (N clamped to the lecture), or next/prev/home;
-    anything else the browser may send leaves the step as it is."""
+    """The step the keys asked for: "step:N:seq" (N clamped to the lecture), or next/prev/home (also
+    as "back:<move>:seq"); anything else the browser may send leaves the step as it is."""
     if not isinstance(move, str):
         return step
+    if move.startswith("back:"):  # "back:next:seq", pressed while the page still showed the board,
+        move = move.split(":")[1]  # arrives once the step is back: it turns the page (it was lost)
     if move.startswith("step:"):
         n = move.split(":")[1]
         return min(max(int(n), 1), N_STEPS) if n.isdigit() and len(n) < 4 else step

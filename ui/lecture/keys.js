@@ -67,7 +67,9 @@ export default function (component) {
       if (document.activeElement && document.activeElement !== document.body && !textField(document.activeElement)) {
         document.activeElement.blur();
       }
-      if (keys.back) keys.set("move", `back:${(keys.seq = (keys.seq || 0) + 1)}`);
+      // on the board: any key goes back to the step; its direction is sent too, for a press that
+      // reaches the server after the step is back (this page's data said "back" a moment longer)
+      if (keys.back) keys.set("move", `back:${move}:${(keys.seq = (keys.seq || 0) + 1)}`);
       else keys.set("move", target(keys, move));
     },
     true,

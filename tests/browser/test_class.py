@@ -23,6 +23,11 @@ from .harness import ARTIFACTS, ROOT, page_errors, wait_step
 FOLLOWERS = 3
 
 
+# console errors a page logs while a server restarts or a process is killed (the walk does both):
+# the browser's own lines about a request; any other error a page logs fails the walk
+NETWORK = re.compile(r"Failed to load resource|WebSocket|net::ERR_|ERR_CONNECTION|health|status of 50[234]")
+
+
 class Hall:
     """One lecturer page and its followers, each in its own browser context (its own cookies)."""
 
@@ -35,9 +40,7 @@ class Hall:
         page = ctx.new_page()
         page.set_default_timeout(60_000)
         page.on("pageerror", lambda e: self.thrown.append(str(e)[:300]))
-        page.on(
-            "console", lambda m: m.type == "error" and "BidiComponent Error" in m.text and self.thrown.append(m.text)
-        )
+        page.on("console", lambda m: m.type == "error" and not NETWORK.search(m.text) and self.thrown.append(m.text))
         self.pages = [*getattr(self, "pages", []), page]
         return page
 

@@ -32,7 +32,7 @@ export default function (component) {
           div.style.height = h + "px";
           Plotly.relayout(div, { height: h });
         }
-      } else if (window.Plotly && div.data) Plotly.Plots.resize(div);
+      } else if (window.Plotly && div.data && div.getClientRects().length) Plotly.Plots.resize(div); // a hidden chart: none
     });
     mm.observer.observe(div);
     // the theme changed (Streamlit's settings menu, or the OS): redraw in the new colours

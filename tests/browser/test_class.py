@@ -203,8 +203,11 @@ def a_class(hall: Hall, followers: int = FOLLOWERS, words=None):
 
 def hide_and_show(console, lecturer) -> None:
     """The console hides the newest answer ("=1+1"): the projector drops it; shown again, it is back."""
-    console.locator(".st-key-console_answer").click()  # the answer to hide: the newest, "=1+1"
-    console.get_by_role("option", name="#2 =1+1").click()
+    # the newest answer ("=1+1") is the one picked: it came after the picker first drew (with one)
+    console.wait_for_function(
+        """() => { const box = document.querySelector('.st-key-console_answer'), field = box && box.querySelector('input');
+                   return Boolean(box) && [box.innerText, field ? field.value : ''].join(' ').includes('#2 =1+1'); }"""
+    )
     cue(console, "Hide it")
     console.locator("[data-testid=stMain] table").get_by_text("hidden", exact=True).wait_for()
     lecturer.wait_for_function("() => !document.querySelector('.st-key-class_projector').innerText.includes('=1+1')")

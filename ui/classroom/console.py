@@ -155,8 +155,14 @@ def hide_ui(k: Member, q: dict, answers: list[dict]) -> None:
     """Take an answer off the board (or put it back), every answer of its nickname, or its burst
     (answers that came within seconds of each other, as one client stuffing the board sends)."""
     n = {a["student"]: i for i, a in enumerate(answers, 1)}
+    options = [a["student"] for a in reversed(answers)]  # the newest first
+    # the newest answer is picked, and the pick follows a newer one, unless the lecturer chose another
+    cp, ss = here(), st.session_state
+    if ss.get("console_answer") not in options or ss.get("console_answer") == cp.newest_answer:
+        ss["console_answer"] = options[0]
+    cp.newest_answer = options[0]
     picked = st.selectbox(
-        "An answer", [a["student"] for a in reversed(answers)], key="console_answer",
+        "An answer", options, key="console_answer",
         format_func=lambda s: f"#{n[s]} {answers[n[s] - 1]['nick'] or 'anonymous'}",
     )  # fmt: skip
     if picked is None:

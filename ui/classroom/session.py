@@ -60,6 +60,7 @@ class ClassPage:
     ended: tuple[str, float] | None = None  # "Class X has ended." and when this page learnt it
     ending: bool = False  # the console asks "End class X for everyone?"
     staged: bool = False  # a following page draws the lecturer's slide, not the step
+    newest_answer: str = ""  # the console's newest answer when it last drew: its pick follows a newer one
 
 
 def here() -> ClassPage:

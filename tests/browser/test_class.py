@@ -450,8 +450,10 @@ def test_a_student_cannot_lead_the_class(browser, server):
         # a wrong code is refused; trying many is stopped
         other = hall.page()
         other.goto(f"{server}/?join=ZZZZZZ")
+        refused = "No class has the code 'ZZZZZZ': it may have ended"
+        other.locator(".st-key-class_ended").get_by_text(refused).wait_for()  # on top: a phone's sidebar is closed
         open_sidebar(other)
-        other.get_by_text("No class has the code 'ZZZZZZ'.").wait_for()
+        other.locator("[data-testid=stSidebar]").get_by_text(refused).wait_for()
         field = other.locator(".st-key-class_code input")
         for i in range(10):
             field.fill(f"ZZZZZ{'23456789'[i % 8]}")

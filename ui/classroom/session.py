@@ -89,6 +89,8 @@ def klass() -> Member | None:
             return cp.member
     if code:
         join(code)
+        if cp.member is None and cp.note:  # a link that joins nothing: said on top too (a phone's sidebar is closed)
+            cp.ended = (cp.note, time.time())
     return cp.member
 
 
@@ -110,7 +112,7 @@ def join(code: str) -> None:
         return
     if ticket is None:
         gate().failed(session, address)
-        cp.note = f"No class has the code {code[:8]!r}."
+        cp.note = f"No class has the code {code[:8]!r}: it may have ended, or the code is mistyped."
     else:
         gate().joined(session, address)
         cp.member = Member(code, "follower", ticket, following=True)

@@ -272,6 +272,10 @@ def run_the_class(hall: Hall, label: str, words, whole: bool = True) -> None:
     lecturer.locator(".st-key-class_board").get_by_text(WAITING).wait_for()  # not axes around nothing
     sent = answer(explorer, "explorer")
     assert sent.startswith("dev ") and nll.split()[-1][:5] in sent, "the answer is the class's dev NLL at s = 1"
+    # a follower's page has the lecturer's smoothing: the form says so and opens the Counts tab
+    form = followers[0].locator("[data-testid=stMain] .st-key-class_question")
+    form.get_by_text("the lecturer's smoothing s: open the Counts tab to try your own").wait_for()
+    form.get_by_role("button", name="Open the Counts tab").wait_for()
     answer(followers[0], "=1+1")
     lecturer.locator(".mm-board-count").get_by_text("Answers: 2 · 2 following · 1 exploring").wait_for(timeout=20_000)
     console.locator(".mm-console-tally").get_by_text("Answers so far: 2").wait_for()

@@ -29,6 +29,7 @@ class Question:
     rank_by = ""
     axis = ""  # the chart's x axis
     tab = ""  # the explorer's tab where a student computes the answer (a button in the form opens it)
+    own = False  # the answer is a setting of the student's own: a follower's page has the lecturer's
 
     def form(self, page: Page, right) -> tuple[dict | None, str]:
         """The answer this student's page gives (None and why not, when it gives none yet)."""
@@ -123,6 +124,7 @@ class MLP(Question):
 class Smoothing(Question):
     kind, prompt = "smoothing", "Find the smoothing with the lowest dev NLL"
     fields, rank_by, axis = ("dev", "smoothing"), "dev", "smoothing s"
+    tab, own = "Counts", True
 
     def form(self, page, right):
         s, corpus = page.settings, page.corpus

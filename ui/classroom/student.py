@@ -89,8 +89,12 @@ def answer_form(page: Page, k: Member, q: dict, class_data: str | None) -> None:
     if note:
         st.warning(literal(note))
     left, right = st.columns(2, vertical_alignment="center")
-    left.caption(literal(ready) if ready else f"Your answer: {literal(shown)}" if value is not None else "")
-    if value is None and kind.tab and (page.settings.mode == "lecture" or page.settings.tab != kind.tab):
+    borrowed = kind.own and k.following  # a follower's page has the lecturer's settings, not its own
+    caption = f"Your answer: {literal(shown)}" if value is not None else ""
+    if borrowed and value is not None:
+        caption += f" (the lecturer's {kind.axis}: open the {kind.tab} tab to try your own)"
+    left.caption(literal(ready) if ready else caption)
+    if (value is None or borrowed) and kind.tab and (page.settings.mode == "lecture" or page.settings.tab != kind.tab):
         # the answer is computed in a tab of the explorer: one click there, exploring the class's data
         left.button(f"Open the {kind.tab} tab", key="class_to_tab", on_click=to_tab, args=(k, kind.tab))
     if right.button("Send my answer", key="class_send", disabled=value is None, width="stretch", type="primary"):

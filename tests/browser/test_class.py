@@ -18,14 +18,16 @@ from tools.servers import REDIS_HINT, free_port
 from ui.classroom.projector import WAITING
 from ui.lecture import STEPS
 
-from .harness import ARTIFACTS, ROOT, page_errors, wait_step
+from .harness import ARTIFACTS, ROOT, page_errors, settled, wait_step
 
 FOLLOWERS = 3
 
 
 # console errors a page logs while a server restarts or a process is killed (the walk does both):
 # the browser's own lines about a request; any other error a page logs fails the walk
-NETWORK = re.compile(r"Failed to load resource|WebSocket|net::ERR_|ERR_CONNECTION|health|status of 50[234]")
+NETWORK = re.compile(
+    r"Failed to load resource|WebSocket|net::ERR_|ERR_CONNECTION|health|status of 50[234]|disconnected from server"
+)
 
 
 class Hall:
@@ -385,7 +387,10 @@ def test_a_class_across_two_processes_with_redis_survives_its_faults(browser, tw
         ask(console, "Type the name you think the model finds likeliest")
         answer(students[0], "first", "anna")
         lecturer.locator(".mm-board-count").get_by_text("Answers: 1 ·").wait_for()
-        lecturer.reload()  # the room is still the lecturer's (its cookie); the projector shows the step
+        lecturer.reload()  # the room is still the lecturer's (its cookie); the projector shows the board again
+        lecturer.locator(".mm-board-count").get_by_text("Answers: 1 ·").wait_for()
+        settled(lecturer)  # the page's keys are listening (a press as the page loads has nothing to reach)
+        turn(lecturer)  # back to the step
         wait_step(lecturer, 3)
         sup.redis.restart()  # append-only file on: the answer is still there, followers go on
         turn(lecturer)
@@ -395,6 +400,9 @@ def test_a_class_across_two_processes_with_redis_survives_its_faults(browser, tw
         busiest(apps).kill()  # its followers come back following, on the step the lecturer is on
         time.sleep(1.0)
         lecturer.reload()
+        lecturer.locator(".mm-board-count").get_by_text("Answers: 1 ·").wait_for()  # the board, as before
+        settled(lecturer)
+        turn(lecturer)
         wait_step(lecturer, 4)
         turn(lecturer)
         same_step(lecturer, students, 5, timeout=60_000)

@@ -274,6 +274,8 @@ def apply_cue(k: Member, room: Room | None) -> None:
     says when the class ended or is led from another tab (`leading`)."""
     if not leading(k, room):
         return
+    if k.cue is None and room.state.get("view") in ("join", "board"):
+        here().view = room.state["view"]  # a page that comes back (a reload, a restarted server): what it showed
     cue = room.cue if room else None
     if not cue:
         k.cue = 0 if k.cue is None else k.cue

@@ -161,7 +161,11 @@ def class_parts(page: Page, slot, room, box) -> None:
     if k is not None:
         classroom.live(k, room, classroom.here().view if k.role == "lecturer" else "")
         if k.role == "follower":
-            st.query_params["join"] = k.code  # a page that reconnects elsewhere follows again
+            st.query_params["join"] = k.code  # a page that reconnects elsewhere follows again,
+            if not k.following:  # or explores again (a restarted server made it a new session)
+                st.query_params["exploring"] = "1"
+            elif "exploring" in st.query_params:
+                del st.query_params["exploring"]
     elif classroom.COOKIE in st.context.cookies:
         classroom.clear_cookie()
 

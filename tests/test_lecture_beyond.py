@@ -180,3 +180,20 @@ def test_the_mlp_question_checks_its_answer_and_ranks_the_lowest_dev_first():
             q.check(good | bad)
     rows = q.rank([{"value": good | {"dev": d}} for d in (2.3, 2.05, 2.6)])
     assert [r["value"]["dev"] for r in rows] == [2.05, 2.3, 2.6]
+
+
+def test_an_exploring_student_explores_again_after_the_server_restarts():
+    """Its link says so (exploring=1 beside join=): a restarted server makes a new session, which
+    joined as a follower before (the journey's laptop was pulled back to the lecturer's step)."""
+    lecturer = app({"mode": "lecture", "step": "7"})
+    lecturer.button(key="class_open").click().run()
+    code = lecturer.session_state["_classroom"].member.code
+    student = app({"join": code})
+    assert student.session_state["_classroom"].member.following
+    student.button(key="class_explore").click().run()
+    url = dict(student.query_params)
+    assert url["join"] == code and url["exploring"] == "1", url
+    again = app(url)  # the same link, a new session
+    assert again.session_state["_classroom"].member.following is False
+    again.button(key="class_back").click().run()
+    assert "exploring" not in again.query_params and again.session_state["_classroom"].member.following

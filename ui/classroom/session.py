@@ -89,6 +89,8 @@ def klass() -> Member | None:
             return cp.member
     if code:
         join(code)
+        if cp.member and st.query_params.get("exploring") == "1":  # it explored before it reconnected
+            cp.member.following = False
         if cp.member is None and cp.note:  # a link that joins nothing: said on top too (a phone's sidebar is closed)
             cp.ended = (cp.note, time.time())
     return cp.member

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import streamlit as st
 
 from makemore.neural import MEMORY_BUDGET, human_bytes, human_seconds
 from service.runs import service
-from ui.components import sidebar_closer, smoothing_view
+from ui.components import sidebar_closer, smoothing_view, theme_switch
 from ui.corpus import Corpus
 from ui.params import sidebar_keys
 from ui.runs import ANIMATE_SECONDS, Runs, trainer
@@ -38,14 +37,6 @@ def open_tab(name: str) -> None:
     keep("tab", name)
 
 
-# the lecture's light/dark switch (ui/lecture/theme.js), offered in the explorer too
-_theme = st.components.v2.component(
-    "explorer_theme",
-    html='<button class="mm-theme" type="button" aria-label="switch the theme">Theme</button>',
-    js=(Path(__file__).parent / "lecture" / "theme.js").read_text(),
-    isolate_styles=False,
-)
-
 # the address bar holds the view: a button copies it (ui/components/page/copy_link.js)
 _copy = st.components.v2.component(
     "copy_link",
@@ -62,7 +53,7 @@ def settings_ui(sb=None):
     sb = sb if sb is not None else st.sidebar
     c1, c2 = sb.columns(2)
     with c1:
-        _theme(key="explorer_theme", data=json.dumps({"dark": st.context.theme.type == "dark"}).encode())
+        theme_switch("explorer_theme")
     with c2:
         _copy(key="copy_link")
     setting_ui("context", sb)

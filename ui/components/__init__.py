@@ -135,6 +135,20 @@ def presence(token: str) -> None:
         _presence(key="presence", data=token.encode())
 
 
+# the page's light/dark switch (page/theme.js), in the explorer's sidebar and the lecture's row
+_theme = st.components.v2.component(
+    "theme_switch",
+    html='<button class="mm-theme" type="button" aria-label="switch the theme">Theme</button>',
+    js=(HERE / "page" / "theme.js").read_text(),
+    isolate_styles=False,
+)
+
+
+def theme_switch(key: str) -> None:
+    """The switch to the other theme (it reloads this view's link in it)."""
+    _theme(key=key, data=json.dumps({"dark": st.context.theme.type == "dark"}).encode())
+
+
 def sidebar_closer() -> None:
     """On a phone, pressing Train closes the sidebar so the live curve is in view (call it in the sidebar)."""
     _closer(key="sidebar_closer")

@@ -13,6 +13,7 @@ from pathlib import Path
 import streamlit as st
 
 from ui import slide
+from ui.components import theme_switch
 from ui.lecture import beyond, counting, likelihood, network
 from ui.page import Page
 from ui.params import SIZES
@@ -54,12 +55,6 @@ FORMULAS = {
 
 _keys = st.components.v2.component(
     "lecture_keys", html='<span class="mm-keys"></span>', js=(Path(__file__).with_name("keys.js")).read_text()
-)
-_theme = st.components.v2.component(
-    "theme_switch",
-    html='<button class="mm-theme" type="button" aria-label="switch the theme">Theme</button>',
-    js=(Path(__file__).with_name("theme.js")).read_text(),
-    isolate_styles=False,
 )
 
 
@@ -153,8 +148,7 @@ def navigation(page: Page, step: int, class_button=None) -> None:
             disabled=s.size == SIZES[-1],
             help=f"larger type ({larger}%)",
         )
-        dark = st.context.theme.type == "dark"
-        _theme(key="theme_switch", data=json.dumps({"dark": dark}).encode())
+        theme_switch("theme_switch")
     with st.container(key="lecture_hint"):
         st.caption(f"Step {step} of {N_STEPS}. Keys: → PageDown Space next, ← PageUp back, Home first.")
         if class_button is not None:  # under the keys' hint: not on a phone, where no one leads a class

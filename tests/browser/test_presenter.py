@@ -67,9 +67,6 @@ def closed(ctx, page) -> None:
     assert not errors, f"the page met an exception: {errors}"
 
 
-settle = settled  # the charts lay out, then fit the window
-
-
 # one walk per viewport: the scheme each walks in, and the walks that run the full axe-core audit
 SCHEMES = {"1920x1080": "light", "1280x720": "dark", "1920x1080@125%": "dark", "1280x720@150%": "light"}
 AUDITED = ("1920x1080", "1280x720")  # every step in both themes
@@ -88,7 +85,7 @@ def test_every_step_by_keyboard_follows_the_window_fits_and_passes_axe(browser, 
     failures, own = [], {}
     for n in range(1, N_STEPS + 1):
         wait_step(page, n)
-        settle(page)
+        settled(page)
         m = page.evaluate(MEASURE)
         label = f"step {n} at {label_size} ({scheme})"
         checks = {
@@ -144,7 +141,7 @@ def test_the_size_control_scales_the_type_and_is_kept_in_the_link(browser, serve
     before = body_font(page)
     page.get_by_role("button", name="larger type").click()
     page.wait_for_function("() => new URLSearchParams(location.search).get('size') === '115'")
-    settle(page)
+    settled(page)
     assert body_font(page) == pytest.approx(before * 1.15, rel=0.02)
     page.reload()
     wait_step(page, 2)
@@ -160,7 +157,7 @@ def query(page) -> dict:
 
 def turned(page, to: int) -> None:
     wait_step(page, to)
-    settle(page)
+    settled(page)
 
 
 def test_a_clicker_only_turns_pages_after_any_control_was_clicked(browser, server):
@@ -173,7 +170,7 @@ def test_a_clicker_only_turns_pages_after_any_control_was_clicked(browser, serve
     goto(7, "&smoothing=12.0")
     page.locator(".st-key-smoothing_lecture input[type=range]").click()  # the click itself moves it
     page.wait_for_function("() => new URLSearchParams(location.search).get('smoothing') !== '12.0'")
-    settle(page)
+    settled(page)
     s = query(page)["smoothing"]
     page.keyboard.press("PageDown")
     turned(page, 8)
@@ -181,7 +178,7 @@ def test_a_clicker_only_turns_pages_after_any_control_was_clicked(browser, serve
     page.keyboard.press("PageUp")
     turned(page, 7)
     page.locator(".st-key-smoothing_lecture input[type=range]").click()
-    settle(page)
+    settled(page)
     s = query(page)["smoothing"]
     page.keyboard.press("ArrowRight")
     turned(page, 8)
@@ -196,7 +193,7 @@ def test_a_clicker_only_turns_pages_after_any_control_was_clicked(browser, serve
     )
     slider.click(position={"x": box["width"] / 2, "y": ticks["y"] - box["y"] - 5})  # the track's middle: example 3
     page.wait_for_function("() => document.querySelector('.st-key-lecture_example input[type=range]').value === '3'")
-    settle(page)
+    settled(page)
     page.evaluate(
         """() => { window.__moved = [];
            document.querySelector('.st-key-lecture_example input[type=range]')
@@ -223,7 +220,7 @@ def test_a_clicker_only_turns_pages_after_any_control_was_clicked(browser, serve
     goto(4)
     page.locator(".st-key-lecture_row").get_by_role("button", name="Open").click()
     page.get_by_role("option", name="b", exact=True).click()
-    settle(page)
+    settled(page)
     page.keyboard.press("ArrowRight")
     turned(page, 5)
 
@@ -231,7 +228,7 @@ def test_a_clicker_only_turns_pages_after_any_control_was_clicked(browser, serve
     page.locator(".st-key-seed input").fill("42")
     page.locator(".st-key-seed input").press("Enter")
     page.wait_for_function("() => new URLSearchParams(location.search).get('seed') === '42'")
-    settle(page)
+    settled(page)
     page.keyboard.press("Space")
     turned(page, 6)
 
@@ -239,13 +236,13 @@ def test_a_clicker_only_turns_pages_after_any_control_was_clicked(browser, serve
     goto(10, "&epochs=5")
     page.get_by_role("button", name="Train", exact=True).click()
     page.wait_for_function("() => document.querySelector('.mm-live-status')?.dataset.status === 'done'")
-    settle(page)
+    settled(page)
     page.keyboard.press("Space")
     turned(page, 11)
 
     # a radio: chosen, then ArrowLeft goes back (the radios never see the key)
     page.get_by_text("W and log counts").click()
-    settle(page)
+    settled(page)
     page.evaluate(
         """() => { window.__moved = [];
            document.querySelectorAll('.st-key-lecture_punch input[type=radio]')
@@ -298,11 +295,11 @@ def test_the_probabilities_have_a_fixed_scale_beside_the_autoscale(browser, serv
     hi = "() => document.querySelector('.st-key-heatmap .mm-hi').textContent"
     page.goto(f"{server}/?view=probabilities&smoothing=1000.0")
     page.locator(".st-key-heatmap .mm-cell").first.wait_for()
-    settle(page)
+    settled(page)
     assert page.evaluate(hi) == "1.000", "fixed: p from 0 to 1"
     page.get_by_text("0 to the largest").click()
     page.wait_for_function("() => new URLSearchParams(location.search).get('scale') === 'auto'")
-    settle(page)
+    settled(page)
     assert float(page.evaluate(hi)) < 0.2, "at s = 1000 the largest p is small: the autoscale hides it"
     closed(ctx, page)
 
@@ -363,7 +360,7 @@ def test_a_full_axe_audit_of_every_tab(browser, server, scheme):
     for view in views:
         page.goto(f"{server}/?{view}")
         page.locator("[data-testid=stMain]").first.wait_for()
-        settle(page)
+        settled(page)
         mine, theirs = axe_violations(page, None if scheme == "light" else COLOUR_RULES)
         if mine:
             own[view] = mine

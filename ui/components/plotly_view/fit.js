@@ -93,7 +93,7 @@ function narrow(div, layout) {
 function refitPresenter(div) {
   const mm = div._mm, u = mmPresenterUnit(div);
   if (!u || !mm.base || !window.Plotly || !div.data) return;
-  if (!div.getClientRects().length) return; // not displayed (a hidden view): Plotly cannot measure it
+  if (!shown(div)) return;
   const layout = narrow(div, presented(div, themed(div, mm.base), div.data, u));
   // nothing to do unless its height, its type or its width changed (a sidebar opened beside it
   // narrows the column without resizing the window: the chart ran past the window's right edge)
@@ -101,6 +101,6 @@ function refitPresenter(div) {
   if (wide && Math.abs(layout.height - (div.layout.height || 0)) < 2 && div.layout.font && Math.abs(div.layout.font.size - layout.font.size) < 0.5) return;
   div.style.height = layout.height + "px";
   Plotly.react(div, div.data, layout)
-    .then(() => (wide || !div.getClientRects().length ? null : Plotly.Plots.resize(div))) // react keeps the old width; resize measures the div
+    .then(() => (wide || !shown(div) ? null : Plotly.Plots.resize(div))) // react keeps the old width; resize measures the div
     .then(() => mm.live && place(div));
 }

@@ -20,3 +20,8 @@ loadPlotly(); // start at once: parsing plotly.js is the slowest step of a first
 function now() {
   return performance.timeOrigin + performance.now();
 }
+
+// displayed (not in a hidden tab or view): Plotly can only measure and resize a chart that is
+function shown(div) {
+  return div.getClientRects().length > 0;
+}

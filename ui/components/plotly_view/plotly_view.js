@@ -19,11 +19,11 @@ export default function (component) {
   follow(div, parentElement, fig);
   if (fig.follow === "smoothing") followSmoothing(div);
   mm.pending = fig;
-  if (div.offsetParent !== null) draw(div); // a chart in a hidden tab is drawn when it is shown
+  if (shown(div)) draw(div); // a chart in a hidden tab is drawn when it is shown
   if (!mm.observer) {
     // shown (a tab opened) or resized: draw what is pending, or lay the chart out again
     mm.observer = new ResizeObserver(() => {
-      if (div.offsetParent === null) return;
+      if (!shown(div)) return;
       if (mm.pending) draw(div);
       else if (mmPresenterUnit(div)) refitPresenter(div);
       else if (window.Plotly && div.data && div.layout.meta === "square") {
@@ -32,7 +32,7 @@ export default function (component) {
           div.style.height = h + "px";
           Plotly.relayout(div, { height: h });
         }
-      } else if (window.Plotly && div.data && div.getClientRects().length) Plotly.Plots.resize(div); // a hidden chart: none
+      } else if (window.Plotly && div.data) Plotly.Plots.resize(div);
     });
     mm.observer.observe(div);
     // the theme changed (Streamlit's settings menu, or the OS): redraw in the new colours

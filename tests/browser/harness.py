@@ -24,6 +24,11 @@ __all__ = [
 ]
 
 
+# set window.__mmRan once a script run starts (Streamlit's root says so): an audit made meanwhile is void
+WATCH_RUNS = """() => { window.__mmRan = false; const app = document.querySelector('[data-testid=stApp]');
+  new MutationObserver(() => { if (app.dataset.testScriptState === 'running') window.__mmRan = true; })
+    .observe(app, { attributes: true, attributeFilter: ['data-test-script-state'] }); }"""
+
 STREAMLIT_CHROME = ("stFloatingOverlayPortal", "stHeader", "stToolbar", "stDecoration", "stTooltip", "stStatusWidget")
 
 
@@ -33,8 +38,14 @@ def axe_violations(page, rules: list[str] | None = None) -> tuple[list, list]:
     from axe_playwright_python.sync_playwright import Axe
 
     options = {"runOnly": rules} if rules else None
+    for _ in range(3):  # an audit during a script run sees stale, half-drawn elements: it does not count
+        settled(page)
+        page.evaluate(WATCH_RUNS)
+        violations = Axe().run(page, options=options).response["violations"]
+        if not page.evaluate("() => window.__mmRan"):
+            break
     mine, theirs = [], []
-    for v in Axe().run(page, options=options).response["violations"]:
+    for v in violations:
         for node in v["nodes"]:
             entry = {"rule": v["id"], "target": node["target"], "html": node["html"][:160]}
             where = json.dumps(node["target"]) + node["html"]
@@ -65,6 +76,7 @@ SETTLED = """async (quiet) => {
   };
   const app = () => document.querySelector('[data-testid=stApp]');
   const busy = () => !app() || app().dataset.testScriptState !== 'notRunning' || app().dataset.testConnectionState !== 'CONNECTED' ||
+    Boolean(document.querySelector('[data-stale="true"]')) ||
     [...document.querySelectorAll('.mm-chart')].some((c) => c.clientHeight > 0 && !c.querySelector('.main-svg') && !c.textContent.trim());
   let last = look(), since = performance.now();
   for (const start = since; performance.now() - start < 30000;) {

@@ -596,6 +596,7 @@ def test_redis_down_wrong_password_and_back_each_say_one_line(redis_server, tmp_
     code, secret = rooms.open(STATE)
     qid = rooms.ask(code, secret, "predict", "?")
     room = rooms.get(code)
+    time.sleep(1.5)  # appendfsync everysec: the question is on disk, as a class's is long before a crash
     with caplog.at_level("WARNING", logger="makemore.rooms"):
         redis_server.kill(graceful=False)
         try:

@@ -3,7 +3,7 @@ asks for, whatever the browser sends."""
 
 import pytest
 
-from ui.lecture import N_STEPS, asked_step
+from ui.lecture import N_STEPS, asked_step, fresh_move, seq_of
 
 pytestmark = pytest.mark.unit
 
@@ -26,3 +26,19 @@ def test_a_press_sent_from_the_board_that_arrives_after_the_step_is_back_turns_t
 @pytest.mark.parametrize("move", [None, 3, "", "step:x:1", "step:99999:1", "back:", "back:sideways:2", "jump"])
 def test_anything_else_leaves_the_step(move):
     assert asked_step(move, 7) == 7
+
+
+def test_a_press_is_handled_once_whatever_times_the_page_sends_it():
+    """keys.js sends a press again until a run says it handled it (a rerun that starts before the
+    press's run read the keys drops its trigger: the lecturer's clicker died on the board as answers
+    arrived, 4 presses in 16 sent 50-100 ms after a console action). The server takes each number once."""
+    assert fresh_move("step:8:3", 2) == "step:8:3" and fresh_move("back:next:4", 3) == "back:next:4"
+    assert fresh_move("step:8:3", 3) is None and fresh_move("back:next:4", 9) is None  # sent again, handled
+    assert [seq_of(m) for m in ("step:8:3", "back:prev:13", "next", "step:8:x", "step:8:" + "9" * 12)] == [
+        3, 13, None, None, None,
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("move", [None, 3, "", "next", "step:8", "back:next:-1", "back:next:1e3"])
+def test_a_move_without_its_number_is_not_a_press(move):
+    assert fresh_move(move, 0) is None

@@ -326,6 +326,15 @@ def run_the_class(hall: Hall, label: str, words, whole: bool = True) -> None:
         ("2", "close"),
     ]
     cue(console, "Close the question")
+    # the clicker pressed a moment after the console acted: the board's redraw cuts the press's run
+    # short (it was lost: the lecturer's clicker died on the board, 4 presses in 16); it is sent again
+    for act in ("Reopen it", "Close the question"):
+        cue(console, act)
+        time.sleep(0.1)
+        turn(lecturer)
+        same_step(lecturer, followers, 7)
+        cue(console, "The board")
+        lecturer.locator(".st-key-class_projector table").wait_for()
     # the clicker on the board: back to the step, then on
     turn(lecturer)
     same_step(lecturer, followers, 7)

@@ -60,9 +60,31 @@ _keys = st.components.v2.component(
 
 def clicker(back: bool = False):
     """The presentation keys (keys.js): the move a key asked for in this run, else None. With
-    `back` (the projector shows something else than the step) any key asks "back:N"."""
-    data = json.dumps({"steps": N_STEPS, "back": back}).encode()
-    return _keys(key="lecture_keys", data=data, on_move_change=lambda: None).move
+    `back` (the projector shows something else than the step) any key asks "back:<move>:seq".
+
+    Each press carries a number; the page sends it again until a run says it was handled ("done"):
+    a press whose run is cut short by another rerun (the board redrawn as an answer arrives) is
+    otherwise lost, which is Streamlit's way with a trigger. A press handled already is not
+    handled twice."""
+    done = st.session_state.get("_keys_done", 0)
+    data = json.dumps({"steps": N_STEPS, "back": back, "done": done}).encode()
+    move = fresh_move(_keys(key="lecture_keys", data=data, on_move_change=lambda: None).move, done)
+    if move is not None:
+        st.session_state["_keys_done"] = seq_of(move)
+    return move
+
+
+def seq_of(move) -> int | None:
+    """The number a press carries ("step:8:12", "back:next:13"), None for anything else."""
+    parts = move.split(":") if isinstance(move, str) else []
+    seq = parts[2] if len(parts) == 3 else ""
+    return int(seq) if seq.isdigit() and len(seq) < 10 else None
+
+
+def fresh_move(move, done: int):
+    """The move if it is a press not yet handled (its number above `done`), else None."""
+    seq = seq_of(move)
+    return move if seq is not None and seq > done else None
 
 
 def show(page: Page, class_button=None, leading: bool = False) -> None:

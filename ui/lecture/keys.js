@@ -29,8 +29,28 @@ function target(keys, move) {
   const from = keys.asked && performance.now() - keys.asked.at < 3000 && keys.asked.from === shown ? keys.asked.step : shown;
   const step = move === "home" ? 1 : Math.min(Math.max(from + (move === "next" ? 1 : -1), 1), keys.steps || 99);
   keys.asked = { step, from: shown, at: performance.now() };
-  keys.seq = (keys.seq || 0) + 1;
-  return `step:${step}:${keys.seq}`;
+  return `step:${step}`;
+}
+
+// A press is numbered and sent; the server's runs say which number they handled last ("done"). A
+// rerun that starts before a press's run reached the keys (the board redrawn as an answer arrives,
+// a cue from the console) drops that press's trigger: the press is sent again, a few times, until a
+// run says it was handled. The server never handles a number twice.
+const RESEND_MS = 1200;
+const RESENDS = 4;
+
+function send(keys, move) {
+  const seq = (keys.seq = Math.max(keys.seq || 0, keys.done || 0) + 1);
+  const value = `${move}:${seq}`;
+  keys.set("move", value);
+  clearTimeout(keys.resend);
+  let tries = 0;
+  const again = () => {
+    if ((keys.done || 0) >= seq || keys.seq !== seq || tries++ >= RESENDS) return;
+    keys.set("move", value);
+    keys.resend = setTimeout(again, RESEND_MS);
+  };
+  keys.resend = setTimeout(again, RESEND_MS);
 }
 
 export default function (component) {
@@ -42,6 +62,7 @@ export default function (component) {
     const d = JSON.parse(new TextDecoder().decode(data));
     keys.steps = d.steps;
     keys.back = Boolean(d.back); // the projector shows the join code or the board: a press goes back to the step
+    keys.done = Number.isInteger(d.done) ? d.done : 0; // the last press a run handled
   } catch {
     keys.steps = 99;
     keys.back = false;
@@ -69,8 +90,7 @@ export default function (component) {
       }
       // on the board: any key goes back to the step; its direction is sent too, for a press that
       // reaches the server after the step is back (this page's data said "back" a moment longer)
-      if (keys.back) keys.set("move", `back:${move}:${(keys.seq = (keys.seq || 0) + 1)}`);
-      else keys.set("move", target(keys, move));
+      send(keys, keys.back ? `back:${move}` : target(keys, move));
     },
     true,
   );

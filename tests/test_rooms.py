@@ -383,6 +383,26 @@ def test_rooms_are_capped_and_end_frees_the_room_at_once(backend):
     rooms.open(STATE, owner="one session")  # its place is free again
 
 
+def test_an_ended_room_keeps_only_the_step_it_ended_on_for_an_hour(backend, monkeypatch):
+    """A follower's slides turn without a run of its own: when the class ends, its page ends on the
+    step the store kept (it fell back to the step of its last run: 10 where the class was at 13)."""
+    rooms, _ = backend
+    code, secret = rooms.open(STATE)
+    rooms.publish(code, secret, {**STATE, "step": 13})
+    other, _ = rooms.open(STATE)
+    assert rooms.last_step(code) is None, "a room that goes on has no last step"
+    rooms.end(code, secret)
+    assert rooms.get(code) is None and rooms.last_step(code) == 13
+    assert rooms.last_step(other) is None and rooms.last_step("ZZZZZZ") is None and rooms.last_step("../x") is None
+    from service.rooms import local
+
+    if isinstance(rooms, LocalRooms):  # kept for ENDED_KEPT s (Redis: the key's own expiry, EX)
+        monkeypatch.setattr(local, "ENDED_KEPT", -1)
+        assert rooms.last_step(code) is None
+    else:
+        assert 3500 < rooms._r.ttl(f"mm:ended:{code}") <= 3600
+
+
 def test_the_store_holds_at_most_max_rooms(backend, monkeypatch):
     rooms, _ = backend
     import service.rooms.redis_store as remote

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a projector
 CODE_LENGTH = 6
 TTL = 4 * 3600  # s: a room no one writes to for this long is gone
+ENDED_KEPT = 3600  # s: an ended room's last step is kept this long (a follower's page ends on it)
 MAX_STATE = 64_000  # bytes of a room's JSON state
 MAX_ANSWER = 2_000  # bytes of one answer's JSON
 MAX_NICK = 24  # characters
@@ -44,6 +45,12 @@ class Unavailable(Exception):
 
 def new_code() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def step_of(room: Room) -> int:
+    """The step a room's lecturer is on (1 when its state says none a number)."""
+    step = room.state.get("step", 1)
+    return step if isinstance(step, int) and not isinstance(step, bool) and step > 0 else 1
 
 
 def valid_code(code) -> bool:
@@ -181,6 +188,12 @@ class Rooms:
         raise NotImplementedError
 
     def end(self, code: str, secret: str) -> None:
+        """The room and everything of it go at once; only the step it was on stays (`last_step`)."""
+        raise NotImplementedError
+
+    def last_step(self, code: str) -> int | None:
+        """The step a room that ended was on (for ENDED_KEPT s after its end), else None: a
+        follower's page, whose slides turned without a run of its own, ends on the class's step."""
         raise NotImplementedError
 
     def get(self, code: str) -> Room | None:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from service.rooms.base import (
     ANSWER_GAP,
+    ENDED_KEPT,
     MAX_ANSWER,
     MAX_DATA,
     MAX_ROOMS,
@@ -42,13 +43,14 @@ from service.rooms.base import (
     new_ticket,
     nickname,
     slide_size,
+    step_of,
     valid_code,
 )
 
 log = logging.getLogger("makemore.rooms")
 FILE = "rooms.sqlite3"
 OLD_FILE = "answers.sqlite3"  # the versions before rooms persisted: answers only
-VERSION = 3  # PRAGMA user_version of a file of this schema
+VERSION = 4  # PRAGMA user_version of a file of this schema
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS rooms (code TEXT PRIMARY KEY, secret TEXT, owner TEXT, state TEXT, version INTEGER,
   question TEXT, updated REAL, leader TEXT);
@@ -59,6 +61,7 @@ CREATE TABLE IF NOT EXISTS slides (room TEXT PRIMARY KEY, text TEXT);
 CREATE TABLE IF NOT EXISTS data (digest TEXT PRIMARY KEY, bytes BLOB);
 CREATE TABLE IF NOT EXISTS room_data (room TEXT PRIMARY KEY, digest TEXT);
 CREATE TABLE IF NOT EXISTS cues (room TEXT PRIMARY KEY, cue TEXT);
+CREATE TABLE IF NOT EXISTS ended (room TEXT PRIMARY KEY, step INTEGER, at REAL);
 """
 
 
@@ -238,6 +241,7 @@ class LocalRooms(Rooms):
         with self._lock:
             for (code,) in self._q("SELECT code FROM rooms WHERE updated < ?", (now - TTL,)):
                 self._drop(code)
+            self._q("DELETE FROM ended WHERE at < ?", (now - ENDED_KEPT,))
             (mine,) = self._q("SELECT COUNT(*) FROM rooms WHERE owner = ?", (owner,))[0] if owner else (0,)
             if mine >= ROOMS_PER_OWNER:
                 raise Rejected(f"this page has {mine} classes open: end one first")
@@ -245,7 +249,7 @@ class LocalRooms(Rooms):
             if total >= MAX_ROOMS:
                 raise Rejected(f"the server holds {total} classes, its most: try again when one ends")
             code = new_code()
-            while self._q("SELECT 1 FROM rooms WHERE code = ?", (code,)):
+            while self._q("SELECT 1 FROM rooms WHERE code = ? UNION SELECT 1 FROM ended WHERE room = ?", (code, code)):
                 code = new_code()
             self._q(
                 "INSERT INTO rooms (code, secret, owner, state, version, question, updated) VALUES (?, ?, ?, ?, 1, 'null', ?)",
@@ -255,9 +259,15 @@ class LocalRooms(Rooms):
 
     def end(self, code: str, secret: str) -> None:
         with self._lock:
-            self._lecturer(code, secret)
+            room = self._lecturer(code, secret)
             self._drop(code)
             self._q("DELETE FROM answers WHERE room = ?", (code,))
+            self._q("INSERT OR REPLACE INTO ended (room, step, at) VALUES (?, ?, ?)",
+                    (code, step_of(room), time.time()))  # fmt: skip
+
+    def last_step(self, code: str) -> int | None:
+        rows = self._q("SELECT step FROM ended WHERE room = ? AND at > ?", (code, time.time() - ENDED_KEPT))
+        return int(rows[0][0]) if rows else None
 
     def get(self, code: str) -> Room | None:
         row = self._row(code)

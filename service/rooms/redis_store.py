@@ -18,6 +18,7 @@ import time
 
 from service.rooms.base import (
     ANSWER_GAP,
+    ENDED_KEPT,
     MAX_ANSWER,
     MAX_DATA,
     MAX_ROOMS,
@@ -40,6 +41,7 @@ from service.rooms.base import (
     new_ticket,
     nickname,
     slide_size,
+    step_of,
     valid_code,
 )
 
@@ -123,6 +125,8 @@ class RedisRooms(Rooms):
         while True:
             code = new_code()
             key = self.key(code)
+            if self._r.exists(f"mm:ended:{code}"):  # an ended room's code is not given again while its step is kept
+                continue
             if self._r.hsetnx(key, "secret", digest(secret)):
                 pipe = self._r.pipeline()
                 pipe.hset(key, mapping={"state": text, "version": 1, "question": "null", "owner": owner})
@@ -138,7 +142,10 @@ class RedisRooms(Rooms):
         if not self.is_lecturer(code, secret):
             raise Forbidden("not this room's lecturer")
         key = self.key(code)
+        room = self.get(code)
         qids = self._r.smembers(key + ":qids")
+        if room is not None:
+            self._r.set(f"mm:ended:{code}", step_of(room), ex=ENDED_KEPT)
         self._r.delete(
             key,
             key + ":slide",
@@ -150,6 +157,10 @@ class RedisRooms(Rooms):
         )
         self._r.zrem("mm:rooms", code)
         self._r.publish(key + ":events", "ended")
+
+    def last_step(self, code: str) -> int | None:
+        step = self._r.get(f"mm:ended:{code}") if valid_code(code) else None
+        return int(step) if step is not None and str(step).isdigit() else None
 
     def get(self, code: str) -> Room | None:
         if not valid_code(code):

@@ -122,6 +122,12 @@ def test_a_first_visit_shows_start_here_once_per_browser(browser, server):
     box = phone_page.locator("aside.mm-start").bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["y"] + box["height"] <= 844
     phone_page.screenshot(path=str(ARTIFACTS / "start_here_390.png"))
+    # » opens the sidebar over the page: the note waits under it (it covered half the sidebar's controls)
+    phone_page.locator("[data-testid=stExpandSidebarButton]").click()
+    phone_page.locator("[data-testid=stSidebar] .st-key-to_lecture").wait_for()
+    phone_page.locator("aside.mm-start").wait_for(state="hidden")
+    phone_page.locator("[data-testid=stSidebarCollapseButton] button").click()
+    phone_page.locator("aside.mm-start").wait_for(state="visible")  # closed again: the note is back
     other.close()
 
 

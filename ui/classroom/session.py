@@ -377,6 +377,13 @@ def ended(k: Member) -> None:
     """The room is gone (the console ended the class, or it expired): this page leaves it, and says
     so at the top of its main area (ended_notice) and in its sidebar; its link no longer joins."""
     cp = here()
+    if k.role == "follower" and k.following:  # its slides turned without a run of its own: the class's last step
+        try:
+            step = rooms().last_step(k.code)
+        except Unavailable:
+            step = None
+        if step is not None:
+            keep("step", step)  # the URL's parser bounds it to the lecture
     cp.member, cp.view = None, "step"
     cp.note = f"Class {k.code} has ended."
     cp.ended = (cp.note, time.time())

@@ -85,8 +85,10 @@ def descent(page: Page, left, right) -> None:
         slide.value("Epochs", s.epochs)
         slide.value("Learning rate", f"{s.lr:g}")
         slide.value("Regularization λ", f"{s.reg:g}")
-        pressed = st.button("Train", key="lecture_train", type="primary", width="stretch")
-        pressed = st.session_state.pop(LONGER, False) or pressed  # step 11's offer: train longer
+        # pressed in its callback (before the run's body): a run cut short by a cue or a live rerun
+        # does not lose the press as a value read in the body would
+        st.button("Train", key="lecture_train", type="primary", width="stretch", on_click=train_now)
+        pressed = st.session_state.pop(LONGER, False)  # Train, or step 11's offer to train longer
         data, penalty = first_loss(corpus.key, corpus, s.context, s.fit_part, s.seed, s.reg)
         slide.markdown(
             f"Each epoch: forward pass, loss = NLL + λ·mean(W²), backward, W −= lr · grad. At the start "
@@ -164,7 +166,11 @@ def punchline(page: Page, left, right) -> None:
             plotly_view(plots.regularization_vs_smoothing(counted, learned), key="lecture_reg")
 
 
-LONGER = "_lecture_longer"  # step 11 asked step 10 to train a longer run
+LONGER = "_lecture_longer"  # Train was pressed, or step 11 asked step 10 to train a longer run
+
+
+def train_now() -> None:
+    st.session_state[LONGER] = True
 
 
 def train_longer() -> None:

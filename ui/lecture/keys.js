@@ -53,14 +53,6 @@ function send(keys, move) {
   keys.resend = setTimeout(again, RESEND_MS);
 }
 
-// on the board: any key goes back to the step; its direction is sent too, for a press that reaches
-// the server after the step is back (this page's data said "back" a moment longer)
-function press(keys, move) {
-  if (move) send(keys, keys.back ? `back:${move}` : target(keys, move));
-}
-
-const EARLY_MS = 3000;
-
 export default function (component) {
   const { setTriggerValue, parentElement, data } = component;
   const keys = (window.__mmKeys = window.__mmKeys || { set: null, host: null, dragging: null });
@@ -96,15 +88,12 @@ export default function (component) {
       if (document.activeElement && document.activeElement !== document.body && !textField(document.activeElement)) {
         document.activeElement.blur();
       }
-      press(keys, move);
+      // on the board: any key goes back to the step; its direction is sent too, for a press that
+      // reaches the server after the step is back (this page's data said "back" a moment longer)
+      send(keys, keys.back ? `back:${move}` : target(keys, move));
     },
     true,
   );
-  // presses made in the moments before this listened (a reload: the heading is drawn before these
-  // keys load), which the page's own script kept (ui/components/page/page.js): taken now, in order
-  const early = (window.__mmEarlyKeys || []).filter((k) => performance.now() - k.at < EARLY_MS);
-  window.__mmEarlyKeys = [];
-  for (const k of early) press(keys, ALWAYS[k.key] || UNLESS_TYPING[k.key]);
   // a slider is being dragged from pointerdown to pointerup; then it lets the focus go
   window.addEventListener(
     "pointerdown",

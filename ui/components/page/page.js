@@ -50,30 +50,10 @@ function startHere() {
   document.body.appendChild(note); // outside Streamlit's layout: nothing on the page moves
 }
 
-// A clicker pressed while the lecture's keys (ui/lecture/keys.js) are still loading, the moments
-// after a reload when the step's heading is drawn before them: kept, with its time, for them to take.
-const EARLY = new Set(["PageDown", "PageUp", "Home", "ArrowRight", "ArrowLeft", " "]);
-
-function keepEarlyKeys() {
-  window.addEventListener(
-    "keydown",
-    (e) => {
-      const keys = window.__mmKeys;
-      if ((keys && keys.listening) || !EARLY.has(e.key) || e.altKey || e.ctrlKey || e.metaKey) return;
-      if (new URLSearchParams(location.search).get("mode") !== "lecture") return;
-      const t = e.target;
-      if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName || ""))) return;
-      (window.__mmEarlyKeys = window.__mmEarlyKeys || []).push({ key: e.key, at: performance.now() });
-    },
-    true,
-  );
-}
-
 export default function () {
   if (window.__mmPage) return;
   window.__mmPage = true;
   startHere();
-  keepEarlyKeys();
   const closeSidebar = () => {
     const close = document.querySelector('[data-testid=stSidebar] button[aria-label="Collapse sidebar"]');
     if (close) close.click();

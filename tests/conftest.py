@@ -6,6 +6,7 @@ Every test is in exactly one tier, by its file's `pytestmark` (every file under 
 `make check` runs unit + app; `make test` runs everything.
 """
 
+import time
 from pathlib import Path
 
 import pytest
@@ -59,12 +60,36 @@ def pytest_collection_modifyitems(items):
 _first_tries: list = []
 
 
+# when each test's phases ended and on which worker: artifacts/timeline.txt says how busy each
+# worker was and how long one stood idle at the end (the suite's time is the busier worker's)
+_timeline: list = []
+
+
 def pytest_runtest_logreport(report):
     if report.outcome == "rerun":
         _first_tries.append((report.nodeid, report.longreprtext))
+    gateway = getattr(getattr(report, "node", None), "gateway", None)
+    _timeline.append((time.time(), getattr(gateway, "id", "main"), report.when, report.duration, report.nodeid))
+
+
+def write_timeline() -> None:
+    if not _timeline:
+        return
+    start = min(t - d for t, _, _, d, _ in _timeline)
+    end = max(t for t, *_ in _timeline)
+    lines = []
+    for worker in sorted({w for _, w, *_ in _timeline}):
+        mine = [(t, d, n) for t, w, _, d, n in _timeline if w == worker]
+        last = max(t for t, _, _ in mine)
+        lines.append(f"{worker}: busy {sum(d for _, d, _ in mine):.0f} s, done at {last - start:.0f} s of {end - start:.0f} s, "
+                     f"idle at the end {end - last:.0f} s; last test {max(mine)[2]}")  # fmt: skip
+    lines += [f"{t - start:7.1f} {w} {when:8} {d:6.2f} {n}" for t, w, when, d, n in sorted(_timeline)]
+    (ROOT / "artifacts").mkdir(exist_ok=True)
+    (ROOT / "artifacts" / "timeline.txt").write_text("\n".join(lines) + "\n")
 
 
 def pytest_terminal_summary(terminalreporter):
+    write_timeline()
     if not _first_tries:
         return
     terminalreporter.section("first tries of the tests that were rerun")

@@ -51,7 +51,7 @@ def test_a_trained_mlp_is_in_compare_and_score(words):
     assert len(samples) == 10 and all(r["name"] for r in samples.values())
     open_tab(at, "Score a name")
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics[f"{MLP}: average NLL of emma"] == fmt_nll(score(table, "emma").nll)
+    assert metrics[MLP] == fmt_nll(score(table, "emma").nll)
     steps = tables(at)[0]
     mine = score(table, "emma").steps  # on its own context of 4: "....", "...e", ...
     assert [r[f"p ({MLP})"] for r in steps.values()] == [f"{x.p:.4f}" for x in mine]

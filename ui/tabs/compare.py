@@ -13,21 +13,25 @@ from ui.runs import data_key
 from ui.tabs.net import difference
 from ui.text import fmt_nll, literal, table
 
+SAMPLE_COLUMNS = 4  # a name of ~12 letters on one line at 1280x720 beside the sidebar
+
 
 def show(page: Page) -> None:
     s, corpus = page.settings, page.corpus
     st.header(f"Samples (seed {s.seed}, temperature {s.temperature:g})")
     samples = {name: table_samples(page.keys[name], t, s, corpus) for name, t in page.tables.items()}
-    columns = st.columns(len(samples) + (0 if "net" in samples else 1))
-    for col, (name, drawn) in zip(columns, samples.items(), strict=False):
-        with col:
-            label = page.labels[name]
-            st.markdown(f"**{label[:1].upper() + label[1:]}**")  # "MLP" stays as it is
-            show_samples(drawn)
+    shown = [(page.labels[name], drawn) for name, drawn in samples.items()]
     if "net" not in samples:
-        with columns[-1]:
-            st.markdown("**Neural net**")
-            st.info("Train the net (sidebar) to sample from it.")
+        shown.append(("neural net", None))
+    # at most SAMPLE_COLUMNS a row, all one width: a model more is a row more, not narrower names
+    for start in range(0, len(shown), SAMPLE_COLUMNS):
+        for col, (label, drawn) in zip(st.columns(SAMPLE_COLUMNS), shown[start : start + SAMPLE_COLUMNS], strict=False):
+            with col:
+                st.markdown(f"**{label[:1].upper() + label[1:]}**")  # "MLP" stays as it is
+                if drawn is None:
+                    st.info("Train the net (sidebar) to sample from it.")
+                else:
+                    show_samples(drawn)
     # a few rows: made on every run, so the file always holds what the columns above show
     named = {page.labels[name]: drawn for name, drawn in samples.items()}
     st.download_button("Samples (CSV)", samples_csv(named), "samples.csv", "text/csv", key="dl_samples")

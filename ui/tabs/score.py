@@ -21,13 +21,12 @@ def show(page: Page) -> None:
     except ValueError as e:
         st.warning(literal(str(e)))
         return
+    # the word once, the models as the metrics' labels: four or five labels of "model: average NLL
+    # of <word>" were cut to "count model: average NLL …" at 1280x720
+    st.markdown(f"**Average NLL of {literal(next(iter(scores.values())).word, 40)}**, per model")
     cols = st.columns(len(scores))
     for col, (m, sc) in zip(cols, scores.items(), strict=True):
-        col.metric(
-            f"{m}: average NLL of {literal(sc.word, 40)}",
-            fmt_nll(sc.nll),
-            help=f"total {sc.total:.3f} over {len(sc.steps)} transitions",
-        )
+        col.metric(m, fmt_nll(sc.nll), help=f"total {sc.total:.3f} over {len(sc.steps)} transitions")
     plotly_view(plots.score_bars(scores, page.colours), key="score_bars")
     if "net" not in page.tables:
         st.caption("Train the net to see its bars beside the count model's.")

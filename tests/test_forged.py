@@ -243,6 +243,42 @@ def test_the_rooms_route_serves_only_a_page_that_joined(url):
         rooms.end(code, secret)
 
 
+def test_a_page_back_with_a_new_ticket_counts_once(url):
+    """After a restart a follower's page has a new session, so a new ticket, while its old ticket's
+    presence lasts PRESENCE s: the console said "7 following" for a class of 4. The page names its
+    old ticket (`was`) and that one stops counting at once; a ticket of another room or the
+    lecturer's is not taken from it."""
+    from service.rooms import LocalRooms
+    from tests.conftest import ROOT
+
+    base, _ = url
+    ws = base.replace("http", "ws", 1)
+    rooms = LocalRooms(ROOT / "data")  # the server's own store (the embedded default, same file)
+    code, secret = rooms.open({"step": 3, "slide": ""}, owner="forged-test-was")
+    old, new, other = rooms.admit(code), rooms.admit(code), rooms.admit(code)
+
+    async def counts(query: str, seconds: float) -> list[int]:
+        seen = []
+        async with websockets.connect(f"{ws}/api/live/rooms/{code}?{query}") as sock:
+            end = asyncio.get_running_loop().time() + seconds
+            while (left := end - asyncio.get_running_loop().time()) > 0:
+                try:
+                    seen.append(json.loads(await asyncio.wait_for(sock.recv(), left)).get("followers"))
+                except TimeoutError:
+                    break
+        return seen
+
+    try:
+        assert aio.run(counts(f"ticket={other}", 1.5))[-1] == 1  # another student, present
+        assert aio.run(counts(f"ticket={old}", 1.5))[-1] == 2  # the page, before its server restarted
+        seen = aio.run(counts(f"ticket={new}&was={old}", 2.0))  # the same page, back with a new ticket
+        assert seen and max(seen) == 2 and seen[-1] == 2, f"the page counted twice: {seen}"
+        forged = aio.run(counts(f"ticket={old}&was={secret}", 1.0))  # not a ticket: nothing forgotten
+        assert forged[-1] == 3, forged  # old counts again (it beat), new and other still count
+    finally:
+        rooms.end(code, secret)
+
+
 class ClientAt(PageClient):
     """A page whose client is `address`, as nginx (on this machine) says in X-Real-IP."""
 

@@ -351,6 +351,12 @@ def test_followers_are_counted_while_their_pages_beat(backend):
         rooms.heartbeat(code, t)
     rooms.heartbeat(code, tickets[0])
     assert rooms.followers(code) == 5
+    # a page that came back with a new ticket (its server restarted) no longer counts under its old one
+    rooms.heartbeat(code, tickets[1], exploring=True)
+    rooms.forget(code, tickets[0])
+    rooms.forget(code, tickets[1])
+    rooms.forget(code, "A" * 24)  # a ticket never seen: nothing
+    assert (rooms.followers(code), rooms.explorers(code)) == (3, 0)
 
 
 def test_only_a_page_that_joined_holds_a_ticket_of_its_room(backend):

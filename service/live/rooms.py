@@ -1,4 +1,4 @@
-"""A class room's live channel (`/api/live/rooms/{code}?ticket=T[&as=explorer]`): one watcher
+"""A class room's live channel (`/api/live/rooms/{code}?ticket=T[&as=explorer][&was=T0]`): one watcher
 per room and process reads the store and wakes every socket of the room; a follower's page gets the
 lecturer's step as a slide; a socket with a ticket that is not one is a failed try of its client's
 join budget (service/rooms/limits.py)."""
@@ -106,6 +106,13 @@ async def room_events(ws: WebSocket) -> None:
         await ws.close(code=4429 if blocked else 4403)
         return
     follower = role == "follower"  # the lecturer's pages do not count
+    was = ws.query_params.get("was", "")  # the ticket this page held before (a restart gave it a new one)
+    if follower and was != ticket and TICKET.fullmatch(was):
+        try:
+            if await asyncio.to_thread(rooms().ticket_role, code, was) == "follower":
+                await asyncio.to_thread(rooms().forget, code, was)
+        except Unavailable:
+            pass
     exploring = ws.query_params.get("as") == "explorer"  # the page's own mode: counted apart, nothing else
     watch = _watches.get(code)
     if watch is None:

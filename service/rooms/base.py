@@ -191,6 +191,11 @@ class Rooms:
         """The room and everything of it go at once; only the step it was on stays (`last_step`)."""
         raise NotImplementedError
 
+    def forget(self, code: str, ticket: str) -> None:
+        """The page that held `ticket` holds another now (its server restarted, its session is new):
+        it no longer counts as present under the old one (it counted twice for PRESENCE s)."""
+        raise NotImplementedError
+
     def last_step(self, code: str) -> int | None:
         """The step a room that ended was on (for ENDED_KEPT s after its end), else None: a
         follower's page, whose slides turned without a run of its own, ends on the class's step."""

@@ -143,5 +143,5 @@ def _delegate(name: str):
 
 for _name in ("open", "end", "admit", "ticket_role", "publish", "lead", "ask", "mark", "answer", "answers", "tally",
               "put_data", "get_data", "put_slide", "get_slide", "cue", "heartbeat", "followers", "explorers",
-              "is_lecturer", "last_step"):  # fmt: skip
+              "is_lecturer", "last_step", "forget"):  # fmt: skip
     setattr(Store, _name, _delegate(_name))

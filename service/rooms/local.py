@@ -410,6 +410,10 @@ class LocalRooms(Rooms):
         with self._lock:
             self._seen[code, digest(ticket)] = (time.time(), bool(exploring))
 
+    def forget(self, code: str, ticket: str) -> None:
+        with self._lock:
+            self._seen.pop((code, digest(ticket)), None)
+
     def _present(self, code: str, exploring: bool) -> int:
         now = time.time()
         with self._lock:

@@ -291,6 +291,12 @@ class RedisRooms(Rooms):
             pipe.expire(self.key(code) + key, TTL)
         pipe.execute()
 
+    def forget(self, code: str, ticket: str) -> None:
+        pipe = self._r.pipeline()
+        for key in (":seen", ":exploring"):
+            pipe.zrem(self.key(code) + key, digest(ticket))
+        pipe.execute()
+
     def followers(self, code: str) -> int:
         return int(self._r.zcount(f"{self.key(code)}:seen", time.time() - PRESENCE, "+inf"))
 

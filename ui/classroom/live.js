@@ -27,6 +27,10 @@ export default function (component) {
   const key = `${d.code}/${d.ticket}/${d.role}/${d.following}`;
   if (me.socket && me.key === key) return; // connected already
   if (me.socket) me.socket.close();
+  // the same class, a new ticket (the server restarted: this page's session is new): the old one
+  // stops counting at once, or the page counts twice until its presence expires ("7 following")
+  const [code, ticket] = (me.key || "").split("/");
+  me.was = code === d.code && ticket && ticket !== d.ticket ? ticket : "";
   me.key = key;
   connect(me);
 }
@@ -43,7 +47,8 @@ function connect(me) {
   const key = me.key;
   const path = () => {
     const d = me.d, as = d.role === "follower" && !d.following ? "&as=explorer" : "";
-    return `./api/live/rooms/${encodeURIComponent(d.code)}?ticket=${encodeURIComponent(d.ticket)}${as}`;
+    const was = me.was ? `&was=${encodeURIComponent(me.was)}` : "";
+    return `./api/live/rooms/${encodeURIComponent(d.code)}?ticket=${encodeURIComponent(d.ticket)}${as}${was}`;
   };
   me.socket = mmSocket(path, {
     message: (e) => received(me, e),

@@ -77,7 +77,10 @@ export default function () {
     }
     const bar = document.querySelector('[data-testid="stSidebar"]');
     if (bar) {
-      const collapsed = bar.getAttribute("aria-expanded") === "false" || bar.getBoundingClientRect().right <= 1;
+      // Streamlit 1.67 says it in data-collapsed; the box is the fallback (it reads 0 wide for a
+      // moment while a reconnecting page redraws: taken alone it left an open sidebar inert)
+      const flag = bar.getAttribute("data-collapsed");
+      const collapsed = flag !== null ? flag === "true" : bar.getBoundingClientRect().right <= 1;
       const content = bar.querySelector('[data-testid="stSidebarContent"]') || bar;
       if (content.inert !== collapsed) content.inert = collapsed;
     }
@@ -86,7 +89,7 @@ export default function () {
       if (b && b.getAttribute("aria-label") !== name) b.setAttribute("aria-label", name);
     }
   };
-  new MutationObserver(check).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["aria-expanded"] });
+  new MutationObserver(check).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-collapsed"] });
   window.addEventListener("transitionend", check);
   check();
 }

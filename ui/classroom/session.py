@@ -53,6 +53,8 @@ class ClassPage:
     member: Member | None = None  # the class it is in: see klass()
     note: str = ""  # one line in the class's box: a refused join, the class ended, an act refused
     answer_note: str = ""  # one line by the answer form: an answer not sent, and why
+    sending: str = ""  # the question whose "Send my answer" was pressed (its callback says so: kept
+    # when the run that would send it is cut short by a live rerun, as a button's value is not)
     answered: dict = field(default_factory=dict)  # question id -> the answer this page sent
     pending: dict = field(default_factory=dict)  # question id -> an answer waiting for the store
     view: str = "step"  # the projector's view: the step, the join code or the board

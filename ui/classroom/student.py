@@ -97,7 +97,10 @@ def answer_form(page: Page, k: Member, q: dict, class_data: str | None) -> None:
     if (value is None or borrowed) and kind.tab and (page.settings.mode == "lecture" or page.settings.tab != kind.tab):
         # the answer is computed in a tab of the explorer: one click there, exploring the class's data
         left.button(f"Open the {kind.tab} tab", key="class_to_tab", on_click=to_tab, args=(k, kind.tab))
-    if right.button("Send my answer", key="class_send", disabled=value is None, width="stretch", type="primary"):
+    right.button("Send my answer", key="class_send", disabled=value is None, width="stretch", type="primary",
+                 on_click=press_send, args=(q["id"],))  # fmt: skip
+    asked, here().sending = here().sending == q["id"], ""
+    if asked and value is not None:  # sent with what this run computed (a name typed, then the click)
         value = {**value, "data": mine}
         try:
             send_answer(k.code, q["id"], page.runs.token, nick, value)
@@ -107,6 +110,10 @@ def answer_form(page: Page, k: Member, q: dict, class_data: str | None) -> None:
         except Unavailable:  # kept on this page: sent when the store answers again
             here().pending[q["id"]] = (k.code, nick, value, shown)
         st.rerun()
+
+
+def press_send(qid: str) -> None:
+    here().sending = qid
 
 
 @st.fragment(run_every=3)
